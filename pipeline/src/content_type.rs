@@ -1,0 +1,54 @@
+//! The `Content-Type` a file is served with.
+
+/// The `Content-Type` for a path, guessed from its extension by `mime_guess`, with
+/// `charset=utf-8` on text types; `application/octet-stream` when nothing is known.
+///
+/// ```
+/// use hyper_assets_pipeline::content_type;
+///
+/// assert_eq!(content_type("css/styles.css"), "text/css; charset=utf-8");
+/// assert_eq!(content_type("img/logo.png"), "image/png");
+/// assert_eq!(content_type("LICENSE"), "application/octet-stream");
+/// ```
+pub fn content_type(path: &str) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let essence = mime.essence_str();
+    if is_text(essence) {
+        format!("{essence}; charset=utf-8")
+    } else {
+        essence.to_owned()
+    }
+}
+
+/// Types whose bytes are text, so a browser must be told the encoding.
+fn is_text(essence: &str) -> bool {
+    essence.starts_with("text/")
+        || matches!(
+            essence,
+            "application/javascript"
+                | "application/json"
+                | "application/manifest+json"
+                | "application/xml"
+                | "image/svg+xml"
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_type;
+
+    #[test]
+    fn text_types_carry_a_charset() {
+        assert_eq!(content_type("a.html"), "text/html; charset=utf-8");
+        assert!(content_type("a.js").ends_with("; charset=utf-8"));
+        assert!(content_type("a.js").contains("javascript"));
+        assert_eq!(content_type("a.json"), "application/json; charset=utf-8");
+        assert_eq!(content_type("a.svg"), "image/svg+xml; charset=utf-8");
+    }
+
+    #[test]
+    fn binary_types_do_not() {
+        assert_eq!(content_type("a.woff2"), "font/woff2");
+        assert_eq!(content_type("a.unknownext"), "application/octet-stream");
+    }
+}

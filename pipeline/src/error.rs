@@ -1,0 +1,123 @@
+//! What can go wrong while reading a static folder.
+
+use std::fmt;
+
+/// An error found while walking a static folder or building its manifest.
+///
+/// Paths in it are canonical paths relative to the folder; [`PipelineError::describe`]
+/// puts the folder's name in front, as the user wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// The folder does not exist.
+    FolderMissing,
+    /// The path names a file, not a folder.
+    NotAFolder,
+    /// The folder holds no file to embed once hidden and excluded files are left out.
+    FolderEmpty,
+    /// A file or folder could not be read.
+    Unreadable {
+        /// Canonical path (empty for the folder itself).
+        path: String,
+        /// The I/O error.
+        reason: String,
+    },
+    /// A socket, FIFO or device: not a file with bytes to serve.
+    NotARegularFile {
+        /// Canonical path.
+        path: String,
+    },
+    /// A file or folder name that is not UTF-8.
+    NonUtf8Name {
+        /// The path with invalid bytes replaced by U+FFFD.
+        lossy_path: String,
+    },
+    /// A symlink whose target lies outside the folder.
+    SymlinkEscapes {
+        /// Canonical path of the link.
+        path: String,
+    },
+    /// A folder symlink that leads back to one of its own parents.
+    SymlinkLoop {
+        /// Canonical path of the link.
+        path: String,
+    },
+    /// A name that cannot be served as a URL path.
+    BadUrlName {
+        /// Canonical path.
+        path: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// The hashed name of one file is the canonical name of another.
+    NameCollision {
+        /// The file whose hashed name collides.
+        hashed_from: String,
+        /// The hashed name, which is also a file's canonical path.
+        name: String,
+    },
+}
+
+impl PipelineError {
+    /// The message with the folder's name (as the user wrote it) in front of every path.
+    ///
+    /// ```
+    /// use hyper_assets_pipeline::PipelineError;
+    ///
+    /// let error = PipelineError::NotARegularFile { path: "css/pipe".to_owned() };
+    /// assert_eq!(
+    ///     error.describe("static"),
+    ///     "`static/css/pipe` is not a regular file (a socket, FIFO or device cannot be embedded)"
+    /// );
+    /// ```
+    pub fn describe(&self, folder: &str) -> String {
+        let folder = folder.trim_end_matches('/');
+        let at = |path: &str| {
+            if path.is_empty() {
+                format!("`{folder}`")
+            } else {
+                format!("`{folder}/{path}`")
+            }
+        };
+        match self {
+            Self::FolderMissing => format!("static folder {} does not exist", at("")),
+            Self::NotAFolder => format!("{} is a file, not a folder", at("")),
+            Self::FolderEmpty => format!(
+                "static folder {} has no files to embed (hidden files such as `.gitkeep` are left out; \
+                 add a file, or set `hidden = true`)",
+                at("")
+            ),
+            Self::Unreadable { path, reason } => format!("cannot read {}: {reason}", at(path)),
+            Self::NotARegularFile { path } => format!(
+                "{} is not a regular file (a socket, FIFO or device cannot be embedded)",
+                at(path)
+            ),
+            Self::NonUtf8Name { lossy_path } => format!(
+                "{} has a name that is not UTF-8; rename it (asset names become URLs)",
+                at(lossy_path)
+            ),
+            Self::SymlinkEscapes { path } => format!(
+                "{} is a symlink that points outside the static folder; copy the file in instead",
+                at(path)
+            ),
+            Self::SymlinkLoop { path } => {
+                format!("{} is a symlink that leads back to its own parent folder", at(path))
+            }
+            Self::BadUrlName { path, reason } => format!("{} cannot be served: {reason}", at(path)),
+            Self::NameCollision { hashed_from, name } => format!(
+                "the hashed name of {} is {}, which is also a file in the folder; \
+                 remove the already-hashed copy",
+                at(hashed_from),
+                at(name)
+            ),
+        }
+    }
+}
+
+impl fmt::Display for PipelineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe("."))
+    }
+}
+
+impl std::error::Error for PipelineError {}

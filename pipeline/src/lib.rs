@@ -1,0 +1,36 @@
+//! The build logic of [hyper-assets](https://docs.rs/hyper-assets): walk a static folder,
+//! hash every file, give it a content-hashed name and describe the result as a manifest.
+//!
+//! This crate has no `syn` or `quote`. The `hyper_assets!` macro calls it at build time
+//! and the runtime calls the same functions at run time, so the two can never disagree
+//! on a name or a hash.
+//!
+//! ```
+//! use hyper_assets_pipeline::{hashed_name, ContentHash};
+//!
+//! let hash = ContentHash::of(b"body { color: red }");
+//! let name = hashed_name("css/styles.css", &hash);
+//! assert_eq!(name, format!("css/styles.{}.css", hash.short()));
+//! ```
+
+mod content_hash;
+mod content_type;
+mod error;
+mod file_filter;
+mod glob;
+mod hashed_name;
+mod manifest;
+mod suggest;
+mod url_path;
+mod walk;
+
+pub use content_hash::{ContentHash, SHORT_HASH_LEN};
+pub use content_type::content_type;
+pub use error::PipelineError;
+pub use file_filter::FileFilter;
+pub use glob::{Glob, GlobError};
+pub use hashed_name::{hashed_name, split_hashed_name};
+pub use manifest::{manifest_version, staticfiles_json, Manifest, ManifestEntry};
+pub use suggest::closest_matches;
+pub use url_path::{check_url_path, percent_encode_path};
+pub use walk::{walk, SourceFile};

@@ -1,0 +1,75 @@
+//! "Did you mean" suggestions for unknown asset paths.
+
+/// Up to three candidates closest to `target`: by edit distance, and any candidate with
+/// the same file name in another folder. Best first.
+///
+/// ```
+/// use hyper_assets_pipeline::closest_matches;
+///
+/// let known = ["css/styles.css", "js/app.js", "img/logo.png"];
+/// assert_eq!(closest_matches("css/style.css", known), vec!["css/styles.css"]);
+/// assert_eq!(closest_matches("logo.png", known), vec!["img/logo.png"]);
+/// assert!(closest_matches("fonts/inter.woff2", known).is_empty());
+/// ```
+pub fn closest_matches<'a>(target: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let target_name = file_name(target);
+    let limit = (target.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .filter_map(|candidate| {
+            let distance = edit_distance(target, candidate);
+            if distance <= limit {
+                Some((distance, candidate))
+            } else if file_name(candidate) == target_name {
+                Some((limit + 1, candidate))
+            } else {
+                None
+            }
+        })
+        .collect();
+    scored.sort_unstable();
+    scored.into_iter().take(3).map(|(_, name)| name).collect()
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        assert_eq!(edit_distance("", ""), 0);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("é", "e"), 1);
+    }
+
+    #[test]
+    fn best_first_and_at_most_three() {
+        let known = ["a.css", "b.css", "c.css", "d.css", "ab.css"];
+        let found = closest_matches("a.css", known);
+        assert_eq!(found[0], "a.css");
+        assert_eq!(found.len(), 3);
+    }
+}
