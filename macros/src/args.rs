@@ -1,0 +1,159 @@
+//! Parsing `hyper_assets!("static", option = value, ...)`.
+
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{bracketed, Ident, LitBool, LitStr, Path, Token};
+
+/// The options a user can set, for error messages.
+const OPTIONS: &str = "`prefix`, `module`, `include`, `exclude`, `hidden`, `crate`";
+
+/// Parsed macro input.
+pub(crate) struct Args {
+    /// The folder, relative to `CARGO_MANIFEST_DIR`.
+    pub(crate) folder: LitStr,
+    /// URL prefix, always starting and ending with `/`.
+    pub(crate) prefix: String,
+    /// Name of the generated module.
+    pub(crate) module: Ident,
+    pub(crate) include: Vec<LitStr>,
+    pub(crate) exclude: Vec<LitStr>,
+    pub(crate) hidden: bool,
+    /// Path to the runtime crate.
+    pub(crate) krate: Path,
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.is_empty() {
+            return Err(input.error(
+                "expected the static folder, relative to Cargo.toml: `hyper_assets!(\"static\")`",
+            ));
+        }
+        let folder: LitStr = input.parse()?;
+        let mut args = Args {
+            folder,
+            prefix: "/static/".to_owned(),
+            module: Ident::new("assets", proc_macro2::Span::call_site()),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            hidden: false,
+            krate: syn::parse_quote!(::hyper_assets),
+        };
+        let mut seen: Vec<String> = Vec::new();
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            let key: Ident = if input.peek(Token![crate]) {
+                let token: Token![crate] = input.parse()?;
+                Ident::new("crate", token.span)
+            } else {
+                input.parse().map_err(|error| {
+                    syn::Error::new(error.span(), format!("expected an option: {OPTIONS}"))
+                })?
+            };
+            let name = key.to_string();
+            if seen.contains(&name) {
+                return Err(syn::Error::new(key.span(), format!("`{name}` is set twice")));
+            }
+            input.parse::<Token![=]>()?;
+            match name.as_str() {
+                "prefix" => args.prefix = parse_prefix(input)?,
+                "module" => args.module = input.parse()?,
+                "include" => args.include = parse_list(input)?,
+                "exclude" => args.exclude = parse_list(input)?,
+                "hidden" => args.hidden = input.parse::<LitBool>()?.value,
+                "crate" => args.krate = input.parse()?,
+                _ => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!("unknown option `{name}`; the options are {OPTIONS}"),
+                    ))
+                }
+            }
+            seen.push(name);
+        }
+        Ok(args)
+    }
+}
+
+fn parse_prefix(input: ParseStream<'_>) -> syn::Result<String> {
+    let literal: LitStr = input.parse()?;
+    let mut prefix = literal.value();
+    let valid = prefix.starts_with('/')
+        && !prefix.contains("//")
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/'));
+    if !valid {
+        return Err(syn::Error::new(
+            literal.span(),
+            "`prefix` must be a URL path that starts with `/` and has only letters, digits and \
+             `-._~/`, such as \"/static/\"",
+        ));
+    }
+    if !prefix.ends_with('/') {
+        prefix.push('/');
+    }
+    Ok(prefix)
+}
+
+fn parse_list(input: ParseStream<'_>) -> syn::Result<Vec<LitStr>> {
+    let content;
+    bracketed!(content in input);
+    let items = Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
+    Ok(items.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn parse(tokens: proc_macro2::TokenStream) -> syn::Result<Args> {
+        syn::parse2(tokens)
+    }
+
+    fn error(tokens: proc_macro2::TokenStream) -> String {
+        match parse(tokens) {
+            Ok(_) => panic!("expected an error"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let args = parse(quote!("static")).unwrap();
+        assert_eq!(args.folder.value(), "static");
+        assert_eq!(args.prefix, "/static/");
+        assert_eq!(args.module, "assets");
+        assert!(!args.hidden);
+    }
+
+    #[test]
+    fn every_option() {
+        let args = parse(quote!(
+            "public", prefix = "/assets", module = files, include = ["**/*.css", "*.js"],
+            exclude = ["*.map"], hidden = true, crate = ::renamed,
+        ))
+        .unwrap();
+        assert_eq!(args.prefix, "/assets/");
+        assert_eq!(args.module, "files");
+        assert_eq!(args.include.len(), 2);
+        assert_eq!(args.exclude[0].value(), "*.map");
+        assert!(args.hidden);
+        let krate = &args.krate;
+        assert_eq!(quote!(#krate).to_string().replace(' ', ""), "::renamed");
+    }
+
+    #[test]
+    fn bad_input() {
+        assert!(error(quote!()).contains("expected the static folder"));
+        assert!(error(quote!("s", colour = "red")).contains("unknown option `colour`"));
+        assert!(error(quote!("s", module = a, module = b)).contains("set twice"));
+        assert!(error(quote!("s", prefix = "static")).contains("must be a URL path"));
+        assert!(error(quote!("s", prefix = "/a b/")).contains("must be a URL path"));
+        assert!(error(quote!(static)).contains("expected string literal"));
+    }
+}

@@ -1,0 +1,284 @@
+//! The expansion: walk and hash through the pipeline, then emit the `assets` module.
+
+use crate::args::Args;
+use hyper_assets_pipeline::{
+    percent_encode_path, walk, FileFilter, Glob, Manifest, ManifestEntry, PipelineError,
+    SourceFile,
+};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+use std::path::{Path, PathBuf};
+use syn::LitStr;
+
+/// Expands `hyper_assets!(...)` for the crate in `CARGO_MANIFEST_DIR`.
+pub(crate) fn expand(input: TokenStream) -> TokenStream {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    expand_in(input, manifest_dir.as_deref())
+}
+
+/// Expands with an explicit crate directory (the unit tests pass one).
+pub(crate) fn expand_in(input: TokenStream, manifest_dir: Option<&Path>) -> TokenStream {
+    let args: Args = match syn::parse2(input) {
+        Ok(args) => args,
+        Err(error) => return error.to_compile_error(),
+    };
+    let Some(manifest_dir) = manifest_dir else {
+        let error = syn::Error::new(
+            args.folder.span(),
+            "CARGO_MANIFEST_DIR is not set; build with cargo",
+        );
+        return with_fallback(&args, &error);
+    };
+    match load(&args, manifest_dir) {
+        Ok((files, manifest)) => emit(&args, &files, &manifest),
+        Err(error) => with_fallback(&args, &error),
+    }
+}
+
+/// Reads and hashes the folder; every problem becomes one error on the folder literal.
+fn load(args: &Args, manifest_dir: &Path) -> syn::Result<(Vec<SourceFile>, Manifest)> {
+    let folder = args.folder.value();
+    let mut errors: Option<syn::Error> = None;
+    let mut push = |error: syn::Error| match &mut errors {
+        Some(all) => all.combine(error),
+        None => errors = Some(error),
+    };
+    let mut filter = FileFilter::default().include_hidden(args.hidden);
+    for (literal, include) in args
+        .include
+        .iter()
+        .map(|l| (l, true))
+        .chain(args.exclude.iter().map(|l| (l, false)))
+    {
+        match Glob::new(&literal.value()) {
+            Ok(glob) if include => filter = filter.include(glob),
+            Ok(glob) => filter = filter.exclude(glob),
+            Err(error) => push(syn::Error::new(literal.span(), error.to_string())),
+        }
+    }
+    if let Some(errors) = errors {
+        return Err(errors);
+    }
+    let at_folder = |errors: Vec<PipelineError>| {
+        let mut all = errors
+            .iter()
+            .map(|error| syn::Error::new(args.folder.span(), error.describe(&folder)));
+        let first = all.next();
+        all.fold(first, |acc, error| {
+            acc.map(|mut acc| {
+                acc.combine(error);
+                acc
+            })
+        })
+    };
+    let root = manifest_dir.join(&folder);
+    let files = walk(&root, &filter).map_err(|errors| at_folder(errors).unwrap_or_else(
+        || syn::Error::new(args.folder.span(), "cannot read the static folder"),
+    ))?;
+    let manifest = Manifest::from_files(&files).map_err(|errors| {
+        at_folder(errors)
+            .unwrap_or_else(|| syn::Error::new(args.folder.span(), "invalid static folder"))
+    })?;
+    for file in &files {
+        if file.path.to_str().is_none() {
+            return Err(syn::Error::new(
+                args.folder.span(),
+                format!("the path of `{folder}/{}` is not UTF-8", file.canonical),
+            ));
+        }
+    }
+    Ok((files, manifest))
+}
+
+/// One `Asset::__new(...)` call of the generated table.
+struct QuoteAsset<'a> {
+    krate: &'a syn::Path,
+    entry: &'a ManifestEntry,
+    url: &'a str,
+    source: &'a Path,
+}
+
+impl ToTokens for QuoteAsset<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let krate = self.krate;
+        let entry = self.entry;
+        let canonical = &entry.canonical;
+        let hashed = &entry.hashed;
+        let url = self.url;
+        let sha256 = entry.hash.hex();
+        let content_type = &entry.content_type;
+        let etag = entry.etag();
+        let source = self.source.to_string_lossy();
+        tokens.extend(quote! {
+            #krate::__private::Asset::__new(
+                #canonical, #hashed, #url, #sha256, #content_type, #etag,
+                ::core::include_bytes!(#source),
+            )
+        });
+    }
+}
+
+fn emit(args: &Args, files: &[SourceFile], manifest: &Manifest) -> TokenStream {
+    let Args {
+        module,
+        krate,
+        prefix,
+        ..
+    } = args;
+    let folder = args.folder.value();
+    let version = manifest.version();
+    let entries = manifest.entries();
+    let urls: Vec<String> = entries
+        .iter()
+        .map(|entry| format!("{prefix}{}", percent_encode_path(&entry.hashed)))
+        .collect();
+    let assets = entries.iter().zip(files).zip(&urls).map(|((entry, file), url)| {
+        debug_assert_eq!(entry.canonical, file.canonical);
+        QuoteAsset {
+            krate,
+            entry,
+            url,
+            source: &file.path,
+        }
+    });
+    let mut by_hashed: Vec<u32> = (0..entries.len())
+        .map(|index| u32::try_from(index).unwrap_or(u32::MAX))
+        .collect();
+    by_hashed.sort_by(|&a, &b| entries[a as usize].hashed.cmp(&entries[b as usize].hashed));
+    let count = entries.len();
+    let canonical: Vec<&str> = entries.iter().map(|e| e.canonical.as_str()).collect();
+    let url_macro = format_ident!("__hyper_assets_url_{}", module);
+    let module_doc = format!(
+        "The {count} files of `{folder}`, embedded with content-hashed names \
+         (version `{version}`), generated by `hyper_assets!`."
+    );
+    quote! {
+        #[doc = #module_doc]
+        pub mod #module {
+            /// The manifest hash: the app's static version, derived from every file's path
+            /// and SHA-256.
+            pub const VERSION: &::core::primitive::str = #version;
+            /// The URL path under which the assets are served.
+            pub const PREFIX: &::core::primitive::str = #prefix;
+            /// Every embedded asset, with lookups by canonical and hashed path.
+            pub static MANIFEST: #krate::Manifest =
+                #krate::__private::Manifest::__new(VERSION, PREFIX, &ASSETS, &BY_HASHED);
+            static ASSETS: [#krate::Asset; #count] = [#(#assets),*];
+            static BY_HASHED: [::core::primitive::u32; #count] = [#(#by_hashed),*];
+
+            #[doc(hidden)]
+            macro_rules! #url_macro {
+                #( (#canonical) => { #urls }; )*
+                ($($path:tt)*) => {
+                    #krate::__private::__resolve_asset_url!(
+                        #folder [#(#canonical #urls)*] $($path)*
+                    )
+                };
+            }
+            /// The hashed URL of an asset, as a string literal checked at compile time:
+            /// `url!("css/styles.css")`.
+            #[allow(unused_imports)]
+            pub(crate) use #url_macro as url;
+        }
+    }
+}
+
+/// The compile errors, and a module with the same items but no assets, so one mistake
+/// does not cascade into errors at every use of `assets::`.
+fn with_fallback(args: &Args, error: &syn::Error) -> TokenStream {
+    let Args {
+        module,
+        krate,
+        prefix,
+        ..
+    } = args;
+    let url_macro = format_ident!("__hyper_assets_url_{}", module);
+    let errors = error.to_compile_error();
+    let empty = LitStr::new("", Span::call_site());
+    quote! {
+        #errors
+        #[allow(missing_docs)]
+        pub mod #module {
+            pub const VERSION: &::core::primitive::str = #empty;
+            pub const PREFIX: &::core::primitive::str = #prefix;
+            pub static MANIFEST: #krate::Manifest =
+                #krate::__private::Manifest::__new(VERSION, PREFIX, &[], &[]);
+            #[doc(hidden)]
+            macro_rules! #url_macro { ($($path:tt)*) => { #empty }; }
+            #[allow(unused_imports)]
+            pub(crate) use #url_macro as url;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests")
+    }
+
+    fn expand_str(input: TokenStream) -> String {
+        expand_in(input, Some(&fixture())).to_string()
+    }
+
+    #[test]
+    fn emits_the_manifest_and_url_arms() {
+        let out = expand_str(quote!("fixtures/site"));
+        let css_hash = hyper_assets_pipeline::ContentHash::of(
+            &std::fs::read(fixture().join("fixtures/site/css/app.css")).unwrap(),
+        );
+        let hashed = format!("css/app.{}.css", css_hash.short());
+        assert!(out.contains("pub mod assets"), "{out}");
+        assert!(out.contains(&format!("\"{hashed}\"")), "{out}");
+        assert!(out.contains(&format!("(\"css/app.css\") => {{ \"/static/{hashed}\" }}")));
+        assert!(out.contains(&format!("\"{}\"", css_hash.hex())));
+        assert!(out.contains("include_bytes !"));
+        assert!(out.contains("\"text/css; charset=utf-8\""));
+        assert!(!out.contains("compile_error"));
+    }
+
+    #[test]
+    fn version_matches_the_pipeline() {
+        let out = expand_str(quote!("fixtures/site"));
+        let files = walk(&fixture().join("fixtures/site"), &FileFilter::default()).unwrap();
+        let manifest = Manifest::from_files(&files).unwrap();
+        assert!(out.contains(&format!("VERSION : & :: core :: primitive :: str = \"{}\"", manifest.version())));
+    }
+
+    #[test]
+    fn options_change_module_prefix_and_crate() {
+        let out = expand_str(quote!(
+            "fixtures/site", module = files, prefix = "/a", crate = ::renamed,
+            exclude = ["*.js"]
+        ));
+        assert!(out.contains("pub mod files"));
+        assert!(out.contains("\"/a/css/app."));
+        assert!(out.contains(":: renamed :: __private :: Asset :: __new"));
+        assert!(!out.contains("app.js"));
+    }
+
+    #[test]
+    fn errors_keep_a_fallback_module() {
+        let out = expand_str(quote!("fixtures/missing"));
+        assert!(out.contains("compile_error"));
+        assert!(out.contains("static folder `fixtures/missing` does not exist"));
+        assert!(out.contains("pub mod assets"));
+        assert!(out.contains("macro_rules"));
+    }
+
+    #[test]
+    fn bad_glob_is_reported() {
+        let out = expand_str(quote!("fixtures/site", include = ["[a"]));
+        assert!(out.contains("invalid glob `[a`: unclosed `[`"), "{out}");
+    }
+
+    #[test]
+    fn deterministic() {
+        assert_eq!(
+            expand_str(quote!("fixtures/site")),
+            expand_str(quote!("fixtures/site"))
+        );
+    }
+}
