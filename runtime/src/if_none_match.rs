@@ -1,0 +1,74 @@
+//! `If-None-Match` evaluation (RFC 9110, section 13.1.2): weak comparison, lists, `*`.
+
+use http::header::{HeaderMap, IF_NONE_MATCH};
+
+/// Whether the request's `If-None-Match` matches `etag` (a quoted strong entity tag), so
+/// the answer is 304. Malformed headers never match.
+pub(crate) fn matches(headers: &HeaderMap, etag: &str) -> bool {
+    let ours = etag.trim_matches('"');
+    headers
+        .get_all(IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|value| list_matches(value, ours))
+}
+
+fn list_matches(list: &str, ours: &str) -> bool {
+    if list.trim() == "*" {
+        return true;
+    }
+    let mut rest = list;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ',']);
+        if rest.is_empty() {
+            return false;
+        }
+        let tag = rest.strip_prefix("W/").unwrap_or(rest);
+        let Some(body) = tag.strip_prefix('"') else {
+            return false;
+        };
+        let Some(end) = body.find('"') else {
+            return false;
+        };
+        if &body[..end] == ours {
+            return true;
+        }
+        rest = &body[end + 1..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn check(values: &[&str]) -> bool {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(IF_NONE_MATCH, HeaderValue::from_str(value).unwrap());
+        }
+        matches(&headers, "\"abc\"")
+    }
+
+    #[test]
+    fn single_list_weak_star() {
+        assert!(check(&["\"abc\""]));
+        assert!(check(&["W/\"abc\""]));
+        assert!(check(&["\"x\", \"abc\""]));
+        assert!(check(&["\"x\",W/\"abc\""]));
+        assert!(check(&["\"x\"", "\"abc\""]));
+        assert!(check(&["*"]));
+        assert!(check(&[" * "]));
+    }
+
+    #[test]
+    fn non_matches() {
+        assert!(!check(&[]));
+        assert!(!check(&["\"abcd\""]));
+        assert!(!check(&["abc"]));
+        assert!(!check(&["\"ab,c\""]));
+        assert!(!check(&["\"abc"]));
+        assert!(!check(&["w/\"abc\""]));
+        assert!(!check(&["\"x\", *"]));
+    }
+}

@@ -1,0 +1,192 @@
+//! The tower service that serves a [`Manifest`] from memory.
+
+use crate::if_none_match;
+use crate::manifest::{Asset, Manifest};
+use crate::request_path;
+use bytes::Bytes;
+use http::header::{
+    HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, LOCATION,
+    X_CONTENT_TYPE_OPTIONS,
+};
+use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http_body_util::Full;
+use std::convert::Infallible;
+use std::future::{ready, Ready};
+use std::task::{Context, Poll};
+
+/// `Cache-Control` of a hashed URL: its bytes can never change.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// `Cache-Control` of a canonical URL: usable, but revalidated on every use.
+pub const REVALIDATE: &str = "no-cache";
+/// `Cache-Control` of the redirect from another build's hash: never stored, since the
+/// old URL may still be answered by an old instance during a rolling deploy.
+pub const NO_STORE: &str = "no-store";
+
+/// The response body: a view of `'static` bytes, never a copy.
+pub type Body = Full<Bytes>;
+
+/// A tower [`Service`](tower_service::Service) that serves the files of a [`Manifest`]
+/// from `'static` memory.
+///
+/// | request | answer |
+/// |---|---|
+/// | GET/HEAD of a hashed path | 200, `Cache-Control: public, max-age=31536000, immutable` |
+/// | GET/HEAD of a canonical path | 200, `Cache-Control: no-cache`, the same `ETag` |
+/// | `If-None-Match` matching the `ETag` (weak comparison, lists, `*`) | 304, no body |
+/// | a hashed path with another build's hash | 307 to the current hashed URL, `Cache-Control: no-store` |
+/// | another method on an asset | 405 with `Allow: GET, HEAD` |
+/// | a malformed path (bad `%`, `%2F`, `\`, NUL, `..`) | 400 |
+/// | a path over 2048 bytes | 414 |
+/// | anything else | 404 |
+///
+/// By default it expects the full request path, prefix included (`/static/css/...`), as
+/// with axum's `fallback_service` or `route_service("/static/{*path}", ...)`. After
+/// [`StaticService::nested`] it expects the prefix already removed, as axum's
+/// `nest_service("/static", ...)` does.
+///
+/// ```
+/// use hyper_assets::{Manifest, StaticService};
+///
+/// fn static_files(manifest: &'static Manifest) -> StaticService {
+///     // With axum: Router::new().fallback_service(manifest.service())
+///     manifest.service()
+/// }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct StaticService {
+    manifest: &'static Manifest,
+    nested: bool,
+}
+
+impl StaticService {
+    /// Serves `manifest` at its own prefix.
+    pub fn new(manifest: &'static Manifest) -> Self {
+        Self {
+            manifest,
+            nested: false,
+        }
+    }
+
+    /// Expects request paths with the prefix already removed (axum's `nest_service`).
+    #[must_use]
+    pub fn nested(mut self) -> Self {
+        self.nested = true;
+        self
+    }
+
+    /// The manifest served.
+    pub fn manifest(&self) -> &'static Manifest {
+        self.manifest
+    }
+
+    /// Answers a request given its method, URL path and headers.
+    pub fn respond(&self, method: &Method, path: &str, headers: &HeaderMap) -> Response<Body> {
+        let rest = if self.nested {
+            path.strip_prefix('/')
+        } else {
+            path.strip_prefix(self.manifest.prefix())
+        };
+        let Some(rest) = rest else {
+            return status(StatusCode::NOT_FOUND);
+        };
+        let canonical = match request_path::decode(rest) {
+            Ok(canonical) => canonical,
+            Err(code) => return status(code),
+        };
+        let (asset, cache_control) = if let Some(asset) = self.manifest.get_hashed(&canonical) {
+            (asset, IMMUTABLE)
+        } else if let Some(asset) = self.manifest.get(&canonical) {
+            (asset, REVALIDATE)
+        } else if let Some(asset) = self.other_build(&canonical) {
+            if !is_read(method) {
+                return not_allowed();
+            }
+            return redirect(asset);
+        } else {
+            return status(StatusCode::NOT_FOUND);
+        };
+        if !is_read(method) {
+            return not_allowed();
+        }
+        if if_none_match::matches(headers, asset.etag()) {
+            return not_modified(asset, cache_control);
+        }
+        let body = if method == Method::HEAD {
+            Bytes::new()
+        } else {
+            Bytes::from_static(asset.bytes())
+        };
+        let mut response = Response::new(Full::new(body));
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type()));
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(asset.len()));
+        headers.insert(ETAG, HeaderValue::from_static(asset.etag()));
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control));
+        headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        response
+    }
+
+    /// A hashed name of a known file with a hash that is not the current one: a page of
+    /// another build asking for its version of the file.
+    fn other_build(&self, path: &str) -> Option<&'static Asset> {
+        let (canonical, _) = hyper_assets_pipeline::split_hashed_name(path)?;
+        self.manifest.get(&canonical)
+    }
+}
+
+fn is_read(method: &Method) -> bool {
+    method == Method::GET || method == Method::HEAD
+}
+
+fn status(code: StatusCode) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = code;
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
+    response
+}
+
+fn not_allowed() -> Response<Body> {
+    let mut response = status(StatusCode::METHOD_NOT_ALLOWED);
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+    response
+}
+
+fn not_modified(asset: &Asset, cache_control: &'static str) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::NOT_MODIFIED;
+    let headers = response.headers_mut();
+    headers.insert(ETAG, HeaderValue::from_static(asset.etag()));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control));
+    response
+}
+
+fn redirect(asset: &Asset) -> Response<Body> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = StatusCode::TEMPORARY_REDIRECT;
+    let headers = response.headers_mut();
+    headers.insert(LOCATION, HeaderValue::from_static(asset.url()));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
+    response
+}
+
+impl<B> tower_service::Service<Request<B>> for StaticService {
+    type Response = Response<Body>;
+    type Error = Infallible;
+    type Future = Ready<Result<Response<Body>, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        ready(Ok(self.respond(
+            request.method(),
+            request.uri().path(),
+            request.headers(),
+        )))
+    }
+}
