@@ -1,0 +1,150 @@
+//! Throwaway crates built with the real cargo, to test what only a build can show:
+//! rebuilds after edits, determinism across folders, the README's quick start.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A crate in a scratch folder below the workspace's `target/`, removed on drop.
+#[derive(Debug)]
+pub struct CargoProject {
+    dir: PathBuf,
+    name: String,
+}
+
+/// The outcome of one `cargo build`.
+#[derive(Debug)]
+pub struct Build {
+    /// Whether cargo succeeded.
+    pub success: bool,
+    /// What cargo and rustc printed.
+    pub stderr: String,
+}
+
+impl Build {
+    /// Whether cargo compiled the project's own crate (not only checked it was fresh).
+    pub fn compiled(&self, name: &str) -> bool {
+        self.stderr
+            .lines()
+            .any(|line| line.trim_start().starts_with(&format!("Compiling {name} ")))
+    }
+}
+
+/// The workspace root (the folder with the root `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The cargo target folder the running test binary was built in.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    // <target>/<profile>/deps/<test binary>
+    exe.ancestors()
+        .nth(3)
+        .expect("test binary lives in <target>/<profile>/deps")
+        .to_path_buf()
+}
+
+impl CargoProject {
+    /// A new, empty project folder named `name` (also the package name).
+    pub fn new(name: &str) -> Self {
+        let dir = target_dir().join("cargo-projects").join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create project folder");
+        Self {
+            dir,
+            name: name.to_owned(),
+        }
+    }
+
+    /// The project folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes a file (creating folders), relative to the project folder.
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
+        let path = self.dir.join(rel);
+        std::fs::create_dir_all(path.parent().expect("file has a parent")).expect("mkdir");
+        std::fs::write(path, contents).expect("write");
+    }
+
+    /// Removes a file.
+    pub fn remove(&self, rel: &str) {
+        std::fs::remove_file(self.dir.join(rel)).expect("remove");
+    }
+
+    /// Writes `Cargo.toml` with `dependencies` (TOML lines), where `hyper-assets` points
+    /// at this workspace, and the workspace's `Cargo.lock` so versions match.
+    pub fn manifest(&self, dependencies: &str, build_dependencies: &str) {
+        let runtime = workspace_root().join("runtime");
+        let path_dep = format!("hyper-assets = {{ path = {:?} }}", runtime.display().to_string());
+        let fix = |lines: &str| {
+            lines
+                .lines()
+                .map(|line| {
+                    if line.trim_start().starts_with("hyper-assets =") {
+                        path_dep.clone()
+                    } else {
+                        line.to_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        self.write(
+            "Cargo.toml",
+            format!(
+                "[package]\nname = \"{}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+                 [dependencies]\n{}\n\n[build-dependencies]\n{}\n\n\
+                 [profile.dev.build-override]\nopt-level = 3\n\n[workspace]\n",
+                self.name,
+                fix(dependencies),
+                fix(build_dependencies)
+            ),
+        );
+        let lock = std::fs::read(workspace_root().join("Cargo.lock")).expect("Cargo.lock");
+        self.write("Cargo.lock", lock);
+    }
+
+    /// Runs `cargo build` (offline, in a target folder shared by all such projects).
+    pub fn build(&self) -> Build {
+        let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
+            .args(["build", "--offline"])
+            .current_dir(&self.dir)
+            .env("CARGO_TARGET_DIR", target_dir().join("cargo-projects-target"))
+            .env_remove("CARGO_MANIFEST_DIR")
+            .env_remove("RUSTFLAGS")
+            .output()
+            .expect("run cargo");
+        Build {
+            success: output.status.success(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Builds and panics with cargo's output on failure.
+    pub fn build_ok(&self) -> Build {
+        let build = self.build();
+        assert!(build.success, "cargo build of {} failed:\n{}", self.name, build.stderr);
+        build
+    }
+
+    /// Runs the built binary and returns its standard output.
+    pub fn run(&self) -> String {
+        let binary = target_dir()
+            .join("cargo-projects-target/debug")
+            .join(&self.name);
+        let output = Command::new(&binary).output().expect("run the binary");
+        assert!(output.status.success(), "{} failed: {output:?}", binary.display());
+        String::from_utf8(output.stdout).expect("utf-8 output")
+    }
+}
+
+impl Drop for CargoProject {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
