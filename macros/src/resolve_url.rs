@@ -37,12 +37,8 @@ const USAGE: &str = "`url!` takes one string literal, the asset's path in the st
 pub(crate) fn resolve(input: TokenStream) -> TokenStream {
     match resolve_inner(input) {
         Ok(tokens) => tokens,
-        Err(error) => {
-            let mut out = error.to_compile_error();
-            // Still a string expression, so `concat!` around it reports nothing more.
-            out.extend(quote::quote!(""));
-            quote::quote!({ #out })
-        }
+        // A bare `compile_error!`, so a `concat!` around it adds no error of its own.
+        Err(error) => error.to_compile_error(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! "Did you mean" suggestions for unknown asset paths.
 
-/// Up to three candidates closest to `target`: by edit distance, and any candidate with
-/// the same file name in another folder. Best first.
+/// Up to three candidates closest to `target`: by edit distance, then candidates with the
+/// same file name in another folder, or the same name once middle extensions are dropped
+/// (`app.js` for `app.min.js`). Best first.
 ///
 /// ```
 /// use hyper_assets_pipeline::closest_matches;
@@ -9,6 +10,7 @@
 /// let known = ["css/styles.css", "js/app.js", "img/logo.png"];
 /// assert_eq!(closest_matches("css/style.css", known), vec!["css/styles.css"]);
 /// assert_eq!(closest_matches("logo.png", known), vec!["img/logo.png"]);
+/// assert_eq!(closest_matches("js/app.min.js", known), vec!["js/app.js"]);
 /// assert!(closest_matches("fonts/inter.woff2", known).is_empty());
 /// ```
 pub fn closest_matches<'a>(target: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
@@ -22,6 +24,8 @@ pub fn closest_matches<'a>(target: &str, candidates: impl IntoIterator<Item = &'
                 Some((distance, candidate))
             } else if file_name(candidate) == target_name {
                 Some((limit + 1, candidate))
+            } else if short_name(candidate) == short_name(target) {
+                Some((limit + 2, candidate))
             } else {
                 None
             }
@@ -33,6 +37,14 @@ pub fn closest_matches<'a>(target: &str, candidates: impl IntoIterator<Item = &'
 
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
+}
+
+/// The folder-less name with middle extensions dropped: `js/app.min.js` -> `app.js`.
+fn short_name(path: &str) -> (&str, &str) {
+    let name = file_name(path);
+    let first = name.split('.').next().unwrap_or(name);
+    let last = name.rsplit('.').next().unwrap_or(name);
+    (first, last)
 }
 
 /// Levenshtein distance over characters.

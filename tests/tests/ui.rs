@@ -1,0 +1,56 @@
+//! Compile-pass and compile-error tests of `hyper_assets!` and `url!`, with trybuild.
+//!
+//! trybuild compiles each file in a crate of its own at
+//! `<target>/tests/trybuild/hyper-assets-tests/`, whose `CARGO_MANIFEST_DIR` is that
+//! folder. The test links `fixtures/` there and creates the fixtures git cannot hold
+//! (dangling and escaping symlinks, a non-UTF-8 name, a socket) in `gen/`.
+
+use hyper_assets_tests::cargo_project::target_dir;
+use std::fs;
+use std::path::Path;
+
+fn prepare_fixtures() {
+    let project = target_dir().join("tests/trybuild/hyper-assets-tests");
+    fs::create_dir_all(&project).unwrap();
+    let fixtures = project.join("fixtures");
+    let _ = fs::remove_file(&fixtures);
+    std::os::unix::fs::symlink(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &fixtures)
+        .unwrap();
+
+    let generated = project.join("gen");
+    let _ = fs::remove_dir_all(&generated);
+    let folder = |name: &str| {
+        let dir = generated.join(name);
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("ok.css"), "body{}").unwrap();
+        dir
+    };
+    let dangling = folder("dangling");
+    std::os::unix::fs::symlink(dangling.join("gone.css"), dangling.join("broken.css")).unwrap();
+
+    let escape = folder("escape");
+    std::os::unix::fs::symlink(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"), escape.join("leak.toml"))
+        .unwrap();
+
+    let non_utf8 = folder("non-utf8");
+    use std::os::unix::ffi::OsStrExt;
+    fs::write(non_utf8.join(std::ffi::OsStr::from_bytes(b"caf\xe9.css")), "x").unwrap();
+
+    let socket = folder("socket");
+    drop(std::os::unix::net::UnixListener::bind(socket.join("app.sock")).unwrap());
+
+    let backslash = folder("backslash");
+    fs::write(backslash.join("a\\b.css"), "x").unwrap();
+
+    let several = folder("several");
+    fs::write(several.join(std::ffi::OsStr::from_bytes(b"\xff.js")), "x").unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", several.join("host.txt")).unwrap();
+}
+
+#[test]
+fn ui() {
+    prepare_fixtures();
+    let cases = trybuild::TestCases::new();
+    cases.pass("ui/pass/*.rs");
+    cases.compile_fail("ui/fail/*.rs");
+}

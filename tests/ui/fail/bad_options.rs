@@ -1,0 +1,3 @@
+hyper_assets::hyper_assets!("fixtures/basic", colour = "red");
+
+fn main() {}

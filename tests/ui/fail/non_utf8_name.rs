@@ -1,0 +1,3 @@
+hyper_assets::hyper_assets!("gen/non-utf8");
+
+fn main() {}

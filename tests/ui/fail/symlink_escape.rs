@@ -1,0 +1,3 @@
+hyper_assets::hyper_assets!("gen/escape");
+
+fn main() {}
