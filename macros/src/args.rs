@@ -55,7 +55,10 @@ impl Parse for Args {
             };
             let name = key.to_string();
             if seen.contains(&name) {
-                return Err(syn::Error::new(key.span(), format!("`{name}` is set twice")));
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("`{name}` is set twice"),
+                ));
             }
             input.parse::<Token![=]>()?;
             match name.as_str() {
@@ -134,8 +137,13 @@ mod tests {
     #[test]
     fn every_option() {
         let args = parse(quote!(
-            "public", prefix = "/assets", module = files, include = ["**/*.css", "*.js"],
-            exclude = ["*.map"], hidden = true, crate = ::renamed,
+            "public",
+            prefix = "/assets",
+            module = files,
+            include = ["**/*.css", "*.js"],
+            exclude = ["*.map"],
+            hidden = true,
+            crate = ::renamed,
         ))
         .unwrap();
         assert_eq!(args.prefix, "/assets/");

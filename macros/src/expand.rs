@@ -2,8 +2,7 @@
 
 use crate::args::Args;
 use hyper_assets_pipeline::{
-    percent_encode_path, walk, FileFilter, Glob, Manifest, ManifestEntry, PipelineError,
-    SourceFile,
+    percent_encode_path, walk, FileFilter, Glob, Manifest, ManifestEntry, PipelineError, SourceFile,
 };
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -72,9 +71,10 @@ fn load(args: &Args, manifest_dir: &Path) -> syn::Result<(Vec<SourceFile>, Manif
         })
     };
     let root = manifest_dir.join(&folder);
-    let files = walk(&root, &filter).map_err(|errors| at_folder(errors).unwrap_or_else(
-        || syn::Error::new(args.folder.span(), "cannot read the static folder"),
-    ))?;
+    let files = walk(&root, &filter).map_err(|errors| {
+        at_folder(errors)
+            .unwrap_or_else(|| syn::Error::new(args.folder.span(), "cannot read the static folder"))
+    })?;
     let manifest = Manifest::from_files(&files).map_err(|errors| {
         at_folder(errors)
             .unwrap_or_else(|| syn::Error::new(args.folder.span(), "invalid static folder"))
@@ -132,15 +132,19 @@ fn emit(args: &Args, files: &[SourceFile], manifest: &Manifest) -> TokenStream {
         .iter()
         .map(|entry| format!("{prefix}{}", percent_encode_path(&entry.hashed)))
         .collect();
-    let assets = entries.iter().zip(files).zip(&urls).map(|((entry, file), url)| {
-        debug_assert_eq!(entry.canonical, file.canonical);
-        QuoteAsset {
-            krate,
-            entry,
-            url,
-            source: &file.path,
-        }
-    });
+    let assets = entries
+        .iter()
+        .zip(files)
+        .zip(&urls)
+        .map(|((entry, file), url)| {
+            debug_assert_eq!(entry.canonical, file.canonical);
+            QuoteAsset {
+                krate,
+                entry,
+                url,
+                source: &file.path,
+            }
+        });
     let mut by_hashed: Vec<u32> = (0..entries.len())
         .map(|index| u32::try_from(index).unwrap_or(u32::MAX))
         .collect();
@@ -244,13 +248,19 @@ mod tests {
         let out = expand_str(quote!("fixtures/site"));
         let files = walk(&fixture().join("fixtures/site"), &FileFilter::default()).unwrap();
         let manifest = Manifest::from_files(&files).unwrap();
-        assert!(out.contains(&format!("VERSION : & :: core :: primitive :: str = \"{}\"", manifest.version())));
+        assert!(out.contains(&format!(
+            "VERSION : & :: core :: primitive :: str = \"{}\"",
+            manifest.version()
+        )));
     }
 
     #[test]
     fn options_change_module_prefix_and_crate() {
         let out = expand_str(quote!(
-            "fixtures/site", module = files, prefix = "/a", crate = ::renamed,
+            "fixtures/site",
+            module = files,
+            prefix = "/a",
+            crate = ::renamed,
             exclude = ["*.js"]
         ));
         assert!(out.contains("pub mod files"));

@@ -43,7 +43,11 @@ pub(crate) fn resolve(input: TokenStream) -> TokenStream {
 }
 
 fn resolve_inner(input: TokenStream) -> syn::Result<TokenStream> {
-    let Input { folder, table, rest } = syn::parse2(input)?;
+    let Input {
+        folder,
+        table,
+        rest,
+    } = syn::parse2(input)?;
     let span = rest
         .clone()
         .into_iter()
@@ -61,15 +65,18 @@ fn resolve_inner(input: TokenStream) -> syn::Result<TokenStream> {
         .map_err(|_| syn::Error::new(span, USAGE))
     })?;
     let wanted = literal.value();
-    if let Some((_, url)) = table.iter().find(|(canonical, _)| canonical.value() == wanted) {
+    if let Some((_, url)) = table
+        .iter()
+        .find(|(canonical, _)| canonical.value() == wanted)
+    {
         let url = LitStr::new(&url.value(), literal.span());
         return Ok(url.into_token_stream());
     }
-    let names: Vec<String> = table.iter().map(|(canonical, _)| canonical.value()).collect();
-    let mut message = format!(
-        "no asset `{wanted}` in static folder `{}`",
-        folder.value()
-    );
+    let names: Vec<String> = table
+        .iter()
+        .map(|(canonical, _)| canonical.value())
+        .collect();
+    let mut message = format!("no asset `{wanted}` in static folder `{}`", folder.value());
     let close = closest_matches(&wanted, names.iter().map(String::as_str));
     if let Some((last, rest)) = close.split_last() {
         let quoted: Vec<String> = rest.iter().map(|name| format!("`{name}`")).collect();
@@ -93,33 +100,36 @@ mod tests {
     use super::*;
     use quote::quote;
 
-    fn run(user: TokenStream) -> String {
+    fn run(user: &TokenStream) -> String {
         resolve(quote!("static" ["css/styles.css" "/static/css/styles.0123456789ab.css" "js/app.js" "/static/js/app.0123456789ab.js"] #user)).to_string()
     }
 
     #[test]
     fn resolves_by_value() {
         assert_eq!(
-            run(quote!(r"css/styles.css")),
+            run(&quote!(r"css/styles.css")),
             "\"/static/css/styles.0123456789ab.css\""
         );
-        assert_eq!(run(quote!("js/app.js",)), "\"/static/js/app.0123456789ab.js\"");
+        assert_eq!(
+            run(&quote!("js/app.js",)),
+            "\"/static/js/app.0123456789ab.js\""
+        );
     }
 
     #[test]
     fn unknown_paths_suggest() {
-        let out = run(quote!("css/style.css"));
+        let out = run(&quote!("css/style.css"));
         assert!(out.contains("no asset `css/style.css` in static folder `static`; did you mean `css/styles.css`?"), "{out}");
-        let out = run(quote!("/js/app.js"));
+        let out = run(&quote!("/js/app.js"));
         assert!(out.contains("asset paths have no leading `/`"), "{out}");
-        let out = run(quote!("nothing/like/it.txt"));
+        let out = run(&quote!("nothing/like/it.txt"));
         assert!(!out.contains("did you mean"), "{out}");
     }
 
     #[test]
     fn non_literals_explain_usage() {
-        assert!(run(quote!(some_const)).contains("takes one string literal"));
-        assert!(run(quote!()).contains("takes one string literal"));
-        assert!(run(quote!("a", "b")).contains("takes one string literal"));
+        assert!(run(&quote!(some_const)).contains("takes one string literal"));
+        assert!(run(&quote!()).contains("takes one string literal"));
+        assert!(run(&quote!("a", "b")).contains("takes one string literal"));
     }
 }

@@ -43,7 +43,10 @@ enum Token {
     Literal(char),
     AnyRun,
     AnyOne,
-    Class { negated: bool, ranges: Vec<(char, char)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
 }
 
 /// Why a glob pattern could not be compiled.

@@ -76,12 +76,7 @@ pub fn split_hashed_name(path: &str) -> Option<(String, &str)> {
         let Some(short) = name.get(dot + 1..end).filter(|short| is_short_hash(short)) else {
             continue;
         };
-        let canonical = format!(
-            "{}{}{}",
-            &path[..name_start],
-            &name[..dot],
-            &name[end..]
-        );
+        let canonical = format!("{}{}{}", &path[..name_start], &name[..dot], &name[end..]);
         let name_is_empty = dot == 0 && end == name.len();
         if !name_is_empty && insert_hash(&canonical, short) == path {
             return Some((canonical, &path[name_start + dot + 1..name_start + end]));

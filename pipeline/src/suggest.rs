@@ -13,7 +13,10 @@
 /// assert_eq!(closest_matches("js/app.min.js", known), vec!["js/app.js"]);
 /// assert!(closest_matches("fonts/inter.woff2", known).is_empty());
 /// ```
-pub fn closest_matches<'a>(target: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+pub fn closest_matches<'a>(
+    target: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
     let target_name = file_name(target);
     let limit = (target.chars().count() / 3).max(2);
     let mut scored: Vec<(usize, &str)> = candidates

@@ -137,7 +137,8 @@ impl Walker<'_> {
                 },
             };
             if self.open_folders.contains(&resolved) {
-                self.errors.push(PipelineError::SymlinkLoop { path: canonical });
+                self.errors
+                    .push(PipelineError::SymlinkLoop { path: canonical });
                 return;
             }
             self.open_folders.push(resolved);
@@ -184,10 +185,8 @@ mod tests {
 
     impl TempDir {
         fn new(name: &str) -> Self {
-            let dir = std::env::temp_dir().join(format!(
-                "hyper-assets-walk-{name}-{}",
-                std::process::id()
-            ));
+            let dir = std::env::temp_dir()
+                .join(format!("hyper-assets-walk-{name}-{}", std::process::id()));
             let _ = fs::remove_dir_all(&dir);
             fs::create_dir_all(&dir).unwrap();
             Self(dir)
@@ -272,9 +271,9 @@ mod tests {
         assert!(errors.contains(&PipelineError::SymlinkLoop {
             path: "real/loop".to_owned()
         }));
-        assert!(errors
-            .iter()
-            .any(|e| matches!(e, PipelineError::Unreadable { path, .. } if path == "dangling.css")));
+        assert!(errors.iter().any(
+            |e| matches!(e, PipelineError::Unreadable { path, .. } if path == "dangling.css")
+        ));
     }
 
     #[cfg(unix)]

@@ -9,11 +9,10 @@ use std::path::Path;
 /// `include_bytes!`); a new or deleted file is only seen by a proc macro when something
 /// asks cargo to look, and on stable Rust a build script is that something.
 ///
+/// In `build.rs`:
+///
 /// ```no_run
-/// // build.rs
-/// fn main() {
-///     hyper_assets::build::watch("static");
-/// }
+/// hyper_assets::build::watch("static");
 /// ```
 #[allow(clippy::print_stdout)]
 pub fn watch(folder: impl AsRef<Path>) {

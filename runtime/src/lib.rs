@@ -38,6 +38,9 @@ pub use manifest::{Asset, Manifest};
 pub use static_service::{Body, StaticService, IMMUTABLE, NO_STORE, REVALIDATE};
 pub use version_header::{VersionHeader, VersionHeaderFuture, VersionHeaderLayer, X_APP_VERSION};
 
+/// The `http` crate, whose types the service and layers speak.
+pub use http;
+
 /// Embeds a static folder with content-hashed names; see the [crate] docs.
 pub use hyper_assets_macros::hyper_assets;
 

@@ -178,7 +178,9 @@ impl Manifest {
     /// `{"paths": {canonical: hashed, ...}, "version": "1.1", "hash": VERSION}`.
     pub fn staticfiles_json(&self) -> String {
         hyper_assets_pipeline::staticfiles_json(
-            self.assets.iter().map(|asset| (asset.canonical, asset.hashed)),
+            self.assets
+                .iter()
+                .map(|asset| (asset.canonical, asset.hashed)),
             self.version,
         )
     }

@@ -76,33 +76,40 @@ impl CargoProject {
         std::fs::remove_file(self.dir.join(rel)).expect("remove");
     }
 
-    /// Writes `Cargo.toml` with `dependencies` (TOML lines), where `hyper-assets` points
-    /// at this workspace, and the workspace's `Cargo.lock` so versions match.
+    /// Writes `Cargo.toml` with `dependencies` and `build_dependencies` (TOML lines), see
+    /// [`CargoProject::manifest_from`].
     pub fn manifest(&self, dependencies: &str, build_dependencies: &str) {
+        self.manifest_from(&format!(
+            "[dependencies]\n{dependencies}\n\n[build-dependencies]\n{build_dependencies}\n\n\
+             [profile.dev.build-override]\nopt-level = 3\n"
+        ));
+    }
+
+    /// Writes `Cargo.toml` from a snippet of sections (as a README shows them), with a
+    /// `[package]` in front, every `hyper-assets = ...` line pointed at this workspace,
+    /// and the workspace's `Cargo.lock` beside it so versions match.
+    pub fn manifest_from(&self, sections: &str) {
         let runtime = workspace_root().join("runtime");
-        let path_dep = format!("hyper-assets = {{ path = {:?} }}", runtime.display().to_string());
-        let fix = |lines: &str| {
-            lines
-                .lines()
-                .map(|line| {
-                    if line.trim_start().starts_with("hyper-assets =") {
-                        path_dep.clone()
-                    } else {
-                        line.to_owned()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
+        let path_dep = format!(
+            "hyper-assets = {{ path = {:?} }}",
+            runtime.display().to_string()
+        );
+        let sections: Vec<String> = sections
+            .lines()
+            .map(|line| {
+                if line.trim_start().starts_with("hyper-assets =") {
+                    path_dep.clone()
+                } else {
+                    line.to_owned()
+                }
+            })
+            .collect();
         self.write(
             "Cargo.toml",
             format!(
-                "[package]\nname = \"{}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-                 [dependencies]\n{}\n\n[build-dependencies]\n{}\n\n\
-                 [profile.dev.build-override]\nopt-level = 3\n\n[workspace]\n",
+                "[package]\nname = \"{}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n{}\n\n[workspace]\n",
                 self.name,
-                fix(dependencies),
-                fix(build_dependencies)
+                sections.join("\n"),
             ),
         );
         let lock = std::fs::read(workspace_root().join("Cargo.lock")).expect("Cargo.lock");
@@ -114,7 +121,10 @@ impl CargoProject {
         let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
             .args(["build", "--offline"])
             .current_dir(&self.dir)
-            .env("CARGO_TARGET_DIR", target_dir().join("cargo-projects-target"))
+            .env(
+                "CARGO_TARGET_DIR",
+                target_dir().join("cargo-projects-target"),
+            )
             .env_remove("CARGO_MANIFEST_DIR")
             .env_remove("RUSTFLAGS")
             .output()
@@ -128,17 +138,30 @@ impl CargoProject {
     /// Builds and panics with cargo's output on failure.
     pub fn build_ok(&self) -> Build {
         let build = self.build();
-        assert!(build.success, "cargo build of {} failed:\n{}", self.name, build.stderr);
+        assert!(
+            build.success,
+            "cargo build of {} failed:\n{}",
+            self.name, build.stderr
+        );
         build
+    }
+
+    /// The path of the built binary.
+    pub fn binary(&self) -> PathBuf {
+        target_dir()
+            .join("cargo-projects-target/debug")
+            .join(&self.name)
     }
 
     /// Runs the built binary and returns its standard output.
     pub fn run(&self) -> String {
-        let binary = target_dir()
-            .join("cargo-projects-target/debug")
-            .join(&self.name);
+        let binary = self.binary();
         let output = Command::new(&binary).output().expect("run the binary");
-        assert!(output.status.success(), "{} failed: {output:?}", binary.display());
+        assert!(
+            output.status.success(),
+            "{} failed: {output:?}",
+            binary.display()
+        );
         String::from_utf8(output.stdout).expect("utf-8 output")
     }
 }

@@ -60,7 +60,8 @@ impl TestServer {
 
     /// Sends a request with `method`, `path` and extra header lines.
     pub fn send(&self, method: &str, path: &str, headers: &[&str]) -> RawResponse {
-        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n");
+        let mut request =
+            format!("{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n");
         for header in headers {
             request.push_str(header);
             request.push_str("\r\n");
@@ -113,7 +114,9 @@ impl RawResponse {
 /// Writes `request` to a new connection and reads the response until the server closes.
 pub fn raw_request(addr: SocketAddr, request: &[u8]) -> RawResponse {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     stream.write_all(request).unwrap();
     let mut bytes = Vec::new();
     stream.read_to_end(&mut bytes).unwrap();

@@ -1,5 +1,7 @@
 //! Every serving rule of the static service, over a real socket.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
 use axum::routing::get;
 use axum::Router;
 use hyper_assets::{StaticService, VersionHeaderLayer};
@@ -23,8 +25,12 @@ fn css() -> &'static hyper_assets::Asset {
 }
 
 fn fixture_bytes(rel: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/basic").join(rel))
-        .unwrap()
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/basic")
+            .join(rel),
+    )
+    .unwrap()
 }
 
 fn assert_version(response: &RawResponse) {
@@ -37,7 +43,10 @@ fn hashed_path_is_immutable_with_exact_bytes() {
     let response = server.get(assets::url!("css/styles.css"), &[]);
     assert_eq!(response.status, 200);
     assert_eq!(response.body, fixture_bytes("css/styles.css"));
-    assert_eq!(response.header("content-type"), Some("text/css; charset=utf-8"));
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
     assert_eq!(
         response.header("content-length"),
         Some(response.body.len().to_string().as_str())
@@ -99,7 +108,13 @@ fn if_none_match_gives_304_without_body() {
     assert_eq!(head.status, 304);
     let miss = server.get(css().url(), &["If-None-Match: \"other\", W/\"x\""]);
     assert_eq!(miss.status, 200);
-    let two_lines = server.get(css().url(), &["If-None-Match: \"other\"", &format!("If-None-Match: {etag}")]);
+    let two_lines = server.get(
+        css().url(),
+        &[
+            "If-None-Match: \"other\"",
+            &format!("If-None-Match: {etag}"),
+        ],
+    );
     assert_eq!(two_lines.status, 304);
 }
 
@@ -114,9 +129,17 @@ fn another_builds_hash_redirects_without_caching() {
     assert_eq!(response.header("cache-control"), Some("no-store"));
     assert_version(&response);
     // A hash-shaped name of a file we do not have is just missing.
-    assert_eq!(server.get("/static/css/other.0123456789ab.css", &[]).status, 404);
+    assert_eq!(
+        server.get("/static/css/other.0123456789ab.css", &[]).status,
+        404
+    );
     // Upper-case hex is not our shape.
-    assert_eq!(server.get("/static/css/styles.0123456789AB.css", &[]).status, 404);
+    assert_eq!(
+        server
+            .get("/static/css/styles.0123456789AB.css", &[])
+            .status,
+        404
+    );
 }
 
 #[test]
@@ -124,7 +147,10 @@ fn naming_edge_cases_are_served() {
     let server = server();
     let license = assets::MANIFEST.get("LICENSE").unwrap();
     assert!(license.hashed_path().starts_with("LICENSE."));
-    assert_eq!(server.get(assets::url!("LICENSE"), &[]).body, fixture_bytes("LICENSE"));
+    assert_eq!(
+        server.get(assets::url!("LICENSE"), &[]).body,
+        fixture_bytes("LICENSE")
+    );
     assert!(assets::url!("js/app.min.js").starts_with("/static/js/app.min."));
     assert!(assets::url!(".well-known/security.txt").starts_with("/static/.well-known/security."));
     let response = server.get(assets::url!(".well-known/security.txt"), &[]);
@@ -147,7 +173,11 @@ fn naming_edge_cases_are_served() {
 fn other_methods_get_405_with_allow() {
     let server = server();
     for method in ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"] {
-        for path in [css().url(), "/static/css/styles.css", "/static/css/styles.0123456789ab.css"] {
+        for path in [
+            css().url(),
+            "/static/css/styles.css",
+            "/static/css/styles.0123456789ab.css",
+        ] {
             let response = server.send(method, path, &["Content-Length: 0"]);
             assert_eq!(response.status, 405, "{method} {path}");
             assert_eq!(response.header("allow"), Some("GET, HEAD"));
@@ -159,7 +189,14 @@ fn other_methods_get_405_with_allow() {
 #[test]
 fn unknown_paths_404_with_the_version_header() {
     let server = server();
-    for path in ["/static/nope.css", "/static/", "/static", "/elsewhere", "/static/css", "/static/css/"] {
+    for path in [
+        "/static/nope.css",
+        "/static/",
+        "/static",
+        "/elsewhere",
+        "/static/css",
+        "/static/css/",
+    ] {
         let response = server.get(path, &[]);
         assert_eq!(response.status, 404, "{path}");
         assert_version(&response);
@@ -194,7 +231,10 @@ fn hostile_paths_never_escape_or_panic() {
     let long = format!("/static/{}", "a".repeat(5000));
     assert_eq!(server.get(&long, &[]).status, 414);
     // A raw NUL byte in the request line is refused by the HTTP parser.
-    let response = raw_request(server.addr(), b"GET /static/a\0b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let response = raw_request(
+        server.addr(),
+        b"GET /static/a\0b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
     assert_eq!(response.status, 400);
     // The server is still up.
     assert_eq!(server.get(css().url(), &[]).status, 200);
@@ -220,7 +260,13 @@ fn manifest_lookups_and_staticfiles_json() {
     assert_eq!(manifest.prefix(), "/static/");
     assert_eq!(manifest.version(), assets::VERSION);
     for asset in manifest.assets() {
-        assert_eq!(manifest.get_hashed(asset.hashed_path()).unwrap().canonical_path(), asset.canonical_path());
+        assert_eq!(
+            manifest
+                .get_hashed(asset.hashed_path())
+                .unwrap()
+                .canonical_path(),
+            asset.canonical_path()
+        );
         assert_eq!(manifest.url(asset.canonical_path()), Some(asset.url()));
     }
     let json: serde_json::Value = serde_json::from_str(&manifest.staticfiles_json()).unwrap();
@@ -246,7 +292,14 @@ fn version_is_the_documented_derivation() {
     let mut listing = String::new();
     for asset in assets::MANIFEST.assets() {
         let bytes = fixture_bytes(asset.canonical_path());
-        listing.push_str(&format!("{}\0{}\n", asset.canonical_path(), ContentHash::of(&bytes).hex()));
+        listing.push_str(&format!(
+            "{}\0{}\n",
+            asset.canonical_path(),
+            ContentHash::of(&bytes).hex()
+        ));
     }
-    assert_eq!(assets::VERSION, &ContentHash::of(listing.as_bytes()).hex()[..12]);
+    assert_eq!(
+        assets::VERSION,
+        &ContentHash::of(listing.as_bytes()).hex()[..12]
+    );
 }

@@ -5,6 +5,8 @@
 //! folder. The test links `fixtures/` there and creates the fixtures git cannot hold
 //! (dangling and escaping symlinks, a non-UTF-8 name, a socket) in `gen/`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
 use hyper_assets_tests::cargo_project::target_dir;
 use std::fs;
 use std::path::Path;
@@ -14,8 +16,11 @@ fn prepare_fixtures() {
     fs::create_dir_all(&project).unwrap();
     let fixtures = project.join("fixtures");
     let _ = fs::remove_file(&fixtures);
-    std::os::unix::fs::symlink(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"), &fixtures)
-        .unwrap();
+    std::os::unix::fs::symlink(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        &fixtures,
+    )
+    .unwrap();
 
     let generated = project.join("gen");
     let _ = fs::remove_dir_all(&generated);
@@ -29,12 +34,19 @@ fn prepare_fixtures() {
     std::os::unix::fs::symlink(dangling.join("gone.css"), dangling.join("broken.css")).unwrap();
 
     let escape = folder("escape");
-    std::os::unix::fs::symlink(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"), escape.join("leak.toml"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"),
+        escape.join("leak.toml"),
+    )
+    .unwrap();
 
     let non_utf8 = folder("non-utf8");
     use std::os::unix::ffi::OsStrExt;
-    fs::write(non_utf8.join(std::ffi::OsStr::from_bytes(b"caf\xe9.css")), "x").unwrap();
+    fs::write(
+        non_utf8.join(std::ffi::OsStr::from_bytes(b"caf\xe9.css")),
+        "x",
+    )
+    .unwrap();
 
     let socket = folder("socket");
     drop(std::os::unix::net::UnixListener::bind(socket.join("app.sock")).unwrap());

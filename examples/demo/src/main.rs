@@ -82,7 +82,9 @@ async fn main() -> std::process::ExitCode {
     let addr: SocketAddr = match addr.parse() {
         Ok(addr) => addr,
         Err(error) => {
-            eprintln!("demo: ADDR={addr:?} is not a socket address such as 127.0.0.1:3000: {error}");
+            eprintln!(
+                "demo: ADDR={addr:?} is not a socket address such as 127.0.0.1:3000: {error}"
+            );
             return std::process::ExitCode::FAILURE;
         }
     };

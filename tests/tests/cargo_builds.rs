@@ -1,0 +1,175 @@
+//! What only a real `cargo build` can show: an edit, an added file and a removed file
+//! each rebuild; an unchanged crate does not; the same folder in two places gives the
+//! same manifest; the README's quick start compiles and serves.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use hyper_assets_tests::cargo_project::{workspace_root, CargoProject};
+use hyper_assets_tests::raw_request;
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+hyper_assets::hyper_assets!("fixtures/basic");
+
+const PRINT_MANIFEST: &str = r#"hyper_assets::hyper_assets!("static");
+
+fn main() {
+    println!("{}", assets::MANIFEST.staticfiles_json());
+}
+"#;
+
+const WATCH: &str = "fn main() {\n    hyper_assets::build::watch(\"static\");\n}\n";
+
+fn probe(name: &str) -> CargoProject {
+    let project = CargoProject::new(name);
+    project.manifest("hyper-assets = \"0.1\"", "hyper-assets = \"0.1\"");
+    project.write("build.rs", WATCH);
+    project.write("src/main.rs", PRINT_MANIFEST);
+    project
+}
+
+fn paths(json: &str) -> serde_json::Map<String, serde_json::Value> {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap();
+    value["paths"].as_object().unwrap().clone()
+}
+
+#[test]
+fn edits_additions_and_removals_rebuild() {
+    let project = probe("rebuild-probe");
+    project.write("static/app.css", "body { color: red }\n");
+    project.build_ok();
+    let first = paths(&project.run());
+    assert_eq!(first.len(), 1);
+
+    let fresh = project.build_ok();
+    assert!(
+        !fresh.compiled("rebuild-probe"),
+        "nothing changed, yet it recompiled:\n{}",
+        fresh.stderr
+    );
+
+    project.write("static/app.css", "body { color: blue }\n");
+    let edited = project.build_ok();
+    assert!(edited.compiled("rebuild-probe"), "{}", edited.stderr);
+    let second = paths(&project.run());
+    assert_ne!(
+        first["app.css"], second["app.css"],
+        "the edit changed the hash"
+    );
+
+    project.write("static/js/new.js", "export {};\n");
+    project.build_ok();
+    let third = paths(&project.run());
+    assert!(
+        third.contains_key("js/new.js"),
+        "an added file is embedded: {third:?}"
+    );
+
+    project.remove("static/js/new.js");
+    project.build_ok();
+    let fourth = paths(&project.run());
+    assert!(
+        !fourth.contains_key("js/new.js"),
+        "a removed file is gone: {fourth:?}"
+    );
+    assert_eq!(fourth, second);
+}
+
+fn copy_tree(from: &std::path::Path, project: &CargoProject, under: &str) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let rel = format!("{under}/{}", entry.file_name().to_str().unwrap());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), project, &rel);
+        } else {
+            project.write(&rel, std::fs::read(entry.path()).unwrap());
+        }
+    }
+}
+
+#[test]
+fn the_same_folder_in_two_places_gives_the_same_manifest() {
+    let fixture = workspace_root().join("tests/fixtures/basic");
+    let outputs: Vec<String> = ["determinism-a", "determinism-b"]
+        .into_iter()
+        .map(|name| {
+            let project = probe(name);
+            copy_tree(&fixture, &project, "static");
+            project.build_ok();
+            project.run()
+        })
+        .collect();
+    assert_eq!(outputs[0], outputs[1]);
+    // And the same as this crate's own expansion of the fixture.
+    assert_eq!(outputs[0].trim_end(), assets::MANIFEST.staticfiles_json());
+}
+
+/// The fenced block that follows `<!-- quickstart: NAME -->` in the README.
+fn readme_block(readme: &str, name: &str) -> String {
+    let marker = format!("<!-- quickstart: {name} -->");
+    let after = &readme[readme
+        .find(&marker)
+        .unwrap_or_else(|| panic!("README lacks {marker}"))..];
+    let open = after.find("```").unwrap();
+    let body_start = open + after[open..].find('\n').unwrap() + 1;
+    let body_end = body_start + after[body_start..].find("```").unwrap();
+    after[body_start..body_end].to_owned()
+}
+
+#[test]
+fn readme_quick_start_compiles_and_serves() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let project = CargoProject::new("quickstart");
+    project.manifest_from(&readme_block(&readme, "Cargo.toml"));
+    project.write("build.rs", readme_block(&readme, "build.rs"));
+    project.write("src/main.rs", readme_block(&readme, "src/main.rs"));
+    project.write("static/css/styles.css", "h1 { color: rebeccapurple }\n");
+    project.build_ok();
+
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _server = KillOnDrop(
+        std::process::Command::new(project.binary())
+            .env("ADDR", addr.to_string())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(addr).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the quick start never listened on {addr}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let page = raw_request(
+        addr,
+        b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(page.status, 200);
+    let html = String::from_utf8(page.body).unwrap();
+    let start = html
+        .find("/static/css/styles.")
+        .expect("the page links the hashed stylesheet");
+    let url = &html[start..start + html[start..].find('"').unwrap()];
+    let request = format!("GET {url} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let css = raw_request(addr, request.as_bytes());
+    assert_eq!(css.status, 200);
+    assert_eq!(css.body, b"h1 { color: rebeccapurple }\n");
+    assert_eq!(
+        css.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert!(css.header("x-app-version").is_some());
+}
