@@ -1,11 +1,13 @@
 //! Parsing `hyper_assets!("static", option = value, ...)`.
 
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{bracketed, Ident, LitBool, LitStr, Path, Token};
 
 /// The options a user can set, for error messages.
-const OPTIONS: &str = "`prefix`, `module`, `include`, `exclude`, `hidden`, `crate`";
+const OPTIONS: &str =
+    "`prefix`, `module`, `include`, `exclude`, `hidden`, `components(...)`, `crate`";
 
 /// Parsed macro input.
 pub(crate) struct Args {
@@ -20,6 +22,9 @@ pub(crate) struct Args {
     pub(crate) hidden: bool,
     /// Path to the runtime crate.
     pub(crate) krate: Path,
+    /// Version component groups embedded at build time: name and paths (files or
+    /// folders, relative to the crate).
+    pub(crate) components: Vec<(Ident, Vec<LitStr>)>,
 }
 
 impl Parse for Args {
@@ -38,6 +43,7 @@ impl Parse for Args {
             exclude: Vec::new(),
             hidden: false,
             krate: syn::parse_quote!(::hyper_assets),
+            components: Vec::new(),
         };
         let mut seen: Vec<String> = Vec::new();
         while !input.is_empty() {
@@ -59,6 +65,11 @@ impl Parse for Args {
                     key.span(),
                     format!("`{name}` is set twice"),
                 ));
+            }
+            if name == "components" {
+                args.components = parse_components(input)?;
+                seen.push(name);
+                continue;
             }
             input.parse::<Token![=]>()?;
             match name.as_str() {
@@ -100,6 +111,42 @@ fn parse_prefix(input: ParseStream<'_>) -> syn::Result<String> {
         prefix.push('/');
     }
     Ok(prefix)
+}
+
+/// `components(templates = ["templates"], config = ["config/app.toml"])`
+fn parse_components(input: ParseStream<'_>) -> syn::Result<Vec<(Ident, Vec<LitStr>)>> {
+    let content;
+    syn::parenthesized!(content in input);
+    let mut groups: Vec<(Ident, Vec<LitStr>)> = Vec::new();
+    while !content.is_empty() {
+        let name = Ident::parse_any(&content)?;
+        if name == "static" {
+            return Err(syn::Error::new(
+                name.span(),
+                "`static` names the static manifest; choose another component name",
+            ));
+        }
+        if groups.iter().any(|(seen, _)| *seen == name) {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("component `{name}` is listed twice"),
+            ));
+        }
+        content.parse::<Token![=]>()?;
+        let paths = parse_list(&content)?;
+        if paths.is_empty() {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("component `{name}` lists no files"),
+            ));
+        }
+        groups.push((name, paths));
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(groups)
 }
 
 fn parse_list(input: ParseStream<'_>) -> syn::Result<Vec<LitStr>> {
@@ -144,6 +191,7 @@ mod tests {
             exclude = ["*.map"],
             hidden = true,
             crate = ::renamed,
+            components(templates = ["templates"], config = ["a.toml", "b.toml"]),
         ))
         .unwrap();
         assert_eq!(args.prefix, "/assets/");
@@ -151,6 +199,8 @@ mod tests {
         assert_eq!(args.include.len(), 2);
         assert_eq!(args.exclude[0].value(), "*.map");
         assert!(args.hidden);
+        assert_eq!(args.components.len(), 2);
+        assert_eq!(args.components[1].1.len(), 2);
         let krate = &args.krate;
         assert_eq!(quote!(#krate).to_string().replace(' ', ""), "::renamed");
     }
@@ -163,5 +213,10 @@ mod tests {
         assert!(error(quote!("s", prefix = "static")).contains("must be a URL path"));
         assert!(error(quote!("s", prefix = "/a b/")).contains("must be a URL path"));
         assert!(error(quote!(static)).contains("expected string literal"));
+        assert!(
+            error(quote!("s", components(static = ["a"]))).contains("names the static manifest")
+        );
+        assert!(error(quote!("s", components(a = ["x"], a = ["y"]))).contains("listed twice"));
+        assert!(error(quote!("s", components(a = []))).contains("lists no files"));
     }
 }

@@ -28,9 +28,116 @@ pub(crate) fn expand_in(input: TokenStream, manifest_dir: Option<&Path>) -> Toke
         );
         return with_fallback(&args, &error);
     };
-    match load(&args, manifest_dir) {
-        Ok((files, manifest)) => emit(&args, &files, &manifest),
-        Err(error) => with_fallback(&args, &error),
+    let loaded = load(&args, manifest_dir);
+    let components = load_components(&args, manifest_dir);
+    match (loaded, components) {
+        (Ok((files, manifest)), Ok(components)) => emit(&args, &files, &manifest, &components),
+        (Err(mut error), Err(more)) => {
+            error.combine(more);
+            with_fallback(&args, &error)
+        }
+        (Err(error), _) | (_, Err(error)) => with_fallback(&args, &error),
+    }
+}
+
+/// One file of a version component group.
+struct ComponentFile {
+    /// Path relative to the crate, as shown on `/version`.
+    path: String,
+    sha256: String,
+    source: PathBuf,
+}
+
+/// Reads the `components(...)` groups: each path is a file or a folder (all its
+/// non-hidden files), relative to the crate.
+fn load_components(
+    args: &Args,
+    manifest_dir: &Path,
+) -> syn::Result<Vec<(String, Vec<ComponentFile>)>> {
+    let mut errors: Option<syn::Error> = None;
+    let mut groups = Vec::new();
+    for (name, literals) in &args.components {
+        let mut files: Vec<ComponentFile> = Vec::new();
+        for literal in literals {
+            let rel = literal.value().trim_end_matches('/').to_owned();
+            let path = manifest_dir.join(&rel);
+            let fail = |message: String| {
+                syn::Error::new(
+                    literal.span(),
+                    format!("version component `{name}`: {message}"),
+                )
+            };
+            let found = if path.is_dir() {
+                walk(&path, &FileFilter::default())
+                    .map_err(|problems| {
+                        let mut all = problems.iter().map(|problem| fail(problem.describe(&rel)));
+                        let first = all
+                            .next()
+                            .unwrap_or_else(|| fail(format!("cannot read `{rel}`")));
+                        all.fold(first, |mut acc, error| {
+                            acc.combine(error);
+                            acc
+                        })
+                    })
+                    .map(|walked| {
+                        walked
+                            .into_iter()
+                            .map(|file| ComponentFile {
+                                path: format!("{rel}/{}", file.canonical),
+                                sha256: hyper_assets_pipeline::ContentHash::of(&file.bytes).hex(),
+                                source: file.path,
+                            })
+                            .collect::<Vec<_>>()
+                    })
+            } else {
+                std::fs::read(&path)
+                    .map_err(|error| fail(format!("cannot read `{rel}`: {error}")))
+                    .map(|bytes| {
+                        vec![ComponentFile {
+                            path: rel.clone(),
+                            sha256: hyper_assets_pipeline::ContentHash::of(&bytes).hex(),
+                            source: path.clone(),
+                        }]
+                    })
+            };
+            match found {
+                Ok(found) => files.extend(found),
+                Err(error) => match &mut errors {
+                    Some(all) => all.combine(error),
+                    None => errors = Some(error),
+                },
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
+        groups.push((name.to_string(), files));
+    }
+    match errors {
+        Some(errors) => Err(errors),
+        None => Ok(groups),
+    }
+}
+
+/// The `COMPONENTS` table, and an `include_bytes!` per file so an edit rebuilds.
+fn emit_components(krate: &syn::Path, groups: &[(String, Vec<ComponentFile>)]) -> TokenStream {
+    let count = groups.len();
+    let entries = groups.iter().map(|(name, files)| {
+        let paths = files.iter().map(|file| &file.path);
+        let hashes = files.iter().map(|file| &file.sha256);
+        quote! {
+            #krate::__private::EmbeddedComponent::__new(#name, &[#((#paths, #hashes)),*])
+        }
+    });
+    let sources = groups.iter().flat_map(|(_, files)| {
+        files
+            .iter()
+            .map(|file| file.source.to_string_lossy().into_owned())
+    });
+    quote! {
+        /// Version component groups embedded at build time (`components(...)`), for
+        /// `AppVersion::builder().embedded_components(&COMPONENTS)`.
+        pub static COMPONENTS: [#krate::EmbeddedComponent; #count] = [#(#entries),*];
+        #(const _: &[::core::primitive::u8] = ::core::include_bytes!(#sources);)*
     }
 }
 
@@ -118,7 +225,12 @@ impl ToTokens for QuoteAsset<'_> {
     }
 }
 
-fn emit(args: &Args, files: &[SourceFile], manifest: &Manifest) -> TokenStream {
+fn emit(
+    args: &Args,
+    files: &[SourceFile],
+    manifest: &Manifest,
+    components: &[(String, Vec<ComponentFile>)],
+) -> TokenStream {
     let Args {
         module,
         krate,
@@ -152,6 +264,7 @@ fn emit(args: &Args, files: &[SourceFile], manifest: &Manifest) -> TokenStream {
     let count = entries.len();
     let canonical: Vec<&str> = entries.iter().map(|e| e.canonical.as_str()).collect();
     let url_macro = format_ident!("__hyper_assets_url_{}", module);
+    let components = emit_components(krate, components);
     let module_doc = format!(
         "The {count} files of `{folder}`, embedded with content-hashed names \
          (version `{version}`), generated by `hyper_assets!`."
@@ -169,6 +282,7 @@ fn emit(args: &Args, files: &[SourceFile], manifest: &Manifest) -> TokenStream {
                 #krate::__private::Manifest::__new(VERSION, PREFIX, &ASSETS, &BY_HASHED);
             static ASSETS: [#krate::Asset; #count] = [#(#assets),*];
             static BY_HASHED: [::core::primitive::u32; #count] = [#(#by_hashed),*];
+            #components
 
             #[doc(hidden)]
             macro_rules! #url_macro {
@@ -207,6 +321,7 @@ fn with_fallback(args: &Args, error: &syn::Error) -> TokenStream {
             pub const PREFIX: &::core::primitive::str = #prefix;
             pub static MANIFEST: #krate::Manifest =
                 #krate::__private::Manifest::__new(VERSION, PREFIX, &[], &[]);
+            pub static COMPONENTS: [#krate::EmbeddedComponent; 0] = [];
             #[doc(hidden)]
             macro_rules! #url_macro { ($($path:tt)*) => { #empty }; }
             #[allow(unused_imports)]
@@ -282,6 +397,34 @@ mod tests {
     fn bad_glob_is_reported() {
         let out = expand_str(quote!("fixtures/site", include = ["[a"]));
         assert!(out.contains("invalid glob `[a`: unclosed `[`"), "{out}");
+    }
+
+    #[test]
+    fn components_are_hashed_and_tracked() {
+        let out = expand_str(quote!(
+            "fixtures/site",
+            components(
+                styles = ["fixtures/site/css"],
+                script = ["fixtures/site/js/app.js"]
+            )
+        ));
+        let css = std::fs::read(fixture().join("fixtures/site/css/app.css")).unwrap();
+        let hex = hyper_assets_pipeline::ContentHash::of(&css).hex();
+        assert!(
+            out.contains(&format!("(\"fixtures/site/css/app.css\" , \"{hex}\")")),
+            "{out}"
+        );
+        assert!(out.contains("EmbeddedComponent :: __new (\"script\""));
+        assert!(
+            out.contains("COMPONENTS : [:: hyper_assets :: EmbeddedComponent ; 2usize]"),
+            "{out}"
+        );
+        let missing = expand_str(quote!("fixtures/site", components(config = ["nope.toml"])));
+        assert!(
+            missing.contains("version component `config`: cannot read `nope.toml`"),
+            "{missing}"
+        );
+        assert!(missing.contains("pub static COMPONENTS"));
     }
 
     #[test]

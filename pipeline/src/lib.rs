@@ -30,7 +30,7 @@ pub use error::PipelineError;
 pub use file_filter::FileFilter;
 pub use glob::{Glob, GlobError};
 pub use hashed_name::{hashed_name, split_hashed_name};
-pub use manifest::{manifest_version, staticfiles_json, Manifest, ManifestEntry};
+pub use manifest::{listing_hash, manifest_version, staticfiles_json, Manifest, ManifestEntry};
 pub use suggest::closest_matches;
 pub use url_path::{check_url_path, percent_encode_path};
 pub use walk::{walk, SourceFile};

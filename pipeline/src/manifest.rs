@@ -130,13 +130,36 @@ impl Manifest {
 /// assert_eq!(version, format!("{by_hand:x}")[..12]);
 /// ```
 pub fn manifest_version<'a>(files: impl IntoIterator<Item = (&'a str, ContentHash)>) -> String {
-    let mut files: Vec<(&str, ContentHash)> = files.into_iter().collect();
-    files.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let files: Vec<(&str, String)> = files
+        .into_iter()
+        .map(|(canonical, hash)| (canonical, hash.hex()))
+        .collect();
+    listing_hash(
+        files
+            .iter()
+            .map(|(canonical, hex)| (*canonical, hex.as_str())),
+    )
+}
+
+/// The hash behind every version: the first 12 hex characters of the SHA-256 of one line
+/// `name NUL hash LF` per entry, in name order. [`manifest_version`] is this over
+/// `(canonical path, file SHA-256)`; the runtime uses it for component groups and for the
+/// app version too.
+///
+/// ```
+/// use hyper_assets_pipeline::listing_hash;
+///
+/// assert_eq!(listing_hash([("b", "2"), ("a", "1")]), listing_hash([("a", "1"), ("b", "2")]));
+/// assert_eq!(listing_hash([("a", "1")]).len(), 12);
+/// ```
+pub fn listing_hash<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut entries: Vec<(&str, &str)> = entries.into_iter().collect();
+    entries.sort_unstable();
     let mut listing = String::new();
-    for (canonical, hash) in files {
-        listing.push_str(canonical);
+    for (name, hash) in entries {
+        listing.push_str(name);
         listing.push('\0');
-        listing.push_str(&hash.hex());
+        listing.push_str(hash);
         listing.push('\n');
     }
     let mut version = ContentHash::of(listing.as_bytes()).hex();

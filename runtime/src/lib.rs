@@ -27,15 +27,35 @@
 //!
 //! See the README for the quick start, the naming rules and how `VERSION` is derived.
 
+mod app_version;
 pub mod build;
+mod bust_token;
+mod component;
+mod endpoints;
 mod if_none_match;
 mod manifest;
+#[cfg(feature = "minijinja")]
+pub mod minijinja;
 mod request_path;
+mod settings;
 mod static_service;
+mod template_helpers;
 mod version_header;
 
+pub use app_version::{
+    AppVersion, AppVersionBuilder, VersionError, VersionSource, VersionState, STATIC_GROUP,
+};
+pub use bust_token::{cache_bust_token, TOKEN_LEN};
+pub use component::{ComponentError, ComponentState, DiskComponent, EmbeddedComponent};
+pub use endpoints::{
+    EndpointsBody, EndpointsFuture, VersionEndpoints, VersionEndpointsLayer, BUST_BODY_LIMIT,
+};
 pub use manifest::{Asset, Manifest};
+pub use settings::{
+    MismatchAction, SecretKey, Settings, SettingsBuilder, SettingsError, VARIABLES,
+};
 pub use static_service::{Body, StaticService, IMMUTABLE, NO_STORE, REVALIDATE};
+pub use template_helpers::{TemplateHelpers, UnknownAsset};
 pub use version_header::{VersionHeader, VersionHeaderFuture, VersionHeaderLayer, X_APP_VERSION};
 
 /// The `http` crate, whose types the service and layers speak.
@@ -46,6 +66,7 @@ pub use hyper_assets_macros::hyper_assets;
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::component::EmbeddedComponent;
     pub use crate::manifest::{Asset, Manifest};
     pub use hyper_assets_macros::__resolve_asset_url;
 }

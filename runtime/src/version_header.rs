@@ -1,7 +1,7 @@
 //! `X-App-Version` on every response.
 
-use crate::manifest::Manifest;
-use http::header::{HeaderName, HeaderValue};
+use crate::app_version::AppVersion;
+use http::header::HeaderName;
 use http::{Request, Response};
 use pin_project_lite::pin_project;
 use std::future::Future;
@@ -14,42 +14,31 @@ use tower_service::Service;
 pub const X_APP_VERSION: HeaderName = HeaderName::from_static("x-app-version");
 
 /// A tower layer that adds `X-App-Version: <version>` to every response of the service it
-/// wraps: pages, static files, 404s, 405s and errors alike.
+/// wraps: pages, static files, 404s, 405s and errors alike. The value is read from the
+/// [`AppVersion`] when each response is ready, without a lock, so a `POST /cache/bust`
+/// shows at once. With `APP_VERSION_HEADER` off it adds nothing.
+///
+/// Make it the outermost layer so it also covers the responses of the other layers.
 ///
 /// ```
-/// use hyper_assets::{Manifest, VersionHeaderLayer};
+/// use hyper_assets::{AppVersion, Manifest, VersionHeaderLayer};
 ///
 /// fn layer(manifest: &'static Manifest) -> VersionHeaderLayer {
-///     // With axum: Router::new()...layer(VersionHeaderLayer::for_manifest(manifest))
-///     VersionHeaderLayer::for_manifest(manifest)
+///     // With axum: Router::new()...layer(version.header_layer())
+///     AppVersion::from_manifest(manifest).header_layer()
 /// }
 /// ```
 #[derive(Debug, Clone)]
 pub struct VersionHeaderLayer {
-    value: HeaderValue,
+    version: Option<AppVersion>,
 }
 
 impl VersionHeaderLayer {
-    /// Sends `version` as the header value.
-    ///
-    /// # Errors
-    /// `version` is not a valid header value (control characters, non-ASCII).
-    pub fn new(version: &str) -> Result<Self, http::header::InvalidHeaderValue> {
-        Ok(Self {
-            value: HeaderValue::from_str(version)?,
-        })
-    }
-
-    /// Sends the manifest's version (its 12 hex characters are always a valid value).
-    pub fn for_manifest(manifest: &'static Manifest) -> Self {
+    /// Sends `version`'s current value, if its settings say so.
+    pub fn new(version: &AppVersion) -> Self {
         Self {
-            value: HeaderValue::from_static(manifest.version()),
+            version: version.settings().version_header().then(|| version.clone()),
         }
-    }
-
-    /// The header value sent.
-    pub fn value(&self) -> &HeaderValue {
-        &self.value
     }
 }
 
@@ -59,7 +48,7 @@ impl<S> Layer<S> for VersionHeaderLayer {
     fn layer(&self, inner: S) -> VersionHeader<S> {
         VersionHeader {
             inner,
-            value: self.value.clone(),
+            version: self.version.clone(),
         }
     }
 }
@@ -68,7 +57,7 @@ impl<S> Layer<S> for VersionHeaderLayer {
 #[derive(Debug, Clone)]
 pub struct VersionHeader<S> {
     inner: S,
-    value: HeaderValue,
+    version: Option<AppVersion>,
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for VersionHeader<S>
@@ -86,7 +75,7 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         VersionHeaderFuture {
             inner: self.inner.call(request),
-            value: Some(self.value.clone()),
+            version: self.version.clone(),
         }
     }
 }
@@ -97,7 +86,7 @@ pin_project! {
     pub struct VersionHeaderFuture<F> {
         #[pin]
         inner: F,
-        value: Option<HeaderValue>,
+        version: Option<AppVersion>,
     }
 }
 
@@ -110,8 +99,10 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
-        if let Some(value) = this.value.take() {
-            response.headers_mut().insert(X_APP_VERSION, value);
+        if let Some(version) = this.version.take() {
+            response
+                .headers_mut()
+                .insert(X_APP_VERSION, version.header_value());
         }
         Poll::Ready(Ok(response))
     }

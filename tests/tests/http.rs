@@ -4,7 +4,7 @@
 
 use axum::routing::get;
 use axum::Router;
-use hyper_assets::{StaticService, VersionHeaderLayer};
+use hyper_assets::{AppVersion, StaticService};
 use hyper_assets_tests::{raw_request, RawResponse, TestServer};
 
 hyper_assets::hyper_assets!("fixtures/basic");
@@ -16,7 +16,7 @@ fn server() -> TestServer {
         Router::new()
             .route("/", get(|| async { "home" }))
             .fallback_service(StaticService::new(&assets::MANIFEST))
-            .layer(VersionHeaderLayer::for_manifest(&assets::MANIFEST)),
+            .layer(AppVersion::from_manifest(&assets::MANIFEST).header_layer()),
     )
 }
 

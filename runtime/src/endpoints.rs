@@ -1,0 +1,294 @@
+//! `GET /version` and `POST /cache/bust`, mounted by one layer.
+
+use crate::app_version::AppVersion;
+use crate::bust_token;
+use bytes::Bytes;
+use http::header::{
+    HeaderValue, ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE,
+    WWW_AUTHENTICATE,
+};
+use http::{HeaderMap, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Either, Full, Limited};
+use pin_project_lite::pin_project;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+use tower_layer::Layer;
+use tower_service::Service;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Largest request body `POST /cache/bust` accepts (it needs none).
+pub const BUST_BODY_LIMIT: usize = 1024;
+
+/// A layer that answers `GET /version` and `POST /cache/bust` at the paths of the
+/// [`Settings`](crate::Settings) and passes every other request to the service it wraps.
+///
+/// - `GET /version` (unless `VERSION_ENDPOINT` is off): the [`VersionState`](crate::VersionState)
+///   as JSON, `Cache-Control: no-store`.
+/// - `POST /cache/bust` with `Authorization: Bearer <token>` (see
+///   [`cache_bust_token`](crate::cache_bust_token)): re-reads the disk components,
+///   recomputes the version atomically, answers
+///   `{"status":"ok","version":...,"previous":...}`. Missing or non-Bearer header: 401;
+///   wrong token: 403; no `SECRET_KEY`: 403 for every request; body over 1 KiB: 413.
+#[derive(Debug, Clone)]
+pub struct VersionEndpointsLayer {
+    version: AppVersion,
+}
+
+impl VersionEndpointsLayer {
+    /// Serves `version`. Logs a warning when no secret key is set, since the bust
+    /// endpoint then refuses every request.
+    pub fn new(version: &AppVersion) -> Self {
+        if version.settings().secret_key().is_none() {
+            tracing::warn!(
+                path = version.settings().bust_path(),
+                "POST cache bust refuses every request: SECRET_KEY is not set"
+            );
+        }
+        Self {
+            version: version.clone(),
+        }
+    }
+}
+
+impl<S> Layer<S> for VersionEndpointsLayer {
+    type Service = VersionEndpoints<S>;
+
+    fn layer(&self, inner: S) -> VersionEndpoints<S> {
+        VersionEndpoints {
+            inner,
+            version: self.version.clone(),
+        }
+    }
+}
+
+/// The service made by [`VersionEndpointsLayer`].
+#[derive(Debug, Clone)]
+pub struct VersionEndpoints<S> {
+    inner: S,
+    version: AppVersion,
+}
+
+/// The body of the endpoints' own responses, or the wrapped service's.
+pub type EndpointsBody<B> = Either<Full<Bytes>, B>;
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for VersionEndpoints<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ReqBody: http_body::Body + Send + 'static,
+    ReqBody::Data: Send,
+    ReqBody::Error: Into<BoxError>,
+{
+    type Response = Response<EndpointsBody<ResBody>>;
+    type Error = S::Error;
+    type Future = EndpointsFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let settings = self.version.settings();
+        let path = request.uri().path();
+        if settings.version_endpoint() && path == settings.version_path() {
+            let response = version_response(&self.version, request.method());
+            return EndpointsFuture::Ready {
+                response: Some(response),
+            };
+        }
+        if path == settings.bust_path() {
+            if request.method() != Method::POST {
+                return EndpointsFuture::Ready {
+                    response: Some(with_allow(
+                        error(StatusCode::METHOD_NOT_ALLOWED, "use POST"),
+                        "POST",
+                    )),
+                };
+            }
+            if let Err(response) = authorize(&self.version, request.headers()) {
+                return EndpointsFuture::Ready {
+                    response: Some(response),
+                };
+            }
+            let version = self.version.clone();
+            return EndpointsFuture::Bust {
+                future: Box::pin(bust(version, request.into_body())),
+            };
+        }
+        EndpointsFuture::Inner {
+            future: self.inner.call(request),
+        }
+    }
+}
+
+pin_project! {
+    /// The response future of [`VersionEndpoints`].
+    #[project = EndpointsFutureProjection]
+    #[allow(missing_docs)]
+    pub enum EndpointsFuture<F> {
+        /// The wrapped service's.
+        Inner { #[pin] future: F },
+        /// An answer known at once.
+        Ready { response: Option<Response<Full<Bytes>>> },
+        /// A bust: reads the body, then refreshes.
+        Bust { future: Pin<Box<dyn Future<Output = Response<Full<Bytes>>> + Send>> },
+    }
+}
+
+impl<F> std::fmt::Debug for EndpointsFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EndpointsFuture")
+    }
+}
+
+impl<F, B, E> Future for EndpointsFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<EndpointsBody<B>>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            EndpointsFutureProjection::Inner { future } => {
+                let response = ready!(future.poll(cx))?;
+                Poll::Ready(Ok(response.map(Either::Right)))
+            }
+            EndpointsFutureProjection::Ready { response } => {
+                let response = response
+                    .take()
+                    .unwrap_or_else(|| error(StatusCode::INTERNAL_SERVER_ERROR, "polled twice"));
+                Poll::Ready(Ok(response.map(Either::Left)))
+            }
+            EndpointsFutureProjection::Bust { future } => {
+                let response = ready!(future.as_mut().poll(cx));
+                Poll::Ready(Ok(response.map(Either::Left)))
+            }
+        }
+    }
+}
+
+fn version_response(version: &AppVersion, method: &Method) -> Response<Full<Bytes>> {
+    if method != Method::GET && method != Method::HEAD {
+        return with_allow(
+            error(StatusCode::METHOD_NOT_ALLOWED, "use GET"),
+            "GET, HEAD",
+        );
+    }
+    let document = version.current().to_json(version.settings().commit());
+    let mut response = json(StatusCode::OK, &document);
+    if method == Method::HEAD {
+        *response.body_mut() = Full::new(Bytes::new());
+    }
+    response
+}
+
+/// Checks the bearer token; `Err` is the response to send.
+#[allow(clippy::result_large_err)]
+fn authorize(version: &AppVersion, headers: &HeaderMap) -> Result<(), Response<Full<Bytes>>> {
+    let Some(secret) = version.settings().secret_key() else {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "cache bust is disabled: SECRET_KEY is not set",
+        ));
+    };
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return Err(unauthorized(
+            "send one header `Authorization: Bearer <token>`",
+        ));
+    };
+    let bytes = value.as_bytes();
+    let scheme_ok = bytes.len() > 7 && bytes[..7].eq_ignore_ascii_case(b"bearer ");
+    if !scheme_ok {
+        return Err(unauthorized(
+            "use the Bearer scheme: `Authorization: Bearer <token>`",
+        ));
+    }
+    let token = bytes[7..].trim_ascii();
+    if !bust_token::verify(secret.expose(), token) {
+        return Err(error(StatusCode::FORBIDDEN, "invalid cache bust token"));
+    }
+    Ok(())
+}
+
+async fn bust<B>(version: AppVersion, body: B) -> Response<Full<Bytes>>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let too_large = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the bust request needs no body (at most 1024 bytes)",
+        )
+    };
+    if body
+        .size_hint()
+        .lower()
+        .gt(&u64::try_from(BUST_BODY_LIMIT).unwrap_or(u64::MAX))
+    {
+        return too_large();
+    }
+    if Limited::new(body, BUST_BODY_LIMIT).collect().await.is_err() {
+        return too_large();
+    }
+    match version.refresh() {
+        Ok((previous, current)) => {
+            tracing::info!(
+                previous = previous.version(),
+                current = current.version(),
+                "cache bust"
+            );
+            json(
+                StatusCode::OK,
+                &serde_json::json!({
+                    "status": "ok",
+                    "version": current.version(),
+                    "previous": previous.version(),
+                }),
+            )
+        }
+        Err(failure) => {
+            tracing::error!(%failure, "cache bust failed; the version is unchanged");
+            error(StatusCode::INTERNAL_SERVER_ERROR, &failure.to_string())
+        }
+    }
+}
+
+fn json(status: StatusCode, document: &serde_json::Value) -> Response<Full<Bytes>> {
+    let body = Bytes::from(document.to_string());
+    let length = body.len();
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
+    // A version check must never be answered from a cache.
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn error(status: StatusCode, detail: &str) -> Response<Full<Bytes>> {
+    json(
+        status,
+        &serde_json::json!({ "detail": detail, "status": status.as_u16() }),
+    )
+}
+
+fn unauthorized(detail: &str) -> Response<Full<Bytes>> {
+    let mut response = error(StatusCode::UNAUTHORIZED, detail);
+    response.headers_mut().insert(
+        WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"cache-bust\""),
+    );
+    response
+}
+
+fn with_allow(mut response: Response<Full<Bytes>>, allow: &'static str) -> Response<Full<Bytes>> {
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
+    response
+}

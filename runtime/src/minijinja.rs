@@ -1,0 +1,42 @@
+//! Template globals for [minijinja](https://docs.rs/minijinja) (feature `minijinja`).
+
+use crate::template_helpers::TemplateHelpers;
+use ::minijinja::{Environment, Error, ErrorKind, Value};
+
+/// Registers `static(path)`, `static_url(path)` and `app_version()` as global functions.
+/// An unknown path fails the render with an error naming it (never an empty string).
+///
+/// ```
+/// # fn demo(helpers: hyper_assets::TemplateHelpers) -> Result<(), minijinja::Error> {
+/// let mut env = minijinja::Environment::new();
+/// hyper_assets::minijinja::add_helpers(&mut env, helpers);
+/// let html = env.render_str(r#"<link href="{{ static('css/styles.css') }}">"#, ())?;
+/// # Ok(()) }
+/// ```
+pub fn add_helpers(env: &mut Environment<'_>, helpers: TemplateHelpers) {
+    let for_static = helpers.clone();
+    env.add_function("static", move |path: &str| {
+        for_static
+            .static_path(path)
+            .map(url_value)
+            .map_err(render_error)
+    });
+    let for_static_url = helpers.clone();
+    env.add_function("static_url", move |path: &str| {
+        for_static_url
+            .static_url(path)
+            .map(url_value)
+            .map_err(render_error)
+    });
+    env.add_function("app_version", move || helpers.app_version());
+}
+
+/// URLs are the prefix (letters, digits, `-._~/`) and a percent-encoded path: nothing in
+/// them needs HTML escaping, and escaping `/` as `&#x2f;` only makes pages harder to read.
+fn url_value(url: &str) -> Value {
+    Value::from_safe_string(url.to_owned())
+}
+
+fn render_error(error: crate::UnknownAsset) -> Error {
+    Error::new(ErrorKind::InvalidOperation, error.to_string()).with_source(error)
+}

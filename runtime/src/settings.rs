@@ -1,0 +1,511 @@
+//! Settings of the version story, from the environment or a builder.
+
+use std::fmt;
+
+/// What a page does when an htmx response carries another app version
+/// (`APP_VERSION_MISMATCH`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MismatchAction {
+    /// Reload the page (default).
+    #[default]
+    Reload,
+    /// `console.warn` once per server version, no reload.
+    Warn,
+    /// Inject nothing.
+    Ignore,
+    /// Show a banner with a reload button, once per version.
+    Prompt,
+}
+
+impl MismatchAction {
+    /// The setting's spelling: `reload`, `warn`, `ignore` or `prompt`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Reload => "reload",
+            Self::Warn => "warn",
+            Self::Ignore => "ignore",
+            Self::Prompt => "prompt",
+        }
+    }
+
+    fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "reload" => Some(Self::Reload),
+            "warn" => Some(Self::Warn),
+            "ignore" => Some(Self::Ignore),
+            "prompt" => Some(Self::Prompt),
+            _ => None,
+        }
+    }
+}
+
+/// A setting with a value it cannot take. The message names the variable and the valid
+/// values, for a startup error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError {
+    variable: &'static str,
+    value: String,
+    expected: &'static str,
+}
+
+impl SettingsError {
+    /// The variable (`APP_VERSION_MISMATCH`).
+    pub fn variable(&self) -> &'static str {
+        self.variable
+    }
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}={:?} is not valid: expected {}",
+            self.variable, self.value, self.expected
+        )
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+/// The secret behind the `/cache/bust` token. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(String);
+
+impl SecretKey {
+    /// The key's text, whose UTF-8 bytes key the HMAC.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(redacted)")
+    }
+}
+
+/// Settings of the version story.
+///
+/// | variable | type | default | meaning |
+/// |---|---|---|---|
+/// | `APP_VERSION` | text | unset | explicit version (git SHA, semver); at most 256 visible ASCII characters |
+/// | `APP_VERSION_HEADER` | bool | `true` | send `X-App-Version` on every response |
+/// | `APP_VERSION_MISMATCH` | `reload`, `warn`, `ignore`, `prompt` | `reload` | what a stale page does |
+/// | `VERSION_ENDPOINT` | bool | `true` | mount `GET /version` |
+/// | `STATIC_DEV_VERSION_QUERY` | bool | `true` | `?v=<hash>` on dev-mode URLs |
+/// | `SECRET_KEY` | text | unset | key of the `/cache/bust` token; unset refuses every bust |
+/// | `APP_COMMIT` | text | unset | build commit shown on `/version` |
+///
+/// Booleans are `true`/`false`, `1`/`0`, `yes`/`no` or `on`/`off`. An empty variable is
+/// unset.
+///
+/// ```
+/// use hyper_assets::{MismatchAction, Settings};
+///
+/// let settings = Settings::builder()
+///     .app_version("v1.2.3")
+///     .mismatch(MismatchAction::Prompt)
+///     .build()
+///     .unwrap();
+/// assert_eq!(settings.app_version(), Some("v1.2.3"));
+///
+/// let error = Settings::from_lookup(|name| {
+///     (name == "APP_VERSION_MISMATCH").then(|| "relaod".to_owned())
+/// })
+/// .unwrap_err();
+/// assert_eq!(
+///     error.to_string(),
+///     r#"APP_VERSION_MISMATCH="relaod" is not valid: expected one of reload, warn, ignore, prompt"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    app_version: Option<String>,
+    version_header: bool,
+    mismatch: MismatchAction,
+    version_endpoint: bool,
+    dev_version_query: bool,
+    secret_key: Option<SecretKey>,
+    commit: Option<String>,
+    version_path: String,
+    bust_path: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            app_version: None,
+            version_header: true,
+            mismatch: MismatchAction::Reload,
+            version_endpoint: true,
+            dev_version_query: true,
+            secret_key: None,
+            commit: None,
+            version_path: "/version".to_owned(),
+            bust_path: "/cache/bust".to_owned(),
+        }
+    }
+}
+
+const BOOL: &str = "one of true, false, 1, 0, yes, no, on, off";
+const VERSION_TEXT: &str = "at most 256 visible ASCII characters (no spaces or control characters)";
+
+impl Settings {
+    /// A builder starting from the defaults.
+    pub fn builder() -> SettingsBuilder {
+        SettingsBuilder {
+            settings: Self::default(),
+        }
+    }
+
+    /// Reads the variables in the table above from the process environment.
+    ///
+    /// # Errors
+    /// A variable with a value it cannot take, or that is not UTF-8.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        let mut not_unicode = None;
+        let settings = Self::from_lookup(|name| match std::env::var(name) {
+            Ok(value) => Some(value),
+            Err(std::env::VarError::NotPresent) => None,
+            Err(std::env::VarError::NotUnicode(value)) => {
+                not_unicode.get_or_insert((name.to_owned(), value.to_string_lossy().into_owned()));
+                None
+            }
+        })?;
+        if let Some((name, value)) = not_unicode {
+            return Err(SettingsError {
+                variable: VARIABLES
+                    .iter()
+                    .copied()
+                    .find(|v| *v == name)
+                    .unwrap_or("a setting"),
+                value,
+                expected: "UTF-8 text",
+            });
+        }
+        Ok(settings)
+    }
+
+    /// Reads the variables through `lookup` (for tests, or another configuration source).
+    ///
+    /// # Errors
+    /// A variable with a value it cannot take.
+    pub fn from_lookup(
+        mut lookup: impl FnMut(&str) -> Option<String>,
+    ) -> Result<Self, SettingsError> {
+        let mut get = |name: &str| lookup(name).filter(|value| !value.is_empty());
+        let mut builder = Self::builder();
+        if let Some(value) = get("APP_VERSION") {
+            builder = builder.app_version(value);
+        }
+        if let Some(value) = get("APP_VERSION_HEADER") {
+            builder.settings.version_header = parse_bool("APP_VERSION_HEADER", &value)?;
+        }
+        if let Some(value) = get("APP_VERSION_MISMATCH") {
+            builder.settings.mismatch = MismatchAction::parse(&value).ok_or(SettingsError {
+                variable: "APP_VERSION_MISMATCH",
+                value,
+                expected: "one of reload, warn, ignore, prompt",
+            })?;
+        }
+        if let Some(value) = get("VERSION_ENDPOINT") {
+            builder.settings.version_endpoint = parse_bool("VERSION_ENDPOINT", &value)?;
+        }
+        if let Some(value) = get("STATIC_DEV_VERSION_QUERY") {
+            builder.settings.dev_version_query = parse_bool("STATIC_DEV_VERSION_QUERY", &value)?;
+        }
+        if let Some(value) = get("SECRET_KEY") {
+            builder = builder.secret_key(value);
+        }
+        if let Some(value) = get("APP_COMMIT") {
+            builder = builder.commit(value);
+        }
+        builder.build()
+    }
+
+    /// The explicit version, if set.
+    pub fn app_version(&self) -> Option<&str> {
+        self.app_version.as_deref()
+    }
+
+    /// Whether `X-App-Version` is sent.
+    pub fn version_header(&self) -> bool {
+        self.version_header
+    }
+
+    /// What a stale page does.
+    pub fn mismatch(&self) -> MismatchAction {
+        self.mismatch
+    }
+
+    /// Whether `GET /version` is mounted.
+    pub fn version_endpoint(&self) -> bool {
+        self.version_endpoint
+    }
+
+    /// Whether dev-mode URLs carry `?v=<hash>`.
+    pub fn dev_version_query(&self) -> bool {
+        self.dev_version_query
+    }
+
+    /// The key of the `/cache/bust` token.
+    pub fn secret_key(&self) -> Option<&SecretKey> {
+        self.secret_key.as_ref()
+    }
+
+    /// The build commit.
+    pub fn commit(&self) -> Option<&str> {
+        self.commit.as_deref()
+    }
+
+    /// Path of the version endpoint (`/version`).
+    pub fn version_path(&self) -> &str {
+        &self.version_path
+    }
+
+    /// Path of the bust endpoint (`/cache/bust`).
+    pub fn bust_path(&self) -> &str {
+        &self.bust_path
+    }
+}
+
+/// Every variable [`Settings::from_env`] reads.
+pub const VARIABLES: [&str; 7] = [
+    "APP_VERSION",
+    "APP_VERSION_HEADER",
+    "APP_VERSION_MISMATCH",
+    "VERSION_ENDPOINT",
+    "STATIC_DEV_VERSION_QUERY",
+    "SECRET_KEY",
+    "APP_COMMIT",
+];
+
+fn parse_bool(variable: &'static str, value: &str) -> Result<bool, SettingsError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(SettingsError {
+            variable,
+            value: value.to_owned(),
+            expected: BOOL,
+        }),
+    }
+}
+
+fn is_version_text(value: &str) -> bool {
+    !value.is_empty() && value.len() <= 256 && value.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Builds [`Settings`]; [`SettingsBuilder::build`] checks every value.
+#[derive(Debug, Clone)]
+pub struct SettingsBuilder {
+    settings: Settings,
+}
+
+impl SettingsBuilder {
+    /// The explicit version (`APP_VERSION`).
+    #[must_use]
+    pub fn app_version(mut self, version: impl Into<String>) -> Self {
+        self.settings.app_version = Some(version.into());
+        self
+    }
+
+    /// Whether to send `X-App-Version` (`APP_VERSION_HEADER`).
+    #[must_use]
+    pub fn version_header(mut self, on: bool) -> Self {
+        self.settings.version_header = on;
+        self
+    }
+
+    /// What a stale page does (`APP_VERSION_MISMATCH`).
+    #[must_use]
+    pub fn mismatch(mut self, action: MismatchAction) -> Self {
+        self.settings.mismatch = action;
+        self
+    }
+
+    /// Whether to mount `GET /version` (`VERSION_ENDPOINT`).
+    #[must_use]
+    pub fn version_endpoint(mut self, on: bool) -> Self {
+        self.settings.version_endpoint = on;
+        self
+    }
+
+    /// Whether dev-mode URLs carry `?v=<hash>` (`STATIC_DEV_VERSION_QUERY`).
+    #[must_use]
+    pub fn dev_version_query(mut self, on: bool) -> Self {
+        self.settings.dev_version_query = on;
+        self
+    }
+
+    /// The key of the `/cache/bust` token (`SECRET_KEY`).
+    #[must_use]
+    pub fn secret_key(mut self, key: impl Into<String>) -> Self {
+        self.settings.secret_key = Some(SecretKey(key.into()));
+        self
+    }
+
+    /// The build commit shown on `/version` (`APP_COMMIT`).
+    #[must_use]
+    pub fn commit(mut self, commit: impl Into<String>) -> Self {
+        self.settings.commit = Some(commit.into());
+        self
+    }
+
+    /// Where the version endpoint is mounted (default `/version`).
+    #[must_use]
+    pub fn version_path(mut self, path: impl Into<String>) -> Self {
+        self.settings.version_path = path.into();
+        self
+    }
+
+    /// Where the bust endpoint is mounted (default `/cache/bust`).
+    #[must_use]
+    pub fn bust_path(mut self, path: impl Into<String>) -> Self {
+        self.settings.bust_path = path.into();
+        self
+    }
+
+    /// Checks the values and returns the settings.
+    ///
+    /// # Errors
+    /// An explicit version or commit that is not 1 to 256 visible ASCII characters, an
+    /// empty secret key, or an endpoint path that does not start with `/`.
+    pub fn build(self) -> Result<Settings, SettingsError> {
+        let settings = self.settings;
+        if let Some(version) = &settings.app_version {
+            if !is_version_text(version) {
+                return Err(SettingsError {
+                    variable: "APP_VERSION",
+                    value: version.clone(),
+                    expected: VERSION_TEXT,
+                });
+            }
+        }
+        if let Some(commit) = &settings.commit {
+            if !is_version_text(commit) {
+                return Err(SettingsError {
+                    variable: "APP_COMMIT",
+                    value: commit.clone(),
+                    expected: VERSION_TEXT,
+                });
+            }
+        }
+        if settings
+            .secret_key
+            .as_ref()
+            .is_some_and(|key| key.0.is_empty())
+        {
+            return Err(SettingsError {
+                variable: "SECRET_KEY",
+                value: String::new(),
+                expected: "a non-empty key",
+            });
+        }
+        for (variable, path) in [
+            ("version_path", &settings.version_path),
+            ("bust_path", &settings.bust_path),
+        ] {
+            if !path.starts_with('/') || path.bytes().any(|b| !b.is_ascii_graphic()) {
+                return Err(SettingsError {
+                    variable,
+                    value: path.clone(),
+                    expected: "a URL path starting with `/`",
+                });
+            }
+        }
+        Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        Settings::from_lookup(|name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn defaults() {
+        let settings = from(&[]).unwrap();
+        assert_eq!(settings, Settings::default());
+        assert!(settings.version_header());
+        assert_eq!(settings.mismatch(), MismatchAction::Reload);
+        assert!(settings.version_endpoint());
+        assert!(settings.dev_version_query());
+        assert!(settings.secret_key().is_none());
+        assert_eq!(settings.version_path(), "/version");
+        assert_eq!(settings.bust_path(), "/cache/bust");
+    }
+
+    #[test]
+    fn every_variable() {
+        let settings = from(&[
+            ("APP_VERSION", "v1.2.3+build.5"),
+            ("APP_VERSION_HEADER", "off"),
+            ("APP_VERSION_MISMATCH", "Prompt"),
+            ("VERSION_ENDPOINT", "0"),
+            ("STATIC_DEV_VERSION_QUERY", "no"),
+            ("SECRET_KEY", "s3cret"),
+            ("APP_COMMIT", "abc123"),
+        ])
+        .unwrap();
+        assert_eq!(settings.app_version(), Some("v1.2.3+build.5"));
+        assert!(!settings.version_header());
+        assert_eq!(settings.mismatch(), MismatchAction::Prompt);
+        assert!(!settings.version_endpoint());
+        assert!(!settings.dev_version_query());
+        assert_eq!(settings.secret_key().unwrap().expose(), "s3cret");
+        assert_eq!(settings.commit(), Some("abc123"));
+        assert_eq!(
+            format!("{:?}", settings.secret_key().unwrap()),
+            "SecretKey(redacted)"
+        );
+    }
+
+    #[test]
+    fn empty_means_unset() {
+        let settings = from(&[("APP_VERSION", ""), ("SECRET_KEY", "")]).unwrap();
+        assert!(settings.app_version().is_none());
+        assert!(settings.secret_key().is_none());
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable_and_the_valid_values() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("APP_VERSION_HEADER", "maybe", BOOL),
+            ("VERSION_ENDPOINT", "2", BOOL),
+            ("STATIC_DEV_VERSION_QUERY", "yes please", BOOL),
+            (
+                "APP_VERSION_MISMATCH",
+                "explode",
+                "one of reload, warn, ignore, prompt",
+            ),
+            ("APP_VERSION", "has space", VERSION_TEXT),
+            ("APP_VERSION", "tab\there", VERSION_TEXT),
+            ("APP_VERSION", "ünïcode", VERSION_TEXT),
+        ];
+        for &(variable, value, expected) in cases {
+            let error = from(&[(variable, value)]).unwrap_err();
+            assert_eq!(error.variable(), variable);
+            let message = error.to_string();
+            assert!(message.starts_with(variable), "{message}");
+            assert!(message.contains(expected), "{message}");
+        }
+        let long = "v".repeat(257);
+        assert!(from(&[("APP_VERSION", &long)]).is_err());
+        assert!(from(&[("APP_VERSION", &long[..256])]).is_ok());
+    }
+
+    #[test]
+    fn builder_checks_paths() {
+        assert!(Settings::builder().version_path("version").build().is_err());
+        assert!(Settings::builder().bust_path("/ops/bust").build().is_ok());
+    }
+}
