@@ -1,0 +1,198 @@
+//! The demo binary as a person runs it: started with settings from the environment,
+//! asked for its page, its assets, `/version`, and busted with the token it prints.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use hyper_assets_tests::cargo_project::target_dir;
+use hyper_assets_tests::{raw_request, RawResponse};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+struct Demo {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Demo {
+    fn start(env: &[(&str, &str)]) -> Self {
+        let addr: SocketAddr = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_demo"))
+            .env_clear()
+            .env("ADDR", addr.to_string())
+            .envs(env.iter().copied())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(addr).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "the demo never listened on {addr}"
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        Self { child, addr }
+    }
+
+    fn send(&self, method: &str, path: &str, headers: &[&str]) -> RawResponse {
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: demo\r\nConnection: close\r\nContent-Length: 0\r\n"
+        );
+        for header in headers {
+            request.push_str(header);
+            request.push_str("\r\n");
+        }
+        request.push_str("\r\n");
+        raw_request(self.addr, request.as_bytes())
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn scratch_config(name: &str) -> PathBuf {
+    let dir = target_dir().join("demo-tests").join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("site.json");
+    std::fs::write(&path, "{\"v\": 1}").unwrap();
+    path
+}
+
+fn attribute<'a>(html: &'a str, prefix: &str) -> &'a str {
+    let start = html
+        .find(prefix)
+        .unwrap_or_else(|| panic!("{prefix} not in {html}"));
+    let rest = &html[start..];
+    &rest[..rest.find('"').unwrap()]
+}
+
+#[test]
+fn page_assets_version_and_bust() {
+    let config = scratch_config("full");
+    let demo = Demo::start(&[
+        ("SECRET_KEY", "demo-secret"),
+        ("DEMO_CONFIG", config.to_str().unwrap()),
+    ]);
+    let page = demo.send("GET", "/", &[]);
+    assert_eq!(page.status, 200);
+    let version = page.header("x-app-version").unwrap().to_owned();
+    let html = String::from_utf8(page.body.clone()).unwrap();
+    assert!(
+        html.contains(&format!(
+            "<meta name=\"app-version\" content=\"{version}\">"
+        )),
+        "{html}"
+    );
+    for prefix in [
+        "/static/css/styles.",
+        "/static/js/app.",
+        "/static/img/logo.",
+    ] {
+        let url = attribute(&html, prefix);
+        let asset = demo.send("GET", url, &[]);
+        assert_eq!(asset.status, 200, "{url}");
+        assert_eq!(
+            asset.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(asset.header("x-app-version"), Some(version.as_str()));
+    }
+    assert!(html.contains("/static/fonts/hyper-block."));
+
+    let document: serde_json::Value =
+        serde_json::from_slice(&demo.send("GET", "/version", &[]).body).unwrap();
+    assert_eq!(document["version"], version.as_str());
+    assert_eq!(document["source"], "computed");
+    assert_eq!(document["components"]["templates"]["embedded"], true);
+
+    let token = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .arg("bust-token")
+        .env_clear()
+        .env("SECRET_KEY", "demo-secret")
+        .output()
+        .unwrap();
+    assert!(token.status.success());
+    let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
+    assert_eq!(token, hyper_assets::cache_bust_token("demo-secret"));
+
+    std::fs::write(&config, "{\"v\": 2}").unwrap();
+    let bust = demo.send(
+        "POST",
+        "/cache/bust",
+        &[&format!("Authorization: Bearer {token}")],
+    );
+    assert_eq!(bust.status, 200);
+    let body: serde_json::Value = serde_json::from_slice(&bust.body).unwrap();
+    assert_eq!(body["previous"], version.as_str());
+    let new_version = body["version"].as_str().unwrap();
+    assert_ne!(new_version, version);
+    let page = demo.send("GET", "/", &[]);
+    assert_eq!(page.header("x-app-version"), Some(new_version));
+    assert!(String::from_utf8(page.body).unwrap().contains(new_version));
+}
+
+#[test]
+fn explicit_version_shows_in_the_page() {
+    let config = scratch_config("explicit");
+    let demo = Demo::start(&[
+        ("APP_VERSION", "2026.11.25-rc1"),
+        ("DEMO_CONFIG", config.to_str().unwrap()),
+    ]);
+    let page = demo.send("GET", "/", &[]);
+    assert_eq!(page.header("x-app-version"), Some("2026.11.25-rc1"));
+    assert!(String::from_utf8(page.body)
+        .unwrap()
+        .contains("2026.11.25-rc1"));
+}
+
+#[test]
+fn bad_settings_are_startup_errors_naming_the_variable() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "APP_VERSION_MISMATCH",
+            "explode",
+            "one of reload, warn, ignore, prompt",
+        ),
+        ("APP_VERSION_HEADER", "maybe", "true, false"),
+        ("APP_VERSION", "has space", "visible ASCII"),
+        ("DEMO_CONFIG", "/no/such/site.json", "/no/such/site.json"),
+        ("ADDR", "not-an-address", "ADDR"),
+    ];
+    for &(variable, value, expected) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_demo"))
+            .env_clear()
+            .env(variable, value)
+            .env(
+                "ADDR",
+                if variable == "ADDR" {
+                    value
+                } else {
+                    "127.0.0.1:0"
+                },
+            )
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{variable}={value} started");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(variable) || stderr.contains(expected),
+            "{stderr}"
+        );
+        assert!(stderr.contains(expected), "{variable}: {stderr}");
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .arg("bust-token")
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("SECRET_KEY is not set"));
+}
