@@ -4,11 +4,13 @@ use crate::component::{ComponentError, ComponentState, DiskComponent, EmbeddedCo
 use crate::endpoints::VersionEndpointsLayer;
 use crate::manifest::Manifest;
 use crate::settings::Settings;
+use crate::stale_client::StaleClientLayer;
 use crate::version_header::VersionHeaderLayer;
 use arc_swap::ArcSwap;
 use http::HeaderValue;
 use hyper_assets_pipeline::listing_hash;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Where the current version comes from.
@@ -139,6 +141,9 @@ struct Inner {
     disk: Vec<DiskComponent>,
     /// One refresh at a time, so two busts cannot interleave their reads.
     refreshing: Mutex<()>,
+    /// htmx requests that said which version their page runs: current, and stale.
+    clients_current: AtomicU64,
+    clients_stale: AtomicU64,
 }
 
 impl fmt::Debug for AppVersion {
@@ -185,6 +190,8 @@ impl AppVersion {
                 embedded,
                 disk,
                 refreshing: Mutex::new(()),
+                clients_current: AtomicU64::new(0),
+                clients_stale: AtomicU64::new(0),
             }),
         }
     }
@@ -222,6 +229,33 @@ impl AppVersion {
         let next = Arc::new(derive(&self.inner.settings, self.inner.manifest, groups));
         let previous = self.inner.current.swap(Arc::clone(&next));
         Ok((previous, next))
+    }
+
+    /// Counts an htmx request whose page runs `page_version` (the `X-App-Page-Version`
+    /// header the stale-client script sends) as current or stale.
+    pub fn record_page_version(&self, page_version: &[u8]) {
+        let current = self.inner.current.load().version.as_bytes() == page_version;
+        let counter = if current {
+            &self.inner.clients_current
+        } else {
+            &self.inner.clients_stale
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `(current, stale)`: how many htmx requests came from pages of the current version
+    /// and from pages of another one, since start-up. Shown on `/version` as `clients`.
+    pub fn client_counts(&self) -> (u64, u64) {
+        (
+            self.inner.clients_current.load(Ordering::Relaxed),
+            self.inner.clients_stale.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The layer that injects stale-client detection into full HTML pages, with the
+    /// mode of `APP_VERSION_MISMATCH`.
+    pub fn stale_client_layer(&self) -> StaleClientLayer {
+        StaleClientLayer::new(self)
     }
 
     /// The layer that adds `X-App-Version` to every response (unless

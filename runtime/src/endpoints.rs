@@ -175,7 +175,14 @@ fn version_response(version: &AppVersion, method: &Method) -> Response<Full<Byte
             "GET, HEAD",
         );
     }
-    let document = version.current().to_json(version.settings().commit());
+    let mut document = version.current().to_json(version.settings().commit());
+    let (current, stale) = version.client_counts();
+    if let Some(object) = document.as_object_mut() {
+        object.insert(
+            "clients".to_owned(),
+            serde_json::json!({ "current": current, "stale": stale }),
+        );
+    }
     let mut response = json(StatusCode::OK, &document);
     if method == Method::HEAD {
         *response.body_mut() = Full::new(Bytes::new());

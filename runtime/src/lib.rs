@@ -38,6 +38,7 @@ mod manifest;
 pub mod minijinja;
 mod request_path;
 mod settings;
+mod stale_client;
 mod static_service;
 mod template_helpers;
 mod version_header;
@@ -53,6 +54,10 @@ pub use endpoints::{
 pub use manifest::{Asset, Manifest};
 pub use settings::{
     MismatchAction, SecretKey, Settings, SettingsBuilder, SettingsError, VARIABLES,
+};
+pub use stale_client::{
+    stale_client_script_path, ScriptDelivery, StaleClient, StaleClientBody, StaleClientFuture,
+    StaleClientLayer, DEFAULT_MAX_BODY, STALE_CLIENT_SCRIPT, X_APP_PAGE_VERSION,
 };
 pub use static_service::{Body, StaticService, IMMUTABLE, NO_STORE, REVALIDATE};
 pub use template_helpers::{TemplateHelpers, UnknownAsset};

@@ -7,17 +7,25 @@
 //! demo bust-token      print the bearer token for POST /cache/bust (from SECRET_KEY)
 //! ```
 //!
-//! Settings come from the environment (see the README's settings table); `DEMO_CONFIG`
-//! names the config file registered as the `config` version component.
+//! Settings come from the environment (see the README's settings table). The demo's own:
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | `DEMO_CONFIG` | the config file registered as the `config` version component |
+//! | `HTMX_FILE` | serve htmx from this file at `/vendor/htmx.js` (the tests use the npm copies) |
+//! | `HTMX_URL`, `HTMX_INTEGRITY` | load htmx from this URL with this SRI hash (default: a CDN copy of htmx 2.0.11) |
+//! | `STALE_CLIENT_SCRIPT` | `inline` (default) or `external`: how the stale-client script reaches pages |
+//! | `DEMO_CSP` | a `Content-Security-Policy` sent with every response |
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use hyper_assets::{AppVersion, Settings, StaticService, TemplateHelpers};
+use hyper_assets::{AppVersion, ScriptDelivery, Settings, StaticService, TemplateHelpers};
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 hyper_assets::hyper_assets!("static", components(templates = ["templates"]));
@@ -27,13 +35,114 @@ const INDEX: &str = include_str!("../templates/index.html");
 /// The default config file: the one next to this crate's sources.
 const DEFAULT_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/site.json");
 
+/// htmx 2 from a CDN, pinned by its Subresource Integrity hash, so the demo runs with
+/// no npm step. `HTMX_URL`/`HTMX_INTEGRITY` or `HTMX_FILE` override it.
+const HTMX_CDN_URL: &str = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js";
+const HTMX_CDN_INTEGRITY: &str =
+    "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg";
+
+/// The demo's own settings (the version settings are `hyper_assets::Settings`).
+struct DemoSettings {
+    config: String,
+    htmx_file: Option<Vec<u8>>,
+    htmx_tag: String,
+    delivery: ScriptDelivery,
+    csp: Option<HeaderValue>,
+}
+
+impl DemoSettings {
+    fn from_env() -> Result<Self, String> {
+        let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        let config = var("DEMO_CONFIG").unwrap_or_else(|| DEFAULT_CONFIG.to_owned());
+        let (htmx_file, htmx_tag) = match var("HTMX_FILE") {
+            Some(path) => {
+                let bytes = std::fs::read(&path)
+                    .map_err(|error| format!("HTMX_FILE={path:?} cannot be read: {error}"))?;
+                (
+                    Some(bytes),
+                    "<script src=\"/vendor/htmx.js\"></script>".to_owned(),
+                )
+            }
+            None => {
+                let url = var("HTMX_URL").unwrap_or_else(|| HTMX_CDN_URL.to_owned());
+                let integrity = match var("HTMX_INTEGRITY") {
+                    Some(integrity) => integrity,
+                    None if url == HTMX_CDN_URL => HTMX_CDN_INTEGRITY.to_owned(),
+                    None => String::new(),
+                };
+                let integrity = if integrity.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " integrity=\"{}\" crossorigin=\"anonymous\"",
+                        attribute(&integrity)
+                    )
+                };
+                (
+                    None,
+                    format!("<script src=\"{}\"{integrity}></script>", attribute(&url)),
+                )
+            }
+        };
+        let delivery = match var("STALE_CLIENT_SCRIPT").as_deref() {
+            None | Some("inline") => ScriptDelivery::Inline,
+            Some("external") => ScriptDelivery::External,
+            Some(other) => {
+                return Err(format!(
+                    "STALE_CLIENT_SCRIPT={other:?} is not valid: expected one of inline, external"
+                ))
+            }
+        };
+        let csp = match var("DEMO_CSP") {
+            Some(policy) => Some(
+                HeaderValue::from_str(&policy)
+                    .map_err(|_| format!("DEMO_CSP={policy:?} is not a valid header value"))?,
+            ),
+            None => None,
+        };
+        Ok(Self {
+            config,
+            htmx_file,
+            htmx_tag,
+            delivery,
+            csp,
+        })
+    }
+}
+
+fn attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// Shared by the handlers.
 struct Demo {
     templates: minijinja::Environment<'static>,
     version: AppVersion,
+    htmx_tag: String,
+    fragments: AtomicU64,
 }
 
 async fn index(State(demo): State<Arc<Demo>>) -> Response {
+    render_page(&demo, "home")
+}
+
+async fn about(State(demo): State<Arc<Demo>>) -> Response {
+    render_page(&demo, "about")
+}
+
+/// A partial for `hx-get`: never a full page, so it gets the version header only.
+async fn fragment(State(demo): State<Arc<Demo>>) -> Html<String> {
+    let count = demo.fragments.fetch_add(1, Ordering::Relaxed) + 1;
+    Html(format!(
+        "<p id=\"fragment-body\">Fragment #{count}, rendered by app version {}.</p>",
+        attribute(demo.version.current().version())
+    ))
+}
+
+fn render_page(demo: &Demo, page: &str) -> Response {
     let assets: Vec<&str> = assets::MANIFEST
         .assets()
         .iter()
@@ -44,7 +153,13 @@ async fn index(State(demo): State<Arc<Demo>>) -> Response {
         .templates
         .get_template("index.html")
         .and_then(|template| {
-            template.render(minijinja::context! { assets => assets, source => source })
+            template.render(minijinja::context! {
+                assets => assets,
+                source => source,
+                page => page,
+                mismatch => demo.version.settings().mismatch().as_str(),
+                htmx_tag => minijinja::Value::from_safe_string(demo.htmx_tag.clone()),
+            })
         });
     match rendered {
         Ok(html) => Html(html).into_response(),
@@ -55,9 +170,9 @@ async fn index(State(demo): State<Arc<Demo>>) -> Response {
     }
 }
 
-/// The demo's routes: the page, the version endpoints, every asset under `/static/`,
-/// and `X-App-Version` on everything.
-fn app(version: &AppVersion) -> Result<Router, minijinja::Error> {
+/// The demo's routes: the pages, the version endpoints, every asset under `/static/`,
+/// stale-client detection in pages, and `X-App-Version` on everything.
+fn app(version: &AppVersion, settings: DemoSettings) -> Result<Router, minijinja::Error> {
     let mut templates = minijinja::Environment::new();
     templates.add_template("index.html", INDEX)?;
     hyper_assets::minijinja::add_helpers(
@@ -67,13 +182,48 @@ fn app(version: &AppVersion) -> Result<Router, minijinja::Error> {
     let demo = Arc::new(Demo {
         templates,
         version: version.clone(),
+        htmx_tag: settings.htmx_tag,
+        fragments: AtomicU64::new(0),
     });
-    Ok(Router::new()
+    let mut router = Router::new()
         .route("/", get(index))
+        .route("/about", get(about))
+        .route("/fragment", get(fragment));
+    if let Some(htmx) = settings.htmx_file {
+        let htmx = axum::body::Bytes::from(htmx);
+        router = router.route(
+            "/vendor/htmx.js",
+            get(move || {
+                let htmx = htmx.clone();
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                        htmx,
+                    )
+                }
+            }),
+        );
+    }
+    let mut router = router
         .with_state(demo)
         .fallback_service(StaticService::new(&assets::MANIFEST))
+        .layer(version.stale_client_layer().delivery(settings.delivery))
         .layer(version.endpoints_layer())
-        .layer(version.header_layer()))
+        .layer(version.header_layer());
+    if let Some(policy) = settings.csp {
+        router = router.layer(axum::middleware::map_response(
+            move |mut response: Response| {
+                let policy = policy.clone();
+                async move {
+                    response
+                        .headers_mut()
+                        .insert(header::CONTENT_SECURITY_POLICY, policy);
+                    response
+                }
+            },
+        ));
+    }
+    Ok(router)
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -108,7 +258,11 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(settings: Settings) -> ExitCode {
-    let config = std::env::var("DEMO_CONFIG").unwrap_or_else(|_| DEFAULT_CONFIG.to_owned());
+    let demo_settings = match DemoSettings::from_env() {
+        Ok(demo_settings) => demo_settings,
+        Err(error) => return fail(error),
+    };
+    let config = demo_settings.config.clone();
     let version = AppVersion::builder()
         .settings(settings)
         .manifest(&assets::MANIFEST)
@@ -119,7 +273,7 @@ async fn serve(settings: Settings) -> ExitCode {
         Ok(version) => version,
         Err(error) => return fail(error),
     };
-    let router = match app(&version) {
+    let router = match app(&version, demo_settings) {
         Ok(router) => router,
         Err(error) => return fail(format!("template error: {error:#}")),
     };

@@ -1,0 +1,160 @@
+// hyper-assets stale-client detection.
+//
+// Compares the X-App-Version header of every htmx response with the version this page
+// was rendered with, and acts on a mismatch: reload, warn, or prompt. Works with htmx 2
+// (htmx:afterRequest, XMLHttpRequest) and htmx 4 (htmx:after:request, fetch).
+// Configuration comes from this script tag's data attributes (external delivery) or
+// from the window globals the inline tag sets before this code.
+(function () {
+  "use strict";
+  if (window.__hyperAppVersionInstalled) return;
+  window.__hyperAppVersionInstalled = true;
+
+  var tag = document.currentScript;
+  var data = (tag && tag.dataset) || {};
+  if (data.version !== undefined) window.__hyperAppVersion = data.version;
+  var mode = data.mode || window.__hyperAppVersionMode || "reload";
+  var pageVersion = window.__hyperAppVersion;
+  var GUARD_KEY = "hyper-assets:reloaded-for";
+  var HEADER = "X-App-Version";
+  var warned = {};
+  var prompted = {};
+  var handled = typeof WeakSet === "function" ? new WeakSet() : null;
+
+  function storage() {
+    try {
+      return window.sessionStorage;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  // The server's version from an htmx 2 (detail.xhr) or htmx 4 (detail.ctx) event.
+  function serverVersion(detail) {
+    if (!detail) return null;
+    var handle = detail.xhr || detail.ctx;
+    if (handle && handled) {
+      if (handled.has(handle)) return null;
+      handled.add(handle);
+    }
+    if (detail.xhr && typeof detail.xhr.getResponseHeader === "function") {
+      return detail.xhr.getResponseHeader(HEADER);
+    }
+    var response = detail.ctx && detail.ctx.response;
+    if (response && response.headers && typeof response.headers.get === "function") {
+      return response.headers.get(HEADER);
+    }
+    return null;
+  }
+
+  function warn(server) {
+    if (warned[server]) return;
+    warned[server] = true;
+    console.warn(
+      "hyper-assets: this page runs app version " + pageVersion +
+        " but the server now runs " + server + "; reload to get the new version."
+    );
+  }
+
+  function banner(server) {
+    if (prompted[server]) return;
+    prompted[server] = true;
+    var old = document.getElementById("hyper-assets-banner");
+    if (old) old.remove();
+    var box = document.createElement("div");
+    box.id = "hyper-assets-banner";
+    box.setAttribute("role", "alert");
+    box.setAttribute("aria-live", "assertive");
+    box.dataset.serverVersion = server;
+    // Styles through the CSSOM, which a strict style-src policy allows.
+    var s = box.style;
+    s.position = "fixed";
+    s.left = "1rem";
+    s.right = "1rem";
+    s.bottom = "1rem";
+    s.zIndex = "2147483647";
+    s.display = "flex";
+    s.gap = "1rem";
+    s.alignItems = "center";
+    s.justifyContent = "space-between";
+    s.padding = "0.9rem 1.2rem";
+    s.borderRadius = "0.5rem";
+    s.background = "#111827";
+    s.color = "#f9fafb";
+    s.font = "15px/1.4 system-ui, sans-serif";
+    s.boxShadow = "0 8px 24px rgba(0,0,0,0.3)";
+    var text = document.createElement("span");
+    text.textContent = "A new version of this app is available.";
+    var actions = document.createElement("span");
+    var reload = document.createElement("button");
+    reload.type = "button";
+    reload.textContent = "Reload";
+    reload.addEventListener("click", function () {
+      window.location.reload();
+    });
+    var later = document.createElement("button");
+    later.type = "button";
+    later.textContent = "Later";
+    later.setAttribute("aria-label", "Dismiss the new-version notice");
+    later.addEventListener("click", function () {
+      box.remove();
+    });
+    [reload, later].forEach(function (button, index) {
+      var b = button.style;
+      b.font = "inherit";
+      b.marginLeft = "0.5rem";
+      b.padding = "0.35rem 0.9rem";
+      b.borderRadius = "0.35rem";
+      b.border = "1px solid #9ca3af";
+      b.cursor = "pointer";
+      b.background = index === 0 ? "#2563eb" : "transparent";
+      b.color = "#f9fafb";
+    });
+    actions.appendChild(reload);
+    actions.appendChild(later);
+    box.appendChild(text);
+    box.appendChild(actions);
+    document.body.appendChild(box);
+    reload.focus();
+  }
+
+  function onResponse(event) {
+    var server = serverVersion(event.detail);
+    if (!server || server === pageVersion) return;
+    var action = mode;
+    var store = storage();
+    if (action === "reload" && store && store.getItem(GUARD_KEY) === server) {
+      // Already reloaded once for this server version and still stale (a load balancer
+      // alternating between old and new): stop reloading, let the person choose.
+      action = "prompt";
+    }
+    var mismatch = new CustomEvent("hyper:version-mismatch", {
+      cancelable: true,
+      detail: { current: pageVersion, server: server, action: action },
+    });
+    if (!document.dispatchEvent(mismatch)) return;
+    if (action === "reload") {
+      if (store) store.setItem(GUARD_KEY, server);
+      // htmx 4 fires this before swapping: do not swap content of another version.
+      if (event.detail && event.detail.ctx) event.preventDefault();
+      window.location.reload();
+    } else if (action === "prompt") {
+      warn(server);
+      banner(server);
+    } else {
+      warn(server);
+    }
+  }
+
+  // Tell the server which version this page runs, so it can count skew.
+  function tagRequest(event) {
+    var detail = event.detail || {};
+    var headers = detail.headers || (detail.ctx && detail.ctx.request && detail.ctx.request.headers);
+    if (headers && pageVersion !== undefined) headers["X-App-Page-Version"] = pageVersion;
+  }
+
+  document.addEventListener("htmx:afterRequest", onResponse);
+  document.addEventListener("htmx:after:request", onResponse);
+  document.addEventListener("htmx:configRequest", tagRequest);
+  document.addEventListener("htmx:config:request", tagRequest);
+})();

@@ -1,0 +1,515 @@
+//! Stale-client detection: a script injected into full HTML pages that reloads, warns or
+//! prompts when an htmx response carries another app version.
+
+use crate::app_version::AppVersion;
+use crate::settings::MismatchAction;
+use crate::static_service::IMMUTABLE;
+use bytes::{Bytes, BytesMut};
+use http::header::{
+    HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, ETAG,
+};
+use http::{Method, Request, Response, StatusCode};
+use http_body::Body as HttpBody;
+use http_body_util::{BodyExt, Either, Full};
+use pin_project_lite::pin_project;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::LazyLock;
+use std::task::{ready, Context, Poll};
+use tower_layer::Layer;
+use tower_service::Service;
+
+/// The script, as served in external mode and inlined otherwise.
+pub const STALE_CLIENT_SCRIPT: &str = include_str!("stale_client.js");
+
+/// The request header htmx requests carry with the version the page runs.
+pub const X_APP_PAGE_VERSION: &str = "x-app-page-version";
+
+/// The marker attribute of the injected tag; a page that has it is never injected again.
+const MARKER: &[u8] = b"data-hyper-assets=\"stale-client\"";
+
+/// Default largest HTML body the layer rewrites (larger ones pass through untouched).
+pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
+
+struct ExternalScript {
+    path: String,
+    etag: String,
+}
+
+static EXTERNAL: LazyLock<ExternalScript> = LazyLock::new(|| {
+    let hash = hyper_assets_pipeline::ContentHash::of(STALE_CLIENT_SCRIPT.as_bytes());
+    ExternalScript {
+        path: format!("/_hyper-assets/stale-client.{}.js", hash.short()),
+        etag: format!("\"{}\"", hash.hex()),
+    }
+});
+
+/// The URL path the script is served at in external mode:
+/// `/_hyper-assets/stale-client.<12hex>.js`, content-hashed and immutable.
+pub fn stale_client_script_path() -> &'static str {
+    &EXTERNAL.path
+}
+
+/// How the script reaches the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScriptDelivery {
+    /// An inline `<script>` with the code (the default; needs `'unsafe-inline'` or a
+    /// nonce under a Content-Security-Policy).
+    #[default]
+    Inline,
+    /// `<script src="/_hyper-assets/stale-client.<12hex>.js" defer data-version=...>`:
+    /// works under `script-src 'self'`, cached for a year.
+    External,
+}
+
+/// The layer that injects stale-client detection into full-page HTML responses (the
+/// seed's `VersionMiddleware`). See the README's "Stale clients" section for the rules.
+///
+/// Put it inside any compression layer, so it sees bodies before they are compressed:
+/// with axum, `.layer(stale_client)` before `.layer(CompressionLayer::new())`. In the
+/// wrong order it leaves compressed pages untouched and logs a warning once.
+#[derive(Debug, Clone)]
+pub struct StaleClientLayer {
+    version: AppVersion,
+    delivery: ScriptDelivery,
+    max_body: usize,
+}
+
+impl StaleClientLayer {
+    /// Injection for `version`, with the mode of its settings (`APP_VERSION_MISMATCH`).
+    pub fn new(version: &AppVersion) -> Self {
+        Self {
+            version: version.clone(),
+            delivery: ScriptDelivery::Inline,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// Choose inline or external delivery.
+    #[must_use]
+    pub fn delivery(mut self, delivery: ScriptDelivery) -> Self {
+        self.delivery = delivery;
+        self
+    }
+
+    /// Largest HTML body rewritten (default 4 MiB); larger ones pass through untouched.
+    #[must_use]
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+}
+
+impl<S> Layer<S> for StaleClientLayer {
+    type Service = StaleClient<S>;
+
+    fn layer(&self, inner: S) -> StaleClient<S> {
+        StaleClient {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service made by [`StaleClientLayer`].
+#[derive(Debug, Clone)]
+pub struct StaleClient<S> {
+    inner: S,
+    layer: StaleClientLayer,
+}
+
+/// The body of a rewritten (or generated) response, or the wrapped service's own.
+pub type StaleClientBody<B> = Either<Full<Bytes>, B>;
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for StaleClient<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: HttpBody<Data = Bytes> + Send + 'static,
+{
+    type Response = Response<StaleClientBody<ResBody>>;
+    type Error = S::Error;
+    type Future = StaleClientFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        if request.uri().path() == stale_client_script_path() {
+            return StaleClientFuture::Ready {
+                response: Some(script_response(request.method())),
+            };
+        }
+        let version = &self.layer.version;
+        let is_htmx = request.headers().contains_key("hx-request");
+        if let Some(page) = request.headers().get(X_APP_PAGE_VERSION) {
+            version.record_page_version(page.as_bytes());
+        }
+        let mode = version.settings().mismatch();
+        let method = request.method();
+        let plan = (!is_htmx
+            && mode != MismatchAction::Ignore
+            && (method == Method::GET || method == Method::HEAD))
+            .then(|| Plan {
+                layer: self.layer.clone(),
+                head: method == Method::HEAD,
+            });
+        StaleClientFuture::Inner {
+            future: self.inner.call(request),
+            plan,
+        }
+    }
+}
+
+/// What to do with the response once it is ready.
+struct Plan {
+    layer: StaleClientLayer,
+    head: bool,
+}
+
+pin_project! {
+    /// The response future of [`StaleClient`].
+    #[project = StaleClientProjection]
+    #[allow(missing_docs)]
+    pub enum StaleClientFuture<F> {
+        /// Waiting for the wrapped service.
+        Inner { #[pin] future: F, plan: Option<Plan> },
+        /// Reading a page to rewrite it.
+        Rewrite { future: Pin<Box<dyn Future<Output = Response<Full<Bytes>>> + Send>> },
+        /// An answer known at once.
+        Ready { response: Option<Response<Full<Bytes>>> },
+    }
+}
+
+impl<F> std::fmt::Debug for StaleClientFuture<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StaleClientFuture")
+    }
+}
+
+impl<F, B, E> Future for StaleClientFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+{
+    type Output = Result<Response<StaleClientBody<B>>, E>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            let next = match self.as_mut().project() {
+                StaleClientProjection::Inner { future, plan } => {
+                    let mut response = ready!(future.poll(cx))?;
+                    let Some(plan) = plan.take() else {
+                        return Poll::Ready(Ok(response.map(Either::Right)));
+                    };
+                    match decide(&response, &plan) {
+                        Decision::PassThrough => {
+                            return Poll::Ready(Ok(response.map(Either::Right)))
+                        }
+                        Decision::AdjustHeadLength(snippet) => {
+                            add_to_length(&mut response, snippet.len());
+                            return Poll::Ready(Ok(response.map(Either::Right)));
+                        }
+                        Decision::Rewrite(snippet) => StaleClientFuture::Rewrite {
+                            future: Box::pin(rewrite(response, snippet)),
+                        },
+                    }
+                }
+                StaleClientProjection::Rewrite { future } => {
+                    let response = ready!(future.as_mut().poll(cx));
+                    return Poll::Ready(Ok(response.map(Either::Left)));
+                }
+                StaleClientProjection::Ready { response } => {
+                    let response = response
+                        .take()
+                        .unwrap_or_else(|| status_response(StatusCode::INTERNAL_SERVER_ERROR));
+                    return Poll::Ready(Ok(response.map(Either::Left)));
+                }
+            };
+            self.set(next);
+        }
+    }
+}
+
+enum Decision {
+    PassThrough,
+    AdjustHeadLength(String),
+    Rewrite(String),
+}
+
+static WARNED_ENCODED: AtomicBool = AtomicBool::new(false);
+
+fn decide<B: HttpBody>(response: &Response<B>, plan: &Plan) -> Decision {
+    let status = response.status();
+    if !status.is_success()
+        || status == StatusCode::NO_CONTENT
+        || status == StatusCode::PARTIAL_CONTENT
+    {
+        return Decision::PassThrough;
+    }
+    let headers = response.headers();
+    let is_html = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .trim_start()
+                .get(..9)
+                .is_some_and(|essence| essence.eq_ignore_ascii_case("text/html"))
+        });
+    if !is_html {
+        return Decision::PassThrough;
+    }
+    if headers.contains_key(CONTENT_ENCODING) {
+        if !WARNED_ENCODED.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "StaleClientLayer saw a compressed HTML page and left it without stale-client \
+                 detection: add the compression layer outside it (after it, with axum's .layer)"
+            );
+        }
+        return Decision::PassThrough;
+    }
+    let snippet = snippet(&plan.layer);
+    if plan.head {
+        return Decision::AdjustHeadLength(snippet);
+    }
+    match response.body().size_hint().exact() {
+        Some(length) if usize::try_from(length).is_ok_and(|n| n <= plan.layer.max_body) => {
+            Decision::Rewrite(snippet)
+        }
+        // Streaming (unknown length) or too large: untouched.
+        _ => Decision::PassThrough,
+    }
+}
+
+fn add_to_length<B>(response: &mut Response<B>, extra: usize) {
+    let length = response
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if let Some(length) = length {
+        response
+            .headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(length + extra));
+    }
+}
+
+async fn rewrite<B>(response: Response<B>, snippet: String) -> Response<Full<Bytes>>
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+{
+    let (mut parts, body) = response.into_parts();
+    let Ok(collected) = body.collect().await else {
+        return status_response(StatusCode::INTERNAL_SERVER_ERROR);
+    };
+    let page = collected.to_bytes();
+    let body = inject(&page, snippet.as_bytes()).unwrap_or(page);
+    parts
+        .headers
+        .insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+    // The bytes changed, so a validator of the handler's bytes no longer holds.
+    parts.headers.remove(ETAG);
+    Response::from_parts(parts, Full::new(body))
+}
+
+/// The page with `snippet` inserted before `</head>`, else after `<body ...>`, else at
+/// the end; `None` when the page already has it.
+pub(crate) fn inject(page: &[u8], snippet: &[u8]) -> Option<Bytes> {
+    if find(page, MARKER).is_some() {
+        return None;
+    }
+    let at = find_ignore_case(page, b"</head")
+        .or_else(|| {
+            let body = find_ignore_case(page, b"<body")?;
+            let close = page[body..].iter().position(|&b| b == b'>')?;
+            Some(body + close + 1)
+        })
+        .unwrap_or(page.len());
+    let mut out = BytesMut::with_capacity(page.len() + snippet.len());
+    out.extend_from_slice(&page[..at]);
+    out.extend_from_slice(snippet);
+    out.extend_from_slice(&page[at..]);
+    Some(out.freeze())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window.eq_ignore_ascii_case(needle))
+}
+
+/// The tag injected for the current version and mode.
+fn snippet(layer: &StaleClientLayer) -> String {
+    let state = layer.version.current();
+    let mode = layer.version.settings().mismatch().as_str();
+    match layer.delivery {
+        ScriptDelivery::Inline => format!(
+            "<script data-hyper-assets=\"stale-client\">window.__hyperAppVersion={};\
+             window.__hyperAppVersionMode=\"{mode}\";\n{STALE_CLIENT_SCRIPT}</script>",
+            js_string(state.version())
+        ),
+        ScriptDelivery::External => format!(
+            "<script src=\"{}\" defer data-hyper-assets=\"stale-client\" data-version=\"{}\" \
+             data-mode=\"{mode}\"></script>",
+            stale_client_script_path(),
+            html_attribute(state.version())
+        ),
+    }
+}
+
+/// A JavaScript string literal that is also safe inside `<script>`: no `</script>`, no
+/// `<!--`, no raw U+2028/U+2029.
+pub(crate) fn js_string(text: &str) -> String {
+    let json = serde_json::Value::from(text).to_string();
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn html_attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn script_response(method: &Method) -> Response<Full<Bytes>> {
+    if method != Method::GET && method != Method::HEAD {
+        let mut response = status_response(StatusCode::METHOD_NOT_ALLOWED);
+        response
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    let body = if method == Method::HEAD {
+        Bytes::new()
+    } else {
+        Bytes::from_static(STALE_CLIENT_SCRIPT.as_bytes())
+    };
+    let mut response = Response::new(Full::new(body));
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(STALE_CLIENT_SCRIPT.len()));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    if let Ok(etag) = HeaderValue::from_str(&EXTERNAL.etag) {
+        headers.insert(ETAG, etag);
+    }
+    response
+}
+
+fn status_response(status: StatusCode) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::new()));
+    *response.status_mut() = status;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: &[u8] = b"<script data-hyper-assets=\"stale-client\">x</script>";
+
+    fn injected(page: &str) -> String {
+        String::from_utf8(inject(page.as_bytes(), S).unwrap().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn before_head_close_case_insensitive() {
+        assert_eq!(
+            injected("<html><HEAD><title>t</title></HEAD><body>b</body>"),
+            format!(
+                "<html><HEAD><title>t</title>{}</HEAD><body>b</body>",
+                std::str::from_utf8(S).unwrap()
+            )
+        );
+    }
+
+    #[test]
+    fn after_body_open_without_head() {
+        assert_eq!(
+            injected("<p>x</p><BODY class=\"a\"><p>y</p>"),
+            format!(
+                "<p>x</p><BODY class=\"a\">{}<p>y</p>",
+                std::str::from_utf8(S).unwrap()
+            )
+        );
+    }
+
+    #[test]
+    fn at_the_end_otherwise() {
+        assert_eq!(
+            injected("<p>fragment</p>"),
+            format!("<p>fragment</p>{}", std::str::from_utf8(S).unwrap())
+        );
+    }
+
+    #[test]
+    fn never_twice() {
+        let once = injected("<head></head>");
+        assert!(inject(once.as_bytes(), S).is_none());
+    }
+
+    #[test]
+    fn js_strings_cannot_break_out() {
+        for hostile in [
+            "</script><script>alert(1)</script>",
+            "\"; alert(1); \"",
+            "'; alert(1); '",
+            "a\u{2028}b\u{2029}c",
+            "<!-- x",
+            "\\",
+        ] {
+            let literal = js_string(hostile);
+            assert!(
+                !literal.contains('<') && !literal.contains('>'),
+                "{literal}"
+            );
+            assert!(!literal.contains('\u{2028}') && !literal.contains('\u{2029}'));
+            // A JSON string is a JS string: parsing it back gives the original.
+            let back: String = serde_json::from_str(&literal).unwrap();
+            assert_eq!(back, hostile);
+        }
+    }
+
+    #[test]
+    fn attributes_are_escaped() {
+        assert_eq!(html_attribute("a\"b<c>&'"), "a&quot;b&lt;c&gt;&amp;&#39;");
+    }
+
+    #[test]
+    fn script_path_is_content_hashed() {
+        let path = stale_client_script_path();
+        assert!(path.starts_with("/_hyper-assets/stale-client."));
+        assert!(path.ends_with(".js"));
+        let hash = hyper_assets_pipeline::ContentHash::of(STALE_CLIENT_SCRIPT.as_bytes()).short();
+        assert!(path.contains(&hash));
+    }
+}
