@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test of the project: formatting, lints, docs, then the whole workspace's
-# tests in debug and in release. CI runs exactly this (see .ci/run).
+# Runs every test of the project: formatting, lints, docs, the whole workspace's tests in
+# debug, the end-to-end browser tests, then the workspace's tests in release. CI runs
+# exactly this (see .ci/run).
 #
-# Needs only a Rust toolchain today; end-to-end tools (Chromium, nginx, npm packages)
-# are installed here when the tests that need them arrive, and their absence is an
-# error, never a silent skip.
+# On a Debian machine it installs what the end-to-end tests need when it is missing
+# (Debian: chromium, chromium-driver, nodejs, npm; npm: the packages in e2e/package.json,
+# htmx 2 and 4 among them). A tool it cannot install is an error, never a silent skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,29 @@ for tool in cargo rustc; do
 done
 cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+
+install_e2e_tools() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium chromium-driver)
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+      echo "test-all: missing ${missing[*]}; install them (Debian: apt-get install ${missing[*]})" >&2
+      exit 1
+    fi
+    step "apt-get install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  for tool in chromium node npm; do
+    command -v "$tool" >/dev/null || { echo "test-all: '$tool' is still missing after the install" >&2; exit 1; }
+  done
+  step "npm ci (e2e: playwright-core, htmx.org 2 and 4)"
+  npm ci --prefix e2e --no-audit --no-fund --loglevel=error
+}
+
+install_e2e_tools
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -27,6 +51,10 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 step "cargo test (debug)"
 cargo test --workspace --locked
+
+step "end-to-end: headless Chromium with htmx 2 and htmx 4 against the demo"
+cargo build -p demo --locked
+(cd e2e && DEMO_BIN="$PWD/../target/debug/demo" node --test --test-concurrency=1)
 
 step "cargo test (release)"
 cargo test --workspace --locked --release

@@ -271,10 +271,13 @@ fn decide<B: HttpBody>(response: &Response<B>, plan: &Plan) -> Decision {
         return Decision::PassThrough;
     }
     let snippet = snippet(&plan.layer);
-    if plan.head {
+    let exact = response.body().size_hint().exact();
+    // A HEAD answered with an empty body and the GET's length: fix the length only.
+    // (axum instead runs the GET handler and drops the body later: rewrite it as a GET.)
+    if plan.head && exact == Some(0) && headers.contains_key(CONTENT_LENGTH) {
         return Decision::AdjustHeadLength(snippet);
     }
-    match response.body().size_hint().exact() {
+    match exact {
         Some(length) if usize::try_from(length).is_ok_and(|n| n <= plan.layer.max_body) => {
             Decision::Rewrite(snippet)
         }

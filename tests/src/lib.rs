@@ -142,9 +142,35 @@ fn parse_response(bytes: &[u8]) -> RawResponse {
             (name.trim().to_ascii_lowercase(), value.trim().to_owned())
         })
         .collect();
-    RawResponse {
+    let mut response = RawResponse {
         status,
         headers,
         body: bytes[split + 4..].to_vec(),
+    };
+    if response
+        .headers_named("transfer-encoding")
+        .any(|value| value.eq_ignore_ascii_case("chunked"))
+    {
+        response.body = dechunk(&response.body);
+    }
+    response
+}
+
+/// Decodes a `Transfer-Encoding: chunked` body.
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = raw
+            .windows(2)
+            .position(|window| window == b"\r\n")
+            .expect("chunk size line");
+        let size_text = std::str::from_utf8(&raw[..line_end]).unwrap();
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).unwrap();
+        raw = &raw[line_end + 2..];
+        if size == 0 {
+            return body;
+        }
+        body.extend_from_slice(&raw[..size]);
+        raw = &raw[size + 2..];
     }
 }

@@ -84,7 +84,7 @@ fn page_assets_version_and_bust() {
     let page = demo.send("GET", "/", &[]);
     assert_eq!(page.status, 200);
     let version = page.header("x-app-version").unwrap().to_owned();
-    let html = String::from_utf8(page.body.clone()).unwrap();
+    let html = String::from_utf8(page.body).unwrap();
     assert!(
         html.contains(&format!(
             "<meta name=\"app-version\" content=\"{version}\">"
