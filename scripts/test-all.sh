@@ -4,8 +4,8 @@
 # exactly this (see .ci/run).
 #
 # On a Debian machine it installs what the end-to-end tests need when it is missing
-# (Debian: chromium, chromium-driver, nodejs, npm; npm: the packages in e2e/package.json,
-# htmx 2 and 4 among them). A tool it cannot install is an error, never a silent skip.
+# (Debian: chromium, chromium-driver, nginx, nodejs, npm; npm: the packages in
+# e2e/package.json, htmx 2 and 4 among them). A tool it cannot install is an error, never a silent skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +20,7 @@ cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 install_e2e_tools() {
   local missing=()
   command -v chromium >/dev/null || missing+=(chromium chromium-driver)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
   if [ ${#missing[@]} -gt 0 ]; then
@@ -55,6 +56,9 @@ cargo test --workspace --locked
 step "end-to-end: headless Chromium with htmx 2 and htmx 4 against the demo"
 cargo build -p demo --locked
 (cd e2e && DEMO_BIN="$PWD/../target/debug/demo" node --test --test-concurrency=1)
+
+step "end-to-end: blue/green and canary behind a real nginx"
+cargo test -p demo --locked --test nginx -- --ignored
 
 step "cargo test (release)"
 cargo test --workspace --locked --release

@@ -36,12 +36,14 @@ mod if_none_match;
 mod manifest;
 #[cfg(feature = "minijinja")]
 pub mod minijinja;
+mod nginx_config;
 mod request_path;
 mod settings;
 mod stale_client;
 mod static_service;
 mod template_helpers;
 mod version_header;
+mod version_router;
 
 pub use app_version::{
     AppVersion, AppVersionBuilder, VersionError, VersionSource, VersionState, STATIC_GROUP,
@@ -52,6 +54,7 @@ pub use endpoints::{
     EndpointsBody, EndpointsFuture, VersionEndpoints, VersionEndpointsLayer, BUST_BODY_LIMIT,
 };
 pub use manifest::{Asset, Manifest};
+pub use nginx_config::{nginx_config, parse_backend_addrs, NginxOptions};
 pub use settings::{
     MismatchAction, SecretKey, Settings, SettingsBuilder, SettingsError, VARIABLES,
 };
@@ -62,6 +65,11 @@ pub use stale_client::{
 pub use static_service::{Body, StaticService, IMMUTABLE, NO_STORE, REVALIDATE};
 pub use template_helpers::{TemplateHelpers, UnknownAsset};
 pub use version_header::{VersionHeader, VersionHeaderFuture, VersionHeaderLayer, X_APP_VERSION};
+pub use version_router::{
+    Canary, RequestedFrom, RouterError, RouterStats, Routing, VersionRouter, VersionRouterBuilder,
+    VersionRouterFuture, VersionRouterLayer, APP_VERSION_COOKIE, X_APP_REQUESTED_VERSION,
+    X_APP_SERVED_VERSION, X_BACKEND_TARGET,
+};
 
 /// The `http` crate, whose types the service and layers speak.
 pub use http;

@@ -86,7 +86,8 @@ impl CargoProject {
     }
 
     /// Writes `Cargo.toml` from a snippet of sections (as a README shows them), with a
-    /// `[package]` in front, every `hyper-assets = ...` line pointed at this workspace,
+    /// `[package]` in front, every `hyper-assets = ...` line pointed at this workspace
+    /// (an inline table keeps its other keys),
     /// and the workspace's `Cargo.lock` beside it so versions match.
     pub fn manifest_from(&self, sections: &str) {
         let runtime = workspace_root().join("runtime");
@@ -96,12 +97,18 @@ impl CargoProject {
         );
         let sections: Vec<String> = sections
             .lines()
-            .map(|line| {
-                if line.trim_start().starts_with("hyper-assets =") {
-                    path_dep.clone()
-                } else {
-                    line.to_owned()
+            .map(|line| match line.split_once('{') {
+                // `hyper-assets = { features = [...] }`: keep the table, add the path.
+                Some((head, rest)) if head.trim_start().starts_with("hyper-assets =") => {
+                    let rest = rest.trim_start();
+                    let separator = if rest.starts_with('}') { " " } else { ", " };
+                    format!(
+                        "{head}{{ path = {:?}{separator}{rest}",
+                        runtime.display().to_string()
+                    )
                 }
+                _ if line.trim_start().starts_with("hyper-assets =") => path_dep.clone(),
+                _ => line.to_owned(),
             })
             .collect();
         self.write(

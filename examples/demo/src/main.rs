@@ -5,6 +5,7 @@
 //! ```text
 //! demo                 serve (ADDR, default 127.0.0.1:3000)
 //! demo bust-token      print the bearer token for POST /cache/bust (from SECRET_KEY)
+//! demo nginx-config    print the nginx config for VERSION_MAP (see below)
 //! ```
 //!
 //! Settings come from the environment (see the README's settings table). The demo's own:
@@ -16,13 +17,21 @@
 //! | `HTMX_URL`, `HTMX_INTEGRITY` | load htmx from this URL with this SRI hash (default: a CDN copy of htmx 2.0.11) |
 //! | `STALE_CLIENT_SCRIPT` | `inline` (default) or `external`: how the stale-client script reaches pages |
 //! | `DEMO_CSP` | a `Content-Security-Policy` sent with every response |
+//! | `VERSION_MAP` | blue/green routing: `v1.0=backend-blue,v1.1=backend-green` |
+//! | `DEFAULT_VERSION` | the version of clients that name none (with `VERSION_MAP`) |
+//! | `CANARY` | `v1.1:10`: 10% of the clients that name no version get v1.1 |
+//! | `BACKEND_ADDRS` | for `nginx-config`: `backend-blue=127.0.0.1:3001,backend-green=127.0.0.1:3002` |
+//! | `NGINX_LISTEN` | for `nginx-config`: the port nginx listens on (default 8080) |
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use hyper_assets::{AppVersion, ScriptDelivery, Settings, StaticService, TemplateHelpers};
+use hyper_assets::{
+    AppVersion, NginxOptions, ScriptDelivery, Settings, StaticService, TemplateHelpers,
+    VersionRouterLayer,
+};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,6 +57,22 @@ struct DemoSettings {
     htmx_tag: String,
     delivery: ScriptDelivery,
     csp: Option<HeaderValue>,
+    router: Option<VersionRouterLayer>,
+}
+
+/// The version router of `VERSION_MAP`, `DEFAULT_VERSION` and `CANARY`, if a map is set.
+fn router_from_env() -> Result<Option<VersionRouterLayer>, String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    let Some(map) = var("VERSION_MAP") else {
+        return Ok(None);
+    };
+    VersionRouterLayer::from_settings(
+        &map,
+        var("DEFAULT_VERSION").as_deref(),
+        var("CANARY").as_deref(),
+    )
+    .map(Some)
+    .map_err(|error| error.to_string())
 }
 
 impl DemoSettings {
@@ -106,6 +131,7 @@ impl DemoSettings {
             htmx_tag,
             delivery,
             csp,
+            router: router_from_env()?,
         })
     }
 }
@@ -204,12 +230,24 @@ fn app(version: &AppVersion, settings: DemoSettings) -> Result<Router, minijinja
             }),
         );
     }
+    if let Some(routing) = settings.router.clone() {
+        router = router.route(
+            "/routing",
+            get(move || {
+                let stats = routing.stats().to_json();
+                async move { axum::Json(stats) }
+            }),
+        );
+    }
     let mut router = router
         .with_state(demo)
         .fallback_service(StaticService::new(&assets::MANIFEST))
         .layer(version.stale_client_layer().delivery(settings.delivery))
-        .layer(version.endpoints_layer())
-        .layer(version.header_layer());
+        .layer(version.endpoints_layer());
+    if let Some(routing) = settings.router {
+        router = router.layer(routing);
+    }
+    let mut router = router.layer(version.header_layer());
     if let Some(policy) = settings.csp {
         router = router.layer(axum::middleware::map_response(
             move |mut response: Response| {
@@ -251,9 +289,36 @@ async fn main() -> ExitCode {
             }
             None => fail("SECRET_KEY is not set; the token is derived from it"),
         },
+        Some("nginx-config") => nginx_config(),
         Some(other) => fail(format!(
-            "unknown command {other:?}; the commands are `serve` (default) and `bust-token`"
+            "unknown command {other:?}; the commands are `serve` (default), `bust-token` and `nginx-config`"
         )),
+    }
+}
+
+/// Prints the nginx configuration for `VERSION_MAP`, `DEFAULT_VERSION`, `CANARY`,
+/// `BACKEND_ADDRS` and `NGINX_LISTEN`.
+fn nginx_config() -> ExitCode {
+    let router = match router_from_env() {
+        Ok(Some(router)) => router,
+        Ok(None) => return fail("VERSION_MAP is not set: nginx-config generates routing from it"),
+        Err(error) => return fail(error),
+    };
+    let addrs = std::env::var("BACKEND_ADDRS").unwrap_or_default();
+    let upstreams = match hyper_assets::parse_backend_addrs(&addrs) {
+        Ok(upstreams) => upstreams,
+        Err(error) => return fail(error),
+    };
+    let listen = std::env::var("NGINX_LISTEN").unwrap_or_else(|_| "8080".to_owned());
+    match hyper_assets::nginx_config(&router, &NginxOptions::new(listen, upstreams)) {
+        Ok(config) => {
+            #[allow(clippy::print_stdout)]
+            {
+                print!("{config}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(error),
     }
 }
 

@@ -1,0 +1,383 @@
+//! Blue/green and canary routing behind a real nginx: two demo instances with different
+//! `APP_VERSION`s and different static content, and nginx configured by
+//! `demo nginx-config` from the same version map.
+//!
+//! Needs nginx (Debian package `nginx`), so it is `#[ignore]`d in a plain `cargo test`;
+//! `scripts/test-all.sh` runs it with `--ignored`, and then a missing nginx fails it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use hyper_assets_tests::cargo_project::{target_dir, workspace_root, CargoProject};
+use hyper_assets_tests::{raw_request, RawResponse};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const VERSION_MAP: &str = "v1.0=backend-blue,v1.1=backend-green";
+
+/// A child process stopped when the test ends, passed or failed.
+struct Running {
+    child: Child,
+    /// nginx must be asked (SIGTERM to the master), or its workers outlive it.
+    graceful: bool,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.graceful {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+fn wait_until_listening(addr: SocketAddr, what: &str, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(addr).is_err() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("{what} exited with {status} before listening on {addr}");
+        }
+        assert!(Instant::now() < deadline, "{what} never listened on {addr}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+fn nginx_binary() -> PathBuf {
+    for candidate in ["/usr/sbin/nginx", "/usr/bin/nginx"] {
+        if Path::new(candidate).exists() {
+            return PathBuf::from(candidate);
+        }
+    }
+    panic!("nginx is not installed (Debian package `nginx`); the routing e2e test needs it");
+}
+
+/// The green build: the demo's sources with a different stylesheet, built as its own
+/// crate, so its static content (and hashed names) differ from blue's.
+fn build_green() -> CargoProject {
+    let demo = workspace_root().join("examples/demo");
+    let project = CargoProject::new("demo-green");
+    for rel in [
+        "build.rs",
+        "src/main.rs",
+        "templates/index.html",
+        "config/site.json",
+        "static/js/app.js",
+        "static/img/logo.png",
+        "static/fonts/hyper-block.woff",
+    ] {
+        project.write(rel, std::fs::read(demo.join(rel)).unwrap());
+    }
+    let css = std::fs::read_to_string(demo.join("static/css/styles.css")).unwrap();
+    project.write(
+        "static/css/styles.css",
+        format!("{css}\n/* green */\n:root {{ --accent: #16a34a; }}\n"),
+    );
+    project.manifest_from(
+        r#"[dependencies]
+hyper-assets = { features = ["minijinja"] }
+axum = "0.8"
+tokio = { version = "1", features = ["rt-multi-thread", "macros", "net", "signal"] }
+minijinja = { version = "2", default-features = false, features = ["builtins", "macros", "multi_template", "serde"] }
+tracing-subscriber = { version = "0.3", default-features = false, features = ["fmt", "ansi", "std"] }
+
+[build-dependencies]
+hyper-assets = {}
+
+[profile.dev.build-override]
+opt-level = 3
+"#,
+    );
+    project.build_ok();
+    project
+}
+
+struct Deployment {
+    blue: SocketAddr,
+    green: SocketAddr,
+    proxy: SocketAddr,
+    _processes: Vec<Running>,
+    _dir: PathBuf,
+}
+
+/// Starts blue (v1.0) and green (v1.1) with the routing settings, and nginx in front.
+fn deploy(
+    name: &str,
+    green_binary: &Path,
+    default_version: &str,
+    canary: Option<&str>,
+) -> Deployment {
+    let dir = target_dir().join("nginx-e2e").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (blue, green, proxy) = (free_addr(), free_addr(), free_addr());
+    let routing = |command: &mut Command| {
+        command
+            .env_clear()
+            .env("VERSION_MAP", VERSION_MAP)
+            .env("DEFAULT_VERSION", default_version)
+            .env("CANARY", canary.unwrap_or(""));
+    };
+    let mut processes = Vec::new();
+    for (binary, version, addr) in [
+        (PathBuf::from(env!("CARGO_BIN_EXE_demo")), "v1.0", blue),
+        (green_binary.to_path_buf(), "v1.1", green),
+    ] {
+        let mut command = Command::new(binary);
+        routing(&mut command);
+        let child = command
+            .env("APP_VERSION", version)
+            .env("ADDR", addr.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Owned before waiting, so a failed start still stops it.
+        processes.push(Running {
+            child,
+            graceful: false,
+        });
+        wait_until_listening(addr, version, &mut processes.last_mut().unwrap().child);
+    }
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_demo"));
+    routing(&mut command);
+    let generated = command
+        .arg("nginx-config")
+        .env(
+            "BACKEND_ADDRS",
+            format!("backend-blue={blue},backend-green={green}"),
+        )
+        .env("NGINX_LISTEN", proxy.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    let generated = String::from_utf8(generated.stdout).unwrap();
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
+    let d = dir.display();
+    let config = format!(
+        "{user}worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
+         events {{ worker_connections 512; }}\n\
+         http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
+         fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n{generated}}}\n",
+        user = if is_root { "user root;\n" } else { "" },
+    );
+    std::fs::write(dir.join("nginx.conf"), &config).unwrap();
+    let check = Command::new(nginx_binary())
+        .args(["-t", "-p"])
+        .arg(&dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "nginx -t refused:\n{}\n{config}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let child = Command::new(nginx_binary())
+        .arg("-p")
+        .arg(&dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    processes.push(Running {
+        child,
+        graceful: true,
+    });
+    wait_until_listening(proxy, "nginx", &mut processes.last_mut().unwrap().child);
+    Deployment {
+        blue,
+        green,
+        proxy,
+        _processes: processes,
+        _dir: dir,
+    }
+}
+
+fn get(addr: SocketAddr, path: &str, headers: &[&str]) -> RawResponse {
+    let mut request = format!("GET {path} HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n");
+    for header in headers {
+        request.push_str(header);
+        request.push_str("\r\n");
+    }
+    request.push_str("\r\n");
+    raw_request(addr, request.as_bytes())
+}
+
+fn served(response: &RawResponse) -> &str {
+    assert_eq!(response.status, 200, "{response:?}");
+    let version = response.header("x-app-version").unwrap();
+    assert_eq!(response.header("x-app-served-version"), Some(version));
+    version
+}
+
+fn stylesheet(html: &[u8]) -> String {
+    let html = String::from_utf8_lossy(html);
+    let start = html.find("/static/css/styles.").unwrap();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+#[test]
+#[ignore = "needs nginx; run by scripts/test-all.sh"]
+fn blue_green_and_canary_behind_nginx() {
+    let nginx = nginx_binary();
+    let green = build_green();
+
+    // Blue/green: every client that names no version goes to the default, v1.1.
+    let deployment = deploy("blue-green", &green.binary(), "v1.1", None);
+    let proxy = deployment.proxy;
+    for version in ["v1.0", "v1.1"] {
+        let by_header = get(
+            proxy,
+            "/",
+            &[&format!("X-App-Requested-Version: {version}")],
+        );
+        assert_eq!(served(&by_header), version);
+        let backend = if version == "v1.0" {
+            "backend-blue"
+        } else {
+            "backend-green"
+        };
+        assert_eq!(by_header.header("x-backend-target"), Some(backend));
+        let by_cookie = get(
+            proxy,
+            "/",
+            &[&format!("Cookie: theme=dark; app_version={version}")],
+        );
+        assert_eq!(served(&by_cookie), version);
+        assert!(
+            by_cookie.header("set-cookie").is_none(),
+            "the cookie already says so"
+        );
+    }
+    let header_wins = get(
+        proxy,
+        "/",
+        &["X-App-Requested-Version: v1.0", "Cookie: app_version=v1.1"],
+    );
+    assert_eq!(served(&header_wins), "v1.0");
+    let unnamed = get(proxy, "/", &[]);
+    assert_eq!(served(&unnamed), "v1.1");
+    let cookie = unnamed.header("set-cookie").unwrap();
+    assert!(
+        cookie.starts_with("app_version=v1.1;")
+            && cookie.contains("SameSite=Lax")
+            && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+
+    let unknown = get(proxy, "/", &["X-App-Requested-Version: v99"]);
+    assert_eq!(unknown.status, 409);
+    let body: serde_json::Value = serde_json::from_slice(&unknown.body).unwrap();
+    assert_eq!(body["requested"], "v99");
+    assert_eq!(body["available"], serde_json::json!(["v1.0", "v1.1"]));
+    assert_eq!(
+        body["detail"],
+        "Unknown app version 'v99'. Available versions: v1.0, v1.1"
+    );
+    let hostile = get(
+        proxy,
+        "/",
+        &["X-App-Requested-Version: <script>\"x\"</script>"],
+    );
+    assert_eq!(hostile.status, 409);
+    assert_eq!(hostile.header("content-type"), Some("application/json"));
+    let malformed = get(
+        proxy,
+        "/",
+        &[&format!("X-App-Requested-Version: {}", "v".repeat(300))],
+    );
+    assert_eq!(malformed.status, 400);
+
+    // Each version's hashed assets come from the instance that has them.
+    let blue_css = stylesheet(&get(deployment.blue, "/", &[]).body);
+    let green_css = stylesheet(&get(deployment.green, "/", &[]).body);
+    assert_ne!(blue_css, green_css, "different static content");
+    for (css, version, marker) in [(&blue_css, "v1.0", false), (&green_css, "v1.1", true)] {
+        let response = get(proxy, css, &[&format!("Cookie: app_version={version}")]);
+        assert_eq!(response.status, 200, "{css} via {version}");
+        assert_eq!(
+            response.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&response.body).contains("/* green */"),
+            marker
+        );
+    }
+    // Asked of the other version, a hashed name it does not have redirects to its own.
+    let crossed = get(proxy, &blue_css, &["Cookie: app_version=v1.1"]);
+    assert_eq!(crossed.status, 307);
+    assert_eq!(crossed.header("location"), Some(green_css.as_str()));
+    drop(deployment);
+
+    // Canary: 10% of the clients that name no version get v1.1, and stay there.
+    let deployment = deploy("canary", &green.binary(), "v1.0", Some("v1.1:10"));
+    let proxy = deployment.proxy;
+    let clients = 400;
+    let mut canary = 0;
+    for client in 0..clients {
+        let agent = format!("User-Agent: e2e-client-{client}");
+        let first = get(proxy, "/fragment", &[&agent]);
+        let version = served(&first).to_owned();
+        if version == "v1.1" {
+            canary += 1;
+        }
+        let cookie = first.header("set-cookie").unwrap();
+        assert!(
+            cookie.starts_with(&format!("app_version={version};")),
+            "{cookie}"
+        );
+        // Sticky: by the cookie it was given, even from another user agent...
+        let again = get(
+            proxy,
+            "/fragment",
+            &[
+                "User-Agent: other",
+                &format!("Cookie: app_version={version}"),
+            ],
+        );
+        assert_eq!(served(&again), version);
+        // ...and by the split itself, without the cookie.
+        assert_eq!(served(&get(proxy, "/fragment", &[&agent])), version);
+    }
+    assert!(
+        (20..=60).contains(&canary),
+        "{canary} of {clients} got the 10% canary"
+    );
+    let stats: serde_json::Value =
+        serde_json::from_slice(&get(deployment.blue, "/routing", &[]).body).unwrap();
+    assert!(
+        stats["per_version"]["v1.0"].as_u64().unwrap() > 0,
+        "{stats}"
+    );
+    drop(nginx);
+}
