@@ -6,8 +6,8 @@ use syn::punctuated::Punctuated;
 use syn::{bracketed, Ident, LitBool, LitStr, Path, Token};
 
 /// The options a user can set, for error messages.
-const OPTIONS: &str =
-    "`prefix`, `module`, `include`, `exclude`, `hidden`, `components(...)`, `crate`";
+const OPTIONS: &str = "`prefix`, `module`, `include`, `exclude`, `hidden`, `rewrite`, \
+                       `missing_references`, `components(...)`, `crate`";
 
 /// Parsed macro input.
 pub(crate) struct Args {
@@ -25,6 +25,10 @@ pub(crate) struct Args {
     /// Version component groups embedded at build time: name and paths (files or
     /// folders, relative to the crate).
     pub(crate) components: Vec<(Ident, Vec<LitStr>)>,
+    /// Rewrite references between CSS/JS and other assets to hashed names.
+    pub(crate) rewrite: bool,
+    /// Leave references to missing files unchanged instead of failing.
+    pub(crate) keep_missing: bool,
 }
 
 impl Parse for Args {
@@ -44,6 +48,8 @@ impl Parse for Args {
             hidden: false,
             krate: syn::parse_quote!(::hyper_assets),
             components: Vec::new(),
+            rewrite: true,
+            keep_missing: false,
         };
         let mut seen: Vec<String> = Vec::new();
         while !input.is_empty() {
@@ -78,6 +84,20 @@ impl Parse for Args {
                 "include" => args.include = parse_list(input)?,
                 "exclude" => args.exclude = parse_list(input)?,
                 "hidden" => args.hidden = input.parse::<LitBool>()?.value,
+                "rewrite" => args.rewrite = input.parse::<LitBool>()?.value,
+                "missing_references" => {
+                    let literal: LitStr = input.parse()?;
+                    args.keep_missing = match literal.value().as_str() {
+                        "error" => false,
+                        "keep" => true,
+                        _ => {
+                            return Err(syn::Error::new(
+                                literal.span(),
+                                "`missing_references` is \"error\" (the default) or \"keep\"",
+                            ))
+                        }
+                    };
+                }
                 "crate" => args.krate = input.parse()?,
                 _ => {
                     return Err(syn::Error::new(

@@ -2,7 +2,8 @@
 
 use crate::args::Args;
 use hyper_assets_pipeline::{
-    percent_encode_path, walk, FileFilter, Glob, Manifest, ManifestEntry, PipelineError, SourceFile,
+    integrity, percent_encode_path, process, walk, FileFilter, Glob, Manifest, ManifestEntry,
+    MissingReferences, PipelineError, ProcessedFile, RewriteOptions,
 };
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -141,8 +142,9 @@ fn emit_components(krate: &syn::Path, groups: &[(String, Vec<ComponentFile>)]) -
     }
 }
 
-/// Reads and hashes the folder; every problem becomes one error on the folder literal.
-fn load(args: &Args, manifest_dir: &Path) -> syn::Result<(Vec<SourceFile>, Manifest)> {
+/// Reads, rewrites and hashes the folder; every problem becomes one error on the folder
+/// literal.
+fn load(args: &Args, manifest_dir: &Path) -> syn::Result<(Vec<ProcessedFile>, Manifest)> {
     let folder = args.folder.value();
     let mut errors: Option<syn::Error> = None;
     let mut push = |error: syn::Error| match &mut errors {
@@ -182,10 +184,6 @@ fn load(args: &Args, manifest_dir: &Path) -> syn::Result<(Vec<SourceFile>, Manif
         at_folder(errors)
             .unwrap_or_else(|| syn::Error::new(args.folder.span(), "cannot read the static folder"))
     })?;
-    let manifest = Manifest::from_files(&files).map_err(|errors| {
-        at_folder(errors)
-            .unwrap_or_else(|| syn::Error::new(args.folder.span(), "invalid static folder"))
-    })?;
     for file in &files {
         if file.path.to_str().is_none() {
             return Err(syn::Error::new(
@@ -194,6 +192,22 @@ fn load(args: &Args, manifest_dir: &Path) -> syn::Result<(Vec<SourceFile>, Manif
             ));
         }
     }
+    let options = RewriteOptions {
+        enabled: args.rewrite,
+        prefix: args.prefix.clone(),
+        missing: if args.keep_missing {
+            MissingReferences::Keep
+        } else {
+            MissingReferences::Error
+        },
+    };
+    let files = process(files, &options).map_err(|errors| {
+        at_folder(errors).unwrap_or_else(|| syn::Error::new(args.folder.span(), "cannot rewrite"))
+    })?;
+    let manifest = Manifest::from_processed(&files).map_err(|errors| {
+        at_folder(errors)
+            .unwrap_or_else(|| syn::Error::new(args.folder.span(), "invalid static folder"))
+    })?;
     Ok((files, manifest))
 }
 
@@ -202,7 +216,8 @@ struct QuoteAsset<'a> {
     krate: &'a syn::Path,
     entry: &'a ManifestEntry,
     url: &'a str,
-    source: &'a Path,
+    integrity: &'a str,
+    file: &'a ProcessedFile,
 }
 
 impl ToTokens for QuoteAsset<'_> {
@@ -215,11 +230,23 @@ impl ToTokens for QuoteAsset<'_> {
         let sha256 = entry.hash.hex();
         let content_type = &entry.content_type;
         let etag = entry.etag();
-        let source = self.source.to_string_lossy();
+        let integrity = self.integrity;
+        let source = self.file.source.to_string_lossy();
+        // Rewritten files are embedded as written by the pipeline (text, small); the
+        // source is still included so an edit to it rebuilds. Others come straight from
+        // the file: never one token per byte.
+        let bytes = if self.file.rewritten {
+            let literal = proc_macro2::Literal::byte_string(&self.file.bytes);
+            quote! { {
+                const _: &[::core::primitive::u8] = ::core::include_bytes!(#source);
+                #literal
+            } }
+        } else {
+            quote! { ::core::include_bytes!(#source) }
+        };
         tokens.extend(quote! {
             #krate::__private::Asset::__new(
-                #canonical, #hashed, #url, #sha256, #content_type, #etag,
-                ::core::include_bytes!(#source),
+                #canonical, #hashed, #url, #sha256, #content_type, #etag, #integrity, #bytes,
             )
         });
     }
@@ -227,7 +254,7 @@ impl ToTokens for QuoteAsset<'_> {
 
 fn emit(
     args: &Args,
-    files: &[SourceFile],
+    files: &[ProcessedFile],
     manifest: &Manifest,
     components: &[(String, Vec<ComponentFile>)],
 ) -> TokenStream {
@@ -244,19 +271,19 @@ fn emit(
         .iter()
         .map(|entry| format!("{prefix}{}", percent_encode_path(&entry.hashed)))
         .collect();
-    let assets = entries
-        .iter()
-        .zip(files)
-        .zip(&urls)
-        .map(|((entry, file), url)| {
+    let integrities: Vec<String> = files.iter().map(|file| integrity(&file.bytes)).collect();
+    let assets = entries.iter().zip(files).zip(&urls).zip(&integrities).map(
+        |(((entry, file), url), integrity)| {
             debug_assert_eq!(entry.canonical, file.canonical);
             QuoteAsset {
                 krate,
                 entry,
                 url,
-                source: &file.path,
+                integrity,
+                file,
             }
-        });
+        },
+    );
     let mut by_hashed: Vec<u32> = (0..entries.len())
         .map(|index| u32::try_from(index).unwrap_or(u32::MAX))
         .collect();
@@ -264,9 +291,10 @@ fn emit(
     let count = entries.len();
     let canonical: Vec<&str> = entries.iter().map(|e| e.canonical.as_str()).collect();
     let url_macro = format_ident!("__hyper_assets_url_{}", module);
+    let integrity_macro = format_ident!("__hyper_assets_integrity_{}", module);
     let components = emit_components(krate, components);
     let module_doc = format!(
-        "The {count} files of `{folder}`, embedded with content-hashed names \
+        "The files of `{folder}` ({count}), embedded with content-hashed names \
          (version `{version}`), generated by `hyper_assets!`."
     );
     quote! {
@@ -297,6 +325,21 @@ fn emit(
             /// `url!("css/styles.css")`.
             #[allow(unused_imports)]
             pub(crate) use #url_macro as url;
+
+            #[doc(hidden)]
+            macro_rules! #integrity_macro {
+                #( (#canonical) => { #integrities }; )*
+                ($($path:tt)*) => {
+                    #krate::__private::__resolve_asset_url!(
+                        #folder [#(#canonical #integrities)*] $($path)*
+                    )
+                };
+            }
+            /// The Subresource Integrity value (`sha384-...`) of the bytes served for an
+            /// asset, as a string literal checked at compile time:
+            /// `integrity!("css/styles.css")`.
+            #[allow(unused_imports)]
+            pub(crate) use #integrity_macro as integrity;
         }
     }
 }
@@ -311,6 +354,7 @@ fn with_fallback(args: &Args, error: &syn::Error) -> TokenStream {
         ..
     } = args;
     let url_macro = format_ident!("__hyper_assets_url_{}", module);
+    let integrity_macro = format_ident!("__hyper_assets_integrity_{}", module);
     let errors = error.to_compile_error();
     let empty = LitStr::new("", Span::call_site());
     quote! {
@@ -326,6 +370,10 @@ fn with_fallback(args: &Args, error: &syn::Error) -> TokenStream {
             macro_rules! #url_macro { ($($path:tt)*) => { #empty }; }
             #[allow(unused_imports)]
             pub(crate) use #url_macro as url;
+            #[doc(hidden)]
+            macro_rules! #integrity_macro { ($($path:tt)*) => { #empty }; }
+            #[allow(unused_imports)]
+            pub(crate) use #integrity_macro as integrity;
         }
     }
 }
@@ -381,7 +429,7 @@ mod tests {
         assert!(out.contains("pub mod files"));
         assert!(out.contains("\"/a/css/app."));
         assert!(out.contains(":: renamed :: __private :: Asset :: __new"));
-        assert!(!out.contains("app.js"));
+        assert!(!out.contains("\"js/app.js\""), "{out}");
     }
 
     #[test]

@@ -49,6 +49,24 @@ pub enum PipelineError {
         /// Why.
         reason: &'static str,
     },
+    /// A CSS or JS reference to a file that is not in the folder.
+    MissingReference {
+        /// The file with the reference.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The reference as written.
+        reference: String,
+        /// The canonical path it names.
+        resolved: String,
+    },
+    /// Files that reference each other in a loop, so none can be hashed first.
+    ReferenceCycle {
+        /// The files of the cycle, the first repeated at the end.
+        files: Vec<String>,
+    },
     /// The hashed name of one file is the canonical name of another.
     NameCollision {
         /// The file whose hashed name collides.
@@ -104,6 +122,24 @@ impl PipelineError {
                 format!("{} is a symlink that leads back to its own parent folder", at(path))
             }
             Self::BadUrlName { path, reason } => format!("{} cannot be served: {reason}", at(path)),
+            Self::MissingReference {
+                path,
+                line,
+                column,
+                reference,
+                resolved,
+            } => format!(
+                "`{folder}/{path}:{line}:{column}`: `{reference}` names `{resolved}`, which is not in \
+                 the static folder (set `missing_references = \"keep\"` to leave such references \
+                 unchanged)"
+            ),
+            Self::ReferenceCycle { files } => {
+                let names: Vec<String> = files.iter().map(|file| at(file)).collect();
+                format!(
+                    "these files reference each other in a cycle, so none can be hashed first: {}",
+                    names.join(" -> ")
+                )
+            }
             Self::NameCollision { hashed_from, name } => format!(
                 "the hashed name of {} is {}, which is also a file in the folder; \
                  remove the already-hashed copy",

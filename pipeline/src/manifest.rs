@@ -4,6 +4,7 @@ use crate::content_hash::{ContentHash, SHORT_HASH_LEN};
 use crate::content_type::content_type;
 use crate::error::PipelineError;
 use crate::hashed_name::hashed_name;
+use crate::rewrite::ProcessedFile;
 use crate::url_path::check_url_path;
 use crate::walk::SourceFile;
 use std::collections::BTreeMap;
@@ -27,13 +28,17 @@ pub struct ManifestEntry {
 impl ManifestEntry {
     /// Describes a file with the given canonical path and bytes.
     pub fn new(canonical: &str, bytes: &[u8]) -> Self {
-        let hash = ContentHash::of(bytes);
+        Self::with_hash(canonical, ContentHash::of(bytes), bytes.len() as u64)
+    }
+
+    /// Describes a file whose bytes are already hashed.
+    pub fn with_hash(canonical: &str, hash: ContentHash, len: u64) -> Self {
         Self {
             canonical: canonical.to_owned(),
             hashed: hashed_name(canonical, &hash),
             hash,
             content_type: content_type(canonical),
-            len: bytes.len() as u64,
+            len,
         }
     }
 
@@ -58,19 +63,40 @@ impl Manifest {
     /// A name that cannot be a URL path, or a hashed name that is also the canonical name
     /// of another file (an already-hashed copy committed next to its source).
     pub fn from_files(files: &[SourceFile]) -> Result<Self, Vec<PipelineError>> {
+        Self::from_entries(
+            files
+                .iter()
+                .map(|file| ManifestEntry::new(&file.canonical, &file.bytes))
+                .collect(),
+        )
+    }
+
+    /// Builds the manifest of files as [`process`](crate::process) made them (rewritten
+    /// and hashed).
+    ///
+    /// # Errors
+    /// As [`Manifest::from_files`].
+    pub fn from_processed(files: &[ProcessedFile]) -> Result<Self, Vec<PipelineError>> {
+        Self::from_entries(
+            files
+                .iter()
+                .map(|file| {
+                    ManifestEntry::with_hash(&file.canonical, file.hash, file.bytes.len() as u64)
+                })
+                .collect(),
+        )
+    }
+
+    fn from_entries(mut entries: Vec<ManifestEntry>) -> Result<Self, Vec<PipelineError>> {
         let mut errors = Vec::new();
-        for file in files {
-            if let Err(reason) = check_url_path(&file.canonical) {
+        for entry in &entries {
+            if let Err(reason) = check_url_path(&entry.canonical) {
                 errors.push(PipelineError::BadUrlName {
-                    path: file.canonical.clone(),
+                    path: entry.canonical.clone(),
                     reason,
                 });
             }
         }
-        let mut entries: Vec<ManifestEntry> = files
-            .iter()
-            .map(|file| ManifestEntry::new(&file.canonical, &file.bytes))
-            .collect();
         entries.sort_by(|a, b| a.canonical.cmp(&b.canonical));
         let canonical: BTreeSet<&str> = entries.iter().map(|e| e.canonical.as_str()).collect();
         for entry in &entries {

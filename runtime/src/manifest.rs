@@ -12,6 +12,7 @@ pub struct Asset {
     sha256: &'static str,
     content_type: &'static str,
     etag: &'static str,
+    integrity: &'static str,
     bytes: &'static [u8],
 }
 
@@ -25,6 +26,7 @@ impl Asset {
         sha256: &'static str,
         content_type: &'static str,
         etag: &'static str,
+        integrity: &'static str,
         bytes: &'static [u8],
     ) -> Self {
         Self {
@@ -34,6 +36,7 @@ impl Asset {
             sha256,
             content_type,
             etag,
+            integrity,
             bytes,
         }
     }
@@ -69,7 +72,13 @@ impl Asset {
         self.etag
     }
 
-    /// The exact bytes served, in the binary's read-only data.
+    /// The Subresource Integrity value of the bytes served: `sha384-<base64>`.
+    pub const fn integrity(&self) -> &'static str {
+        self.integrity
+    }
+
+    /// The exact bytes served (after reference rewriting), in the binary's read-only
+    /// data.
     pub const fn bytes(&self) -> &'static [u8] {
         self.bytes
     }

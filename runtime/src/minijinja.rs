@@ -3,7 +3,8 @@
 use crate::template_helpers::TemplateHelpers;
 use ::minijinja::{Environment, Error, ErrorKind, Value};
 
-/// Registers `static(path)`, `static_url(path)` and `app_version()` as global functions.
+/// Registers `static(path)`, `static_url(path)`, `integrity(path)` and `app_version()` as
+/// global functions.
 /// An unknown path fails the render with an error naming it (never an empty string).
 ///
 /// ```
@@ -28,11 +29,19 @@ pub fn add_helpers(env: &mut Environment<'_>, helpers: TemplateHelpers) {
             .map(url_value)
             .map_err(render_error)
     });
+    let for_integrity = helpers.clone();
+    env.add_function("integrity", move |path: &str| {
+        for_integrity
+            .integrity(path)
+            .map(url_value)
+            .map_err(render_error)
+    });
     env.add_function("app_version", move || helpers.app_version());
 }
 
-/// URLs are the prefix (letters, digits, `-._~/`) and a percent-encoded path: nothing in
-/// them needs HTML escaping, and escaping `/` as `&#x2f;` only makes pages harder to read.
+/// URLs are the prefix (letters, digits, `-._~/`) and a percent-encoded path, integrity
+/// values are base64: nothing in them needs HTML escaping, and escaping `/` as `&#x2f;`
+/// only makes pages harder to read.
 fn url_value(url: &str) -> Value {
     Value::from_safe_string(url.to_owned())
 }

@@ -67,6 +67,18 @@ impl TemplateHelpers {
         self.static_path(path)
     }
 
+    /// `integrity('js/app.js')`: the Subresource Integrity value of the bytes served.
+    ///
+    /// # Errors
+    /// The path is not in the manifest.
+    pub fn integrity(&self, path: &str) -> Result<&'static str, UnknownAsset> {
+        self.static_path(path)?;
+        Ok(self
+            .manifest
+            .get(path)
+            .map_or("", |asset| asset.integrity()))
+    }
+
     /// `app_version()`: the current app version.
     pub fn app_version(&self) -> String {
         self.version.current().version().to_owned()

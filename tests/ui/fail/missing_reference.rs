@@ -1,0 +1,3 @@
+hyper_assets::hyper_assets!("fixtures/missing-ref");
+
+fn main() {}

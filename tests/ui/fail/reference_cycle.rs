@@ -1,0 +1,3 @@
+hyper_assets::hyper_assets!("fixtures/cycle");
+
+fn main() {}
