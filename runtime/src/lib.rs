@@ -37,6 +37,7 @@ mod manifest;
 #[cfg(feature = "minijinja")]
 pub mod minijinja;
 mod nginx_config;
+mod range;
 mod request_path;
 mod settings;
 mod stale_client;

@@ -2,11 +2,12 @@
 
 use crate::if_none_match;
 use crate::manifest::{Asset, Manifest};
+use crate::range::{self, RangeRequest};
 use crate::request_path;
 use bytes::Bytes;
 use http::header::{
-    HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, LOCATION,
-    X_CONTENT_TYPE_OPTIONS,
+    HeaderValue, ACCEPT_RANGES, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE,
+    ETAG, LOCATION, X_CONTENT_TYPE_OPTIONS,
 };
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::Full;
@@ -37,6 +38,7 @@ pub type Body = Full<Bytes>;
 /// | another method on an asset | 405 with `Allow: GET, HEAD` |
 /// | a malformed path (bad `%`, `%2F`, `\`, NUL, `..`) | 400 |
 /// | a path over 2048 bytes | 414 |
+/// | `Range: bytes=...` (one range; suffix and open ranges; `If-Range` with the `ETag`) | 206 with `Content-Range`, or 416 |
 /// | anything else | 404 |
 ///
 /// By default it expects the full request path, prefix included (`/static/css/...`), as
@@ -111,18 +113,46 @@ impl StaticService {
         if if_none_match::matches(headers, asset.etag()) {
             return not_modified(asset, cache_control);
         }
+        let bytes = asset.bytes();
+        let len = bytes.len() as u64;
+        let (status, slice) = match range::requested(headers, len, asset.etag()) {
+            RangeRequest::Full => (StatusCode::OK, bytes),
+            RangeRequest::Partial { start, end } => {
+                // Both bounds are below `len`, which came from a usize.
+                (
+                    StatusCode::PARTIAL_CONTENT,
+                    &bytes[start as usize..=end as usize],
+                )
+            }
+            RangeRequest::Unsatisfiable => {
+                let mut response = status(StatusCode::RANGE_NOT_SATISFIABLE);
+                if let Ok(value) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                    response.headers_mut().insert(CONTENT_RANGE, value);
+                }
+                return response;
+            }
+        };
         let body = if method == Method::HEAD {
             Bytes::new()
         } else {
-            Bytes::from_static(asset.bytes())
+            Bytes::from_static(slice)
         };
         let mut response = Response::new(Full::new(body));
-        let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type()));
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(asset.len()));
-        headers.insert(ETAG, HeaderValue::from_static(asset.etag()));
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control));
-        headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        *response.status_mut() = status;
+        let response_headers = response.headers_mut();
+        if status == StatusCode::PARTIAL_CONTENT {
+            let first = slice.as_ptr() as usize - bytes.as_ptr() as usize;
+            let range = format!("bytes {first}-{}/{len}", first + slice.len() - 1);
+            if let Ok(value) = HeaderValue::from_str(&range) {
+                response_headers.insert(CONTENT_RANGE, value);
+            }
+        }
+        response_headers.insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type()));
+        response_headers.insert(CONTENT_LENGTH, HeaderValue::from(slice.len()));
+        response_headers.insert(ETAG, HeaderValue::from_static(asset.etag()));
+        response_headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control));
+        response_headers.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        response_headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
         response
     }
 

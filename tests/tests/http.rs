@@ -303,3 +303,53 @@ fn version_is_the_documented_derivation() {
         &ContentHash::of(listing.as_bytes()).hex()[..12]
     );
 }
+
+#[test]
+fn ranges_206_416_and_if_range() {
+    let server = server();
+    let bytes = fixture_bytes("css/styles.css");
+    let len = bytes.len();
+    let whole = server.get(css().url(), &[]);
+    assert_eq!(whole.header("accept-ranges"), Some("bytes"));
+
+    let first = server.get(css().url(), &["Range: bytes=0-4"]);
+    assert_eq!(first.status, 206);
+    assert_eq!(first.body, &bytes[..5]);
+    assert_eq!(
+        first.header("content-range"),
+        Some(format!("bytes 0-4/{len}").as_str())
+    );
+    assert_eq!(first.header("content-length"), Some("5"));
+    assert_eq!(first.header("etag"), Some(css().etag()));
+
+    let suffix = server.get(css().url(), &["Range: bytes=-3"]);
+    assert_eq!(suffix.status, 206);
+    assert_eq!(suffix.body, &bytes[len - 3..]);
+    let open = server.get("/static/css/styles.css", &["Range: bytes=10-"]);
+    assert_eq!(open.status, 206);
+    assert_eq!(open.body, &bytes[10..]);
+    assert_eq!(open.header("cache-control"), Some("no-cache"));
+
+    let beyond = server.get(css().url(), &[&format!("Range: bytes={len}-")]);
+    assert_eq!(beyond.status, 416);
+    assert_eq!(
+        beyond.header("content-range"),
+        Some(format!("bytes */{len}").as_str())
+    );
+    assert!(beyond.body.is_empty());
+
+    let matching = server.get(
+        css().url(),
+        &["Range: bytes=0-0", &format!("If-Range: {}", css().etag())],
+    );
+    assert_eq!(matching.status, 206);
+    let stale = server.get(css().url(), &["Range: bytes=0-0", "If-Range: \"old\""]);
+    assert_eq!(stale.status, 200);
+    assert_eq!(stale.body, bytes);
+    let several = server.get(css().url(), &["Range: bytes=0-0,2-3"]);
+    assert_eq!(several.status, 200);
+    let head = server.send("HEAD", css().url(), &["Range: bytes=0-4"]);
+    assert_eq!(head.status, 206);
+    assert!(head.body.is_empty());
+    assert_eq!(head.header("content-length"), Some("5"));
+}

@@ -1,0 +1,146 @@
+//! `Range: bytes=...` (RFC 9110, section 14): one range per request.
+
+use http::header::{HeaderMap, IF_RANGE, RANGE};
+
+/// What a `Range` header asks of a representation of `len` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RangeRequest {
+    /// No (usable) range: send everything with 200.
+    Full,
+    /// Send bytes `start..=end` with 206.
+    Partial { start: u64, end: u64 },
+    /// Nothing of it can be sent: 416.
+    Unsatisfiable,
+}
+
+/// Reads `Range` (and `If-Range`, compared with the strong `etag`). Several ranges, other
+/// units and malformed values are ignored, as the RFC allows: the answer is the whole
+/// representation.
+pub(crate) fn requested(headers: &HeaderMap, len: u64, etag: &str) -> RangeRequest {
+    let Some(value) = headers.get(RANGE).and_then(|v| v.to_str().ok()) else {
+        return RangeRequest::Full;
+    };
+    if let Some(if_range) = headers.get(IF_RANGE) {
+        // Only a strong validator equal to ours keeps the range; a date never matches
+        // since we send no Last-Modified.
+        if if_range.as_bytes() != etag.as_bytes() {
+            return RangeRequest::Full;
+        }
+    }
+    let Some(spec) = value.trim().strip_prefix("bytes=") else {
+        return RangeRequest::Full;
+    };
+    if spec.contains(',') {
+        return RangeRequest::Full;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return RangeRequest::Full;
+    };
+    let (first, last) = (first.trim(), last.trim());
+    let parse = |text: &str| text.parse::<u64>().ok();
+    match (first.is_empty(), last.is_empty()) {
+        // bytes=-500: the last 500 bytes.
+        (true, false) => match parse(last) {
+            Some(0) => RangeRequest::Unsatisfiable,
+            Some(_) if len == 0 => RangeRequest::Unsatisfiable,
+            Some(suffix) => RangeRequest::Partial {
+                start: len.saturating_sub(suffix),
+                end: len - 1,
+            },
+            None => RangeRequest::Full,
+        },
+        // bytes=500-: from 500 to the end.
+        (false, true) => match parse(first) {
+            Some(start) if start < len => RangeRequest::Partial {
+                start,
+                end: len - 1,
+            },
+            Some(_) => RangeRequest::Unsatisfiable,
+            None => RangeRequest::Full,
+        },
+        (false, false) => match (parse(first), parse(last)) {
+            (Some(start), Some(end)) if start <= end => {
+                if start >= len {
+                    RangeRequest::Unsatisfiable
+                } else {
+                    RangeRequest::Partial {
+                        start,
+                        end: end.min(len - 1),
+                    }
+                }
+            }
+            _ => RangeRequest::Full,
+        },
+        (true, true) => RangeRequest::Full,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    fn ask(range: &str, if_range: Option<&str>) -> RangeRequest {
+        let mut headers = HeaderMap::new();
+        headers.insert(RANGE, HeaderValue::from_str(range).unwrap());
+        if let Some(value) = if_range {
+            headers.insert(IF_RANGE, HeaderValue::from_str(value).unwrap());
+        }
+        requested(&headers, 100, "\"tag\"")
+    }
+
+    #[test]
+    fn single_suffix_and_open_ranges() {
+        assert_eq!(
+            ask("bytes=0-9", None),
+            RangeRequest::Partial { start: 0, end: 9 }
+        );
+        assert_eq!(
+            ask("bytes=90-200", None),
+            RangeRequest::Partial { start: 90, end: 99 }
+        );
+        assert_eq!(
+            ask("bytes=-10", None),
+            RangeRequest::Partial { start: 90, end: 99 }
+        );
+        assert_eq!(
+            ask("bytes=-1000", None),
+            RangeRequest::Partial { start: 0, end: 99 }
+        );
+        assert_eq!(
+            ask("bytes=50-", None),
+            RangeRequest::Partial { start: 50, end: 99 }
+        );
+    }
+
+    #[test]
+    fn unsatisfiable_and_ignored() {
+        assert_eq!(ask("bytes=100-", None), RangeRequest::Unsatisfiable);
+        assert_eq!(ask("bytes=200-300", None), RangeRequest::Unsatisfiable);
+        assert_eq!(ask("bytes=-0", None), RangeRequest::Unsatisfiable);
+        for ignored in [
+            "bytes=0-1,5-6",
+            "items=0-1",
+            "bytes=5-1",
+            "bytes=a-b",
+            "bytes=-",
+            "0-1",
+        ] {
+            assert_eq!(ask(ignored, None), RangeRequest::Full, "{ignored}");
+        }
+    }
+
+    #[test]
+    fn if_range_must_match_the_strong_etag() {
+        assert_eq!(
+            ask("bytes=0-9", Some("\"tag\"")),
+            RangeRequest::Partial { start: 0, end: 9 }
+        );
+        assert_eq!(ask("bytes=0-9", Some("\"old\"")), RangeRequest::Full);
+        assert_eq!(ask("bytes=0-9", Some("W/\"tag\"")), RangeRequest::Full);
+        assert_eq!(
+            ask("bytes=0-9", Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            RangeRequest::Full
+        );
+    }
+}
