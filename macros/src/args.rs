@@ -7,7 +7,7 @@ use syn::{bracketed, Ident, LitBool, LitStr, Path, Token};
 
 /// The options a user can set, for error messages.
 const OPTIONS: &str = "`prefix`, `module`, `include`, `exclude`, `hidden`, `rewrite`, \
-                       `missing_references`, `components(...)`, `crate`";
+                       `missing_references`, `compress`, `components(...)`, `crate`";
 
 /// Parsed macro input.
 pub(crate) struct Args {
@@ -29,6 +29,8 @@ pub(crate) struct Args {
     pub(crate) rewrite: bool,
     /// Leave references to missing files unchanged instead of failing.
     pub(crate) keep_missing: bool,
+    /// Make brotli and gzip variants.
+    pub(crate) compress: bool,
 }
 
 impl Parse for Args {
@@ -50,6 +52,7 @@ impl Parse for Args {
             components: Vec::new(),
             rewrite: true,
             keep_missing: false,
+            compress: true,
         };
         let mut seen: Vec<String> = Vec::new();
         while !input.is_empty() {
@@ -85,6 +88,7 @@ impl Parse for Args {
                 "exclude" => args.exclude = parse_list(input)?,
                 "hidden" => args.hidden = input.parse::<LitBool>()?.value,
                 "rewrite" => args.rewrite = input.parse::<LitBool>()?.value,
+                "compress" => args.compress = input.parse::<LitBool>()?.value,
                 "missing_references" => {
                     let literal: LitStr = input.parse()?;
                     args.keep_missing = match literal.value().as_str() {

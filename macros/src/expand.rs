@@ -2,8 +2,9 @@
 
 use crate::args::Args;
 use hyper_assets_pipeline::{
-    integrity, percent_encode_path, process, walk, FileFilter, Glob, Manifest, ManifestEntry,
-    MissingReferences, PipelineError, ProcessedFile, RewriteOptions,
+    integrity, is_compressible, percent_encode_path, process, walk, CompressionCache,
+    CompressionSettings, Encoding, FileFilter, Glob, Manifest, ManifestEntry, MissingReferences,
+    PipelineError, ProcessedFile, RewriteOptions, Variant,
 };
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -218,6 +219,28 @@ struct QuoteAsset<'a> {
     url: &'a str,
     integrity: &'a str,
     file: &'a ProcessedFile,
+    brotli: Option<Variant>,
+    gzip: Option<Variant>,
+}
+
+/// `Option<Encoded>` for a variant: cached variants come through `include_bytes!`.
+fn quote_variant(
+    krate: &syn::Path,
+    entry: &ManifestEntry,
+    variant: Option<&Variant>,
+) -> TokenStream {
+    let Some(variant) = variant else {
+        return quote!(::core::option::Option::None);
+    };
+    let etag = format!("\"{}-{}\"", entry.hash.hex(), variant.encoding.token());
+    let bytes = match &variant.cached_at {
+        Some(path) => {
+            let path = path.to_string_lossy();
+            quote!(::core::include_bytes!(#path))
+        }
+        None => proc_macro2::Literal::byte_string(&variant.bytes).into_token_stream(),
+    };
+    quote!(::core::option::Option::Some(#krate::__private::Encoded::__new(#etag, #bytes)))
 }
 
 impl ToTokens for QuoteAsset<'_> {
@@ -244,9 +267,12 @@ impl ToTokens for QuoteAsset<'_> {
         } else {
             quote! { ::core::include_bytes!(#source) }
         };
+        let brotli = quote_variant(krate, entry, self.brotli.as_ref());
+        let gzip = quote_variant(krate, entry, self.gzip.as_ref());
         tokens.extend(quote! {
             #krate::__private::Asset::__new(
                 #canonical, #hashed, #url, #sha256, #content_type, #etag, #integrity, #bytes,
+                #brotli, #gzip,
             )
         });
     }
@@ -272,8 +298,34 @@ fn emit(
         .map(|entry| format!("{prefix}{}", percent_encode_path(&entry.hashed)))
         .collect();
     let integrities: Vec<String> = files.iter().map(|file| integrity(&file.bytes)).collect();
-    let assets = entries.iter().zip(files).zip(&urls).zip(&integrities).map(
-        |(((entry, file), url), integrity)| {
+    // Compression is the slow part: results are kept in the crate's OUT_DIR (there when
+    // it has a build script, as with `hyper_assets::build::watch`), keyed by content
+    // hash and settings, so a build that changed only Rust code compresses nothing.
+    let cache = CompressionCache::new(
+        std::env::var_os("OUT_DIR").map(|dir| PathBuf::from(dir).join("hyper-assets-compressed")),
+    );
+    let settings = CompressionSettings::default();
+    let variants: Vec<(Option<Variant>, Option<Variant>)> = entries
+        .iter()
+        .zip(files)
+        .map(|(entry, file)| {
+            if !args.compress
+                || !is_compressible(&entry.content_type)
+                || file.bytes.len() < settings.min_size
+            {
+                return (None, None);
+            }
+            let make = |encoding| cache.variant(&file.bytes, &file.hash, encoding, &settings);
+            (make(Encoding::Brotli), make(Encoding::Gzip))
+        })
+        .collect();
+    let assets = entries
+        .iter()
+        .zip(files)
+        .zip(&urls)
+        .zip(&integrities)
+        .zip(variants)
+        .map(|((((entry, file), url), integrity), (brotli, gzip))| {
             debug_assert_eq!(entry.canonical, file.canonical);
             QuoteAsset {
                 krate,
@@ -281,9 +333,10 @@ fn emit(
                 url,
                 integrity,
                 file,
+                brotli,
+                gzip,
             }
-        },
-    );
+        });
     let mut by_hashed: Vec<u32> = (0..entries.len())
         .map(|index| u32::try_from(index).unwrap_or(u32::MAX))
         .collect();

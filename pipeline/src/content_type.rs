@@ -12,7 +12,13 @@
 /// ```
 pub fn content_type(path: &str) -> String {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
-    let essence = mime.essence_str();
+    let essence = match mime.essence_str() {
+        // The registered font types (RFC 8081) over mime_guess's older names.
+        "application/font-woff" => "font/woff",
+        "application/x-font-ttf" | "application/font-sfnt" => "font/ttf",
+        "application/x-font-otf" => "font/otf",
+        other => other,
+    };
     if is_text(essence) {
         format!("{essence}; charset=utf-8")
     } else {
@@ -49,6 +55,7 @@ mod tests {
     #[test]
     fn binary_types_do_not() {
         assert_eq!(content_type("a.woff2"), "font/woff2");
+        assert_eq!(content_type("a.woff"), "font/woff");
         assert_eq!(content_type("a.unknownext"), "application/octet-stream");
     }
 }

@@ -13,6 +13,7 @@
 //! assert_eq!(name, format!("css/styles.{}.css", hash.short()));
 //! ```
 
+mod compress;
 mod content_hash;
 mod content_type;
 mod error;
@@ -27,6 +28,9 @@ mod suggest;
 mod url_path;
 mod walk;
 
+pub use compress::{
+    compress, is_compressible, CompressionCache, CompressionSettings, Encoding, Variant,
+};
 pub use content_hash::{ContentHash, SHORT_HASH_LEN};
 pub use content_type::content_type;
 pub use error::PipelineError;

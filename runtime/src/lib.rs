@@ -27,9 +27,11 @@
 //!
 //! See the README for the quick start, the naming rules and how `VERSION` is derived.
 
+mod accept_encoding;
 mod app_version;
 pub mod build;
 mod bust_token;
+mod collect;
 mod component;
 mod endpoints;
 mod if_none_match;
@@ -50,11 +52,12 @@ pub use app_version::{
     AppVersion, AppVersionBuilder, VersionError, VersionSource, VersionState, STATIC_GROUP,
 };
 pub use bust_token::{cache_bust_token, TOKEN_LEN};
+pub use collect::{nginx_static_location, CollectError, CollectReport};
 pub use component::{ComponentError, ComponentState, DiskComponent, EmbeddedComponent};
 pub use endpoints::{
     EndpointsBody, EndpointsFuture, VersionEndpoints, VersionEndpointsLayer, BUST_BODY_LIMIT,
 };
-pub use manifest::{Asset, Manifest};
+pub use manifest::{Asset, Encoded, Manifest};
 pub use nginx_config::{nginx_config, parse_backend_addrs, NginxOptions};
 pub use settings::{
     MismatchAction, SecretKey, Settings, SettingsBuilder, SettingsError, VARIABLES,
@@ -81,6 +84,6 @@ pub use hyper_assets_macros::hyper_assets;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::component::EmbeddedComponent;
-    pub use crate::manifest::{Asset, Manifest};
+    pub use crate::manifest::{Asset, Encoded, Manifest};
     pub use hyper_assets_macros::__resolve_asset_url;
 }

@@ -3,6 +3,30 @@
 use crate::static_service::StaticService;
 use std::fmt;
 
+/// A precompressed variant of an asset: its bytes and its own strong `ETag`.
+#[derive(Debug, Clone, Copy)]
+pub struct Encoded {
+    etag: &'static str,
+    bytes: &'static [u8],
+}
+
+impl Encoded {
+    #[doc(hidden)]
+    pub const fn __new(etag: &'static str, bytes: &'static [u8]) -> Self {
+        Self { etag, bytes }
+    }
+
+    /// The variant's `ETag` (the identity hash with `-br` or `-gzip`).
+    pub const fn etag(&self) -> &'static str {
+        self.etag
+    }
+
+    /// The compressed bytes.
+    pub const fn bytes(&self) -> &'static [u8] {
+        self.bytes
+    }
+}
+
 /// One embedded file. Built by the code `hyper_assets!` generates; read it through
 /// [`Manifest::get`] and friends.
 pub struct Asset {
@@ -14,6 +38,8 @@ pub struct Asset {
     etag: &'static str,
     integrity: &'static str,
     bytes: &'static [u8],
+    brotli: Option<Encoded>,
+    gzip: Option<Encoded>,
 }
 
 impl Asset {
@@ -28,6 +54,8 @@ impl Asset {
         etag: &'static str,
         integrity: &'static str,
         bytes: &'static [u8],
+        brotli: Option<Encoded>,
+        gzip: Option<Encoded>,
     ) -> Self {
         Self {
             canonical,
@@ -38,7 +66,19 @@ impl Asset {
             etag,
             integrity,
             bytes,
+            brotli,
+            gzip,
         }
+    }
+
+    /// The brotli variant, when one was made (compressible and smaller).
+    pub const fn brotli(&self) -> Option<Encoded> {
+        self.brotli
+    }
+
+    /// The gzip variant, when one was made.
+    pub const fn gzip(&self) -> Option<Encoded> {
+        self.gzip
     }
 
     /// The stable name, relative to the static folder: `css/styles.css`.
@@ -102,6 +142,8 @@ impl fmt::Debug for Asset {
             .field("url", &self.url)
             .field("content_type", &self.content_type)
             .field("len", &self.bytes.len())
+            .field("brotli", &self.brotli.map(|v| v.bytes.len()))
+            .field("gzip", &self.gzip.map(|v| v.bytes.len()))
             .finish_non_exhaustive()
     }
 }

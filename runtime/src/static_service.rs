@@ -1,13 +1,14 @@
 //! The tower service that serves a [`Manifest`] from memory.
 
+use crate::accept_encoding::{self, Coding};
 use crate::if_none_match;
 use crate::manifest::{Asset, Manifest};
 use crate::range::{self, RangeRequest};
 use crate::request_path;
 use bytes::Bytes;
 use http::header::{
-    HeaderValue, ACCEPT_RANGES, ALLOW, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE,
-    ETAG, LOCATION, X_CONTENT_TYPE_OPTIONS,
+    HeaderValue, ACCEPT_RANGES, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH,
+    CONTENT_RANGE, CONTENT_TYPE, ETAG, LOCATION, VARY, X_CONTENT_TYPE_OPTIONS,
 };
 use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body_util::Full;
@@ -38,7 +39,8 @@ pub type Body = Full<Bytes>;
 /// | another method on an asset | 405 with `Allow: GET, HEAD` |
 /// | a malformed path (bad `%`, `%2F`, `\`, NUL, `..`) | 400 |
 /// | a path over 2048 bytes | 414 |
-/// | `Range: bytes=...` (one range; suffix and open ranges; `If-Range` with the `ETag`) | 206 with `Content-Range`, or 416 |
+/// | `Range: bytes=...` (one range; suffix and open ranges; `If-Range` with the `ETag`) | 206 with `Content-Range`, or 416 (identity only) |
+/// | `Accept-Encoding` with `br` or `gzip` (q-values, `*`, `identity;q=0`) | the precompressed variant, `Content-Encoding`, its own `ETag`, `Vary: Accept-Encoding` |
 /// | anything else | 404 |
 ///
 /// By default it expects the full request path, prefix included (`/static/css/...`), as
@@ -110,12 +112,31 @@ impl StaticService {
         if !is_read(method) {
             return not_allowed();
         }
-        if if_none_match::matches(headers, asset.etag()) {
-            return not_modified(asset, cache_control);
+        let coding =
+            accept_encoding::choose(headers, asset.brotli().is_some(), asset.gzip().is_some());
+        let (bytes, etag, encoding) = match (coding, asset.brotli(), asset.gzip()) {
+            (Coding::Brotli, Some(variant), _) => (variant.bytes(), variant.etag(), Some("br")),
+            (Coding::Gzip, _, Some(variant)) => (variant.bytes(), variant.etag(), Some("gzip")),
+            _ => (asset.bytes(), asset.etag(), None),
+        };
+        let varies = asset.brotli().is_some() || asset.gzip().is_some();
+        if if_none_match::matches(headers, etag) {
+            let mut response = not_modified(etag, cache_control);
+            if varies {
+                response
+                    .headers_mut()
+                    .insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+            }
+            return response;
         }
-        let bytes = asset.bytes();
         let len = bytes.len() as u64;
-        let (status, slice) = match range::requested(headers, len, asset.etag()) {
+        // Ranges apply to the identity representation only.
+        let wanted = if encoding.is_none() {
+            range::requested(headers, len, etag)
+        } else {
+            RangeRequest::Full
+        };
+        let (status, slice) = match wanted {
             RangeRequest::Full => (StatusCode::OK, bytes),
             RangeRequest::Partial { start, end } => {
                 // Both bounds are below `len`, which came from a usize.
@@ -149,7 +170,13 @@ impl StaticService {
         }
         response_headers.insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type()));
         response_headers.insert(CONTENT_LENGTH, HeaderValue::from(slice.len()));
-        response_headers.insert(ETAG, HeaderValue::from_static(asset.etag()));
+        if let Some(encoding) = encoding {
+            response_headers.insert(CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        if varies {
+            response_headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+        }
+        response_headers.insert(ETAG, HeaderValue::from_static(etag));
         response_headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control));
         response_headers.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
         response_headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -185,11 +212,11 @@ fn not_allowed() -> Response<Body> {
     response
 }
 
-fn not_modified(asset: &Asset, cache_control: &'static str) -> Response<Body> {
+fn not_modified(etag: &'static str, cache_control: &'static str) -> Response<Body> {
     let mut response = Response::new(Full::new(Bytes::new()));
     *response.status_mut() = StatusCode::NOT_MODIFIED;
     let headers = response.headers_mut();
-    headers.insert(ETAG, HeaderValue::from_static(asset.etag()));
+    headers.insert(ETAG, HeaderValue::from_static(etag));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control));
     response
 }

@@ -6,6 +6,8 @@
 //! demo                 serve (ADDR, default 127.0.0.1:3000)
 //! demo bust-token      print the bearer token for POST /cache/bust (from SECRET_KEY)
 //! demo nginx-config    print the nginx config for VERSION_MAP (see below)
+//! demo collect DIR     write the assets to DIR as served, for a CDN or nginx, and
+//!                      print the nginx `location` that serves DIR
 //! ```
 //!
 //! Settings come from the environment (see the README's settings table). The demo's own:
@@ -290,8 +292,30 @@ async fn main() -> ExitCode {
             None => fail("SECRET_KEY is not set; the token is derived from it"),
         },
         Some("nginx-config") => nginx_config(),
+        Some("collect") => match args.get(1) {
+            Some(dir) => match assets::MANIFEST.collect(std::path::Path::new(dir)) {
+                Ok(report) => {
+                    eprintln!(
+                        "demo: wrote {} files ({} bytes) to {dir}",
+                        report.files, report.bytes
+                    );
+                    let root = std::fs::canonicalize(dir)
+                        .map_or_else(|_| dir.clone(), |path| path.display().to_string());
+                    #[allow(clippy::print_stdout)]
+                    {
+                        print!(
+                            "{}",
+                            hyper_assets::nginx_static_location(&assets::MANIFEST, &root, false)
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(error) => fail(error),
+            },
+            None => fail("collect needs a folder: demo collect DIR"),
+        },
         Some(other) => fail(format!(
-            "unknown command {other:?}; the commands are `serve` (default), `bust-token` and `nginx-config`"
+            "unknown command {other:?}; the commands are `serve` (default), `bust-token`, `nginx-config` and `collect DIR`"
         )),
     }
 }

@@ -109,6 +109,51 @@ opt-level = 3
     project
 }
 
+/// Starts nginx with `http_config` inside `http {}`, its prefix, pid file and temp
+/// folders in `dir`, after `nginx -t` accepts the configuration.
+fn start_nginx(dir: &Path, http_config: &str, listen: SocketAddr) -> Running {
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
+    let d = dir.display();
+    let config = format!(
+        "{user}worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
+         events {{ worker_connections 512; }}\n\
+         http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
+         fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n{http_config}}}\n",
+        user = if is_root { "user root;\n" } else { "" },
+    );
+    std::fs::write(dir.join("nginx.conf"), &config).unwrap();
+    let check = Command::new(nginx_binary())
+        .args(["-t", "-p"])
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "nginx -t refused:\n{}\n{config}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let child = Command::new(nginx_binary())
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut running = Running {
+        child,
+        graceful: true,
+    };
+    wait_until_listening(listen, "nginx", &mut running.child);
+    running
+}
+
 struct Deployment {
     blue: SocketAddr,
     green: SocketAddr,
@@ -174,45 +219,7 @@ fn deploy(
         String::from_utf8_lossy(&generated.stderr)
     );
     let generated = String::from_utf8(generated.stdout).unwrap();
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
-    let d = dir.display();
-    let config = format!(
-        "{user}worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
-         events {{ worker_connections 512; }}\n\
-         http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
-         fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n{generated}}}\n",
-        user = if is_root { "user root;\n" } else { "" },
-    );
-    std::fs::write(dir.join("nginx.conf"), &config).unwrap();
-    let check = Command::new(nginx_binary())
-        .args(["-t", "-p"])
-        .arg(&dir)
-        .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "nginx -t refused:\n{}\n{config}",
-        String::from_utf8_lossy(&check.stderr)
-    );
-    let child = Command::new(nginx_binary())
-        .arg("-p")
-        .arg(&dir)
-        .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    processes.push(Running {
-        child,
-        graceful: true,
-    });
-    wait_until_listening(proxy, "nginx", &mut processes.last_mut().unwrap().child);
+    processes.push(start_nginx(&dir, &generated, proxy));
     Deployment {
         blue,
         green,
@@ -380,4 +387,88 @@ fn blue_green_and_canary_behind_nginx() {
         "{stats}"
     );
     drop(nginx);
+}
+
+/// `demo collect` writes the assets as the binary serves them; nginx with the printed
+/// `location` then answers every asset with the same bytes and headers as the binary.
+#[test]
+#[ignore = "needs nginx; run by scripts/test-all.sh"]
+fn collected_folder_served_by_nginx_matches_the_binary() {
+    let dir = target_dir().join("nginx-e2e").join("collect");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let collected = dir.join("static");
+    let output = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .env_clear()
+        .arg("collect")
+        .arg(&collected)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let location = String::from_utf8(output.stdout).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(collected.join("staticfiles.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["version"], "1.1");
+
+    let (app, proxy) = (free_addr(), free_addr());
+    let child = Command::new(env!("CARGO_BIN_EXE_demo"))
+        .env_clear()
+        .env("ADDR", app.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut binary = Running {
+        child,
+        graceful: false,
+    };
+    wait_until_listening(app, "demo", &mut binary.child);
+    let _nginx = start_nginx(
+        &dir,
+        &format!("server {{\n  listen {proxy};\n{location}}}\n"),
+        proxy,
+    );
+
+    let compared = [
+        "content-type",
+        "cache-control",
+        "content-encoding",
+        "x-content-type-options",
+        "content-length",
+    ];
+    let mut checked = 0;
+    for (canonical, hashed) in manifest["paths"].as_object().unwrap() {
+        let hashed = hashed.as_str().unwrap();
+        for path in [format!("/static/{hashed}"), format!("/static/{canonical}")] {
+            for accept in [None, Some("Accept-Encoding: gzip")] {
+                let headers: Vec<&str> = accept.into_iter().collect();
+                let ours = get(app, &path, &headers);
+                let theirs = get(proxy, &path, &headers);
+                assert_eq!(ours.status, 200, "{path}");
+                assert_eq!(theirs.status, 200, "{path} via nginx");
+                assert_eq!(ours.body, theirs.body, "{path} {accept:?}: bytes differ");
+                for name in compared {
+                    assert_eq!(
+                        ours.header(name),
+                        theirs.header(name),
+                        "{path} {accept:?}: {name}"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 16, "{checked}");
+    let css = manifest["paths"]["css/styles.css"].as_str().unwrap();
+    let gz = get(proxy, &format!("/static/{css}"), &["Accept-Encoding: gzip"]);
+    assert_eq!(
+        gz.header("content-encoding"),
+        Some("gzip"),
+        "the precompressed sibling is served"
+    );
 }
