@@ -6,8 +6,8 @@ use syn::punctuated::Punctuated;
 use syn::{bracketed, Ident, LitBool, LitStr, Path, Token};
 
 /// The options a user can set, for error messages.
-const OPTIONS: &str = "`prefix`, `module`, `include`, `exclude`, `hidden`, `rewrite`, \
-                       `missing_references`, `compress`, `components(...)`, `crate`";
+const OPTIONS: &str = "`prefix`, `url_prefix`, `module`, `include`, `exclude`, `hidden`, \
+                       `rewrite`, `missing_references`, `compress`, `components(...)`, `crate`";
 
 /// Parsed macro input.
 pub(crate) struct Args {
@@ -31,6 +31,8 @@ pub(crate) struct Args {
     pub(crate) keep_missing: bool,
     /// Make brotli and gzip variants.
     pub(crate) compress: bool,
+    /// Where URLs point when assets are served from elsewhere (a CDN), ending in `/`.
+    pub(crate) url_prefix: Option<String>,
 }
 
 impl Parse for Args {
@@ -53,6 +55,7 @@ impl Parse for Args {
             rewrite: true,
             keep_missing: false,
             compress: true,
+            url_prefix: None,
         };
         let mut seen: Vec<String> = Vec::new();
         while !input.is_empty() {
@@ -83,6 +86,7 @@ impl Parse for Args {
             input.parse::<Token![=]>()?;
             match name.as_str() {
                 "prefix" => args.prefix = parse_prefix(input)?,
+                "url_prefix" => args.url_prefix = Some(parse_url_prefix(input)?),
                 "module" => args.module = input.parse()?,
                 "include" => args.include = parse_list(input)?,
                 "exclude" => args.exclude = parse_list(input)?,
@@ -171,6 +175,30 @@ fn parse_components(input: ParseStream<'_>) -> syn::Result<Vec<(Ident, Vec<LitSt
         content.parse::<Token![,]>()?;
     }
     Ok(groups)
+}
+
+/// `url_prefix = "https://cdn.example.com/static/"`: an absolute http(s) URL or a path.
+fn parse_url_prefix(input: ParseStream<'_>) -> syn::Result<String> {
+    let literal: LitStr = input.parse()?;
+    let mut prefix = literal.value();
+    let rest = prefix
+        .strip_prefix("https://")
+        .or_else(|| prefix.strip_prefix("http://"))
+        .map(|rest| rest.split_once('/').map_or(rest, |(host, _)| host));
+    let valid = (rest.is_some_and(|host| !host.is_empty()) || prefix.starts_with('/'))
+        && prefix.bytes().all(|b| {
+            b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`')
+        });
+    if !valid {
+        return Err(syn::Error::new(
+            literal.span(),
+            "`url_prefix` must be an http(s) URL or a path, such as \"https://cdn.example.com/static/\"",
+        ));
+    }
+    if !prefix.ends_with('/') {
+        prefix.push('/');
+    }
+    Ok(prefix)
 }
 
 fn parse_list(input: ParseStream<'_>) -> syn::Result<Vec<LitStr>> {

@@ -196,6 +196,7 @@ fn load(args: &Args, manifest_dir: &Path) -> syn::Result<(Vec<ProcessedFile>, Ma
     let options = RewriteOptions {
         enabled: args.rewrite,
         prefix: args.prefix.clone(),
+        url_prefix: args.url_prefix.clone(),
         missing: if args.keep_missing {
             MissingReferences::Keep
         } else {
@@ -293,9 +294,10 @@ fn emit(
     let folder = args.folder.value();
     let version = manifest.version();
     let entries = manifest.entries();
+    let url_prefix = args.url_prefix.as_deref().unwrap_or(prefix);
     let urls: Vec<String> = entries
         .iter()
-        .map(|entry| format!("{prefix}{}", percent_encode_path(&entry.hashed)))
+        .map(|entry| format!("{url_prefix}{}", percent_encode_path(&entry.hashed)))
         .collect();
     let integrities: Vec<String> = files.iter().map(|file| integrity(&file.bytes)).collect();
     // Compression is the slow part: results are kept in the crate's OUT_DIR (there when
@@ -492,6 +494,21 @@ mod tests {
         assert!(out.contains("static folder `fixtures/missing` does not exist"));
         assert!(out.contains("pub mod assets"));
         assert!(out.contains("macro_rules"));
+    }
+
+    #[test]
+    fn url_prefix_points_urls_at_a_cdn() {
+        let out = expand_str(quote!(
+            "fixtures/site",
+            url_prefix = "https://cdn.example.com/assets"
+        ));
+        assert!(
+            out.contains("\"https://cdn.example.com/assets/css/app."),
+            "{out}"
+        );
+        assert!(out.contains("PREFIX : & :: core :: primitive :: str = \"/static/\""));
+        let bad = expand_str(quote!("fixtures/site", url_prefix = "ftp://x"));
+        assert!(bad.contains("must be an http(s) URL or a path"));
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct RewriteOptions {
     /// The URL path prefix assets are served under (`/static/`): root-relative references
     /// under it are rewritten; other absolute paths are left alone.
     pub prefix: String,
+    /// Where rewritten root-relative references point instead of `prefix`, when assets
+    /// are served from elsewhere (a CDN: `https://cdn.example.com/static/`).
+    pub url_prefix: Option<String>,
     /// References to files that do not exist. A missing source map is never an error:
     /// its reference is kept as written.
     pub missing: MissingReferences,
@@ -38,6 +41,7 @@ impl Default for RewriteOptions {
         Self {
             enabled: true,
             prefix: "/static/".to_owned(),
+            url_prefix: None,
             missing: MissingReferences::Error,
         }
     }
