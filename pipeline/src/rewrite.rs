@@ -157,7 +157,7 @@ pub fn process(
                     }
                     Form::Rooted => format!(
                         "{}{}{}",
-                        options.prefix,
+                        options.url_prefix.as_deref().unwrap_or(&options.prefix),
                         percent_encode_path(&hashed),
                         edge.suffix
                     ),
