@@ -226,7 +226,7 @@ mod tests {
         let made = cache
             .variant(&bytes, &hash, Encoding::Brotli, &settings)
             .unwrap();
-        let path = made.cached_at.clone().unwrap();
+        let path = made.cached_at.unwrap();
         // Prove the second call reads the cache: change the cached file.
         std::fs::write(&path, b"cached").unwrap();
         let again = cache
