@@ -73,6 +73,8 @@ export async function startDemo(env = {}) {
       ADDR: `127.0.0.1:${port}`,
       SECRET_KEY: SECRET,
       DEMO_CONFIG: configFile,
+      // The debug demo would default to dev mode; these tests are about production.
+      STATIC_DEV_MODE: "false",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -43,4 +43,4 @@ pub use references::{scan_css, scan_js, Reference, ReferenceKind};
 pub use rewrite::{process, MissingReferences, ProcessedFile, RewriteOptions};
 pub use suggest::closest_matches;
 pub use url_path::{check_url_path, percent_encode_path};
-pub use walk::{walk, SourceFile};
+pub use walk::{stamps, walk, FileStamp, SourceFile};

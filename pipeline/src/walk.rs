@@ -27,6 +27,34 @@ pub struct SourceFile {
 /// not a regular file, has a non-UTF-8 name, or is a symlink that leaves the folder or
 /// loops.
 pub fn walk(root: &Path, filter: &FileFilter) -> Result<Vec<SourceFile>, Vec<PipelineError>> {
+    walk_with(root, filter, true).map(|(files, _)| files)
+}
+
+/// What a file looked like on disk: enough to tell that it changed without reading it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStamp {
+    /// Canonical path.
+    pub canonical: String,
+    /// Modification time.
+    pub modified: Option<std::time::SystemTime>,
+    /// Length in bytes.
+    pub len: u64,
+}
+
+/// The same walk as [`walk`] (same filter, same symlink rules, same errors) without
+/// reading any file: a fingerprint of the folder, for caches keyed by mtime and size.
+///
+/// # Errors
+/// As [`walk`].
+pub fn stamps(root: &Path, filter: &FileFilter) -> Result<Vec<FileStamp>, Vec<PipelineError>> {
+    walk_with(root, filter, false).map(|(_, stamps)| stamps)
+}
+
+fn walk_with(
+    root: &Path,
+    filter: &FileFilter,
+    read: bool,
+) -> Result<(Vec<SourceFile>, Vec<FileStamp>), Vec<PipelineError>> {
     let real_root = match fs::canonicalize(root) {
         Ok(real) => real,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
@@ -45,30 +73,37 @@ pub fn walk(root: &Path, filter: &FileFilter) -> Result<Vec<SourceFile>, Vec<Pip
     let mut walker = Walker {
         real_root: &real_root,
         filter,
+        read,
         files: Vec::new(),
+        stamps: Vec::new(),
         errors: Vec::new(),
         open_folders: vec![real_root.clone()],
     };
     walker.folder(root, "");
     let Walker {
         mut files,
+        mut stamps,
         mut errors,
         ..
     } = walker;
-    if errors.is_empty() && files.is_empty() {
+    if errors.is_empty() && stamps.is_empty() {
         errors.push(PipelineError::FolderEmpty);
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     files.sort_by(|a, b| a.canonical.cmp(&b.canonical));
-    Ok(files)
+    stamps.sort_by(|a, b| a.canonical.cmp(&b.canonical));
+    Ok((files, stamps))
 }
 
 struct Walker<'a> {
     real_root: &'a Path,
     filter: &'a FileFilter,
+    /// Read the bytes, or only stamp the files.
+    read: bool,
     files: Vec<SourceFile>,
+    stamps: Vec<FileStamp>,
     errors: Vec<PipelineError>,
     /// Resolved paths of the folders being walked, to catch symlink loops.
     open_folders: Vec<PathBuf>,
@@ -149,6 +184,14 @@ impl Walker<'_> {
             self.errors
                 .push(PipelineError::NotARegularFile { path: canonical });
         } else {
+            self.stamps.push(FileStamp {
+                canonical: canonical.clone(),
+                modified: meta.modified().ok(),
+                len: meta.len(),
+            });
+            if !self.read {
+                return;
+            }
             match fs::read(path) {
                 Ok(bytes) => self.files.push(SourceFile {
                     canonical,

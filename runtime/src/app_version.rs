@@ -144,7 +144,11 @@ struct Inner {
     /// htmx requests that said which version their page runs: current, and stale.
     clients_current: AtomicU64,
     clients_stale: AtomicU64,
+    /// Called at the start of every refresh (dev-mode caches clear themselves here).
+    refresh_hooks: Mutex<Vec<RefreshHook>>,
 }
+
+type RefreshHook = Box<dyn Fn() + Send + Sync>;
 
 impl fmt::Debug for AppVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -192,6 +196,7 @@ impl AppVersion {
                 refreshing: Mutex::new(()),
                 clients_current: AtomicU64::new(0),
                 clients_stale: AtomicU64::new(0),
+                refresh_hooks: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -222,6 +227,15 @@ impl AppVersion {
             .refreshing
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for hook in self
+            .inner
+            .refresh_hooks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+        {
+            hook();
+        }
         let mut groups = self.inner.embedded.clone();
         for component in &self.inner.disk {
             groups.push(component.read()?);
@@ -229,6 +243,16 @@ impl AppVersion {
         let next = Arc::new(derive(&self.inner.settings, self.inner.manifest, groups));
         let previous = self.inner.current.swap(Arc::clone(&next));
         Ok((previous, next))
+    }
+
+    /// Runs `hook` at the start of every [`AppVersion::refresh`] (every
+    /// `POST /cache/bust`): where caches such as dev mode's clear themselves.
+    pub fn on_refresh(&self, hook: impl Fn() + Send + Sync + 'static) {
+        self.inner
+            .refresh_hooks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(Box::new(hook));
     }
 
     /// Counts an htmx request whose page runs `page_version` (the `X-App-Page-Version`

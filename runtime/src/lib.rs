@@ -33,6 +33,7 @@ pub mod build;
 mod bust_token;
 mod collect;
 mod component;
+mod dev;
 mod endpoints;
 mod if_none_match;
 mod manifest;
@@ -54,6 +55,7 @@ pub use app_version::{
 pub use bust_token::{cache_bust_token, TOKEN_LEN};
 pub use collect::{nginx_static_location, CollectError, CollectReport};
 pub use component::{ComponentError, ComponentState, DiskComponent, EmbeddedComponent};
+pub use dev::{DevAssets, DevError, DevFile, DevSnapshot, DevSource};
 pub use endpoints::{
     EndpointsBody, EndpointsFuture, VersionEndpoints, VersionEndpointsLayer, BUST_BODY_LIMIT,
 };
@@ -84,6 +86,7 @@ pub use hyper_assets_macros::hyper_assets;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::component::EmbeddedComponent;
+    pub use crate::dev::DevSource;
     pub use crate::manifest::{Asset, Encoded, Manifest};
     pub use hyper_assets_macros::__resolve_asset_url;
 }

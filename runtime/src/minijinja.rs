@@ -42,8 +42,8 @@ pub fn add_helpers(env: &mut Environment<'_>, helpers: TemplateHelpers) {
 /// URLs are the prefix (letters, digits, `-._~/`) and a percent-encoded path, integrity
 /// values are base64: nothing in them needs HTML escaping, and escaping `/` as `&#x2f;`
 /// only makes pages harder to read.
-fn url_value(url: &str) -> Value {
-    Value::from_safe_string(url.to_owned())
+fn url_value(url: std::borrow::Cow<'static, str>) -> Value {
+    Value::from_safe_string(url.into_owned())
 }
 
 fn render_error(error: crate::UnknownAsset) -> Error {

@@ -92,6 +92,7 @@ impl fmt::Debug for SecretKey {
 /// | `APP_VERSION_HEADER` | bool | `true` | send `X-App-Version` on every response |
 /// | `APP_VERSION_MISMATCH` | `reload`, `warn`, `ignore`, `prompt` | `reload` | what a stale page does |
 /// | `VERSION_ENDPOINT` | bool | `true` | mount `GET /version` |
+/// | `STATIC_DEV_MODE` | bool | on in debug builds, off in release | serve the static folder from disk |
 /// | `STATIC_DEV_VERSION_QUERY` | bool | `true` | `?v=<hash>` on dev-mode URLs |
 /// | `SECRET_KEY` | text | unset | key of the `/cache/bust` token; unset refuses every bust |
 /// | `APP_COMMIT` | text | unset | build commit shown on `/version` |
@@ -125,6 +126,7 @@ pub struct Settings {
     mismatch: MismatchAction,
     version_endpoint: bool,
     dev_version_query: bool,
+    dev_mode: bool,
     secret_key: Option<SecretKey>,
     commit: Option<String>,
     version_path: String,
@@ -139,6 +141,7 @@ impl Default for Settings {
             mismatch: MismatchAction::Reload,
             version_endpoint: true,
             dev_version_query: true,
+            dev_mode: cfg!(debug_assertions),
             secret_key: None,
             commit: None,
             version_path: "/version".to_owned(),
@@ -211,6 +214,9 @@ impl Settings {
         if let Some(value) = get("VERSION_ENDPOINT") {
             builder.settings.version_endpoint = parse_bool("VERSION_ENDPOINT", &value)?;
         }
+        if let Some(value) = get("STATIC_DEV_MODE") {
+            builder.settings.dev_mode = parse_bool("STATIC_DEV_MODE", &value)?;
+        }
         if let Some(value) = get("STATIC_DEV_VERSION_QUERY") {
             builder.settings.dev_version_query = parse_bool("STATIC_DEV_VERSION_QUERY", &value)?;
         }
@@ -248,6 +254,11 @@ impl Settings {
         self.dev_version_query
     }
 
+    /// Whether the static folder is served from disk (dev mode).
+    pub fn dev_mode(&self) -> bool {
+        self.dev_mode
+    }
+
     /// The key of the `/cache/bust` token.
     pub fn secret_key(&self) -> Option<&SecretKey> {
         self.secret_key.as_ref()
@@ -270,11 +281,12 @@ impl Settings {
 }
 
 /// Every variable [`Settings::from_env`] reads.
-pub const VARIABLES: [&str; 7] = [
+pub const VARIABLES: [&str; 8] = [
     "APP_VERSION",
     "APP_VERSION_HEADER",
     "APP_VERSION_MISMATCH",
     "VERSION_ENDPOINT",
+    "STATIC_DEV_MODE",
     "STATIC_DEV_VERSION_QUERY",
     "SECRET_KEY",
     "APP_COMMIT",
@@ -328,6 +340,13 @@ impl SettingsBuilder {
     #[must_use]
     pub fn version_endpoint(mut self, on: bool) -> Self {
         self.settings.version_endpoint = on;
+        self
+    }
+
+    /// Whether to serve the static folder from disk (`STATIC_DEV_MODE`).
+    #[must_use]
+    pub fn dev_mode(mut self, on: bool) -> Self {
+        self.settings.dev_mode = on;
         self
     }
 
@@ -452,6 +471,7 @@ mod tests {
             ("APP_VERSION_MISMATCH", "Prompt"),
             ("VERSION_ENDPOINT", "0"),
             ("STATIC_DEV_VERSION_QUERY", "no"),
+            ("STATIC_DEV_MODE", "on"),
             ("SECRET_KEY", "s3cret"),
             ("APP_COMMIT", "abc123"),
         ])
@@ -461,6 +481,7 @@ mod tests {
         assert_eq!(settings.mismatch(), MismatchAction::Prompt);
         assert!(!settings.version_endpoint());
         assert!(!settings.dev_version_query());
+        assert!(settings.dev_mode());
         assert_eq!(settings.secret_key().unwrap().expose(), "s3cret");
         assert_eq!(settings.commit(), Some("abc123"));
         assert_eq!(

@@ -1,6 +1,7 @@
 //! The tower service that serves a [`Manifest`] from memory.
 
 use crate::accept_encoding::{self, Coding};
+use crate::dev::DevAssets;
 use crate::if_none_match;
 use crate::manifest::{Asset, Manifest};
 use crate::range::{self, RangeRequest};
@@ -56,10 +57,11 @@ pub type Body = Full<Bytes>;
 ///     manifest.service()
 /// }
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct StaticService {
     manifest: &'static Manifest,
     nested: bool,
+    dev: Option<DevAssets>,
 }
 
 impl StaticService {
@@ -68,7 +70,18 @@ impl StaticService {
         Self {
             manifest,
             nested: false,
+            dev: None,
         }
+    }
+
+    /// Dev mode: serves the folder from disk through `dev` instead of the embedded bytes
+    /// (see the README's "Development"): canonical names, the current hashed names, and
+    /// hashed names of the last build all answer the current bytes, with
+    /// `Cache-Control: no-cache`.
+    #[must_use]
+    pub fn with_dev(mut self, dev: DevAssets) -> Self {
+        self.dev = Some(dev);
+        self
     }
 
     /// Expects request paths with the prefix already removed (axum's `nest_service`).
@@ -97,6 +110,9 @@ impl StaticService {
             Ok(canonical) => canonical,
             Err(code) => return status(code),
         };
+        if let Some(dev) = &self.dev {
+            return respond_dev(dev, method, &canonical, headers);
+        }
         let (asset, cache_control) = if let Some(asset) = self.manifest.get_hashed(&canonical) {
             (asset, IMMUTABLE)
         } else if let Some(asset) = self.manifest.get(&canonical) {
@@ -189,6 +205,68 @@ impl StaticService {
         let (canonical, _) = hyper_assets_pipeline::split_hashed_name(path)?;
         self.manifest.get(&canonical)
     }
+}
+
+/// Dev mode: the current bytes from disk; every name of a file answers them, uncached.
+fn respond_dev(
+    dev: &DevAssets,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+) -> Response<Body> {
+    let snapshot = match dev.snapshot() {
+        Ok(snapshot) => snapshot,
+        Err(error) => {
+            let mut response = Response::new(Full::new(Bytes::from(format!(
+                "hyper-assets dev mode cannot serve the static folder:\n{error}\n"
+            ))));
+            *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            );
+            response
+                .headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
+            return response;
+        }
+    };
+    let file = snapshot
+        .get(path)
+        .or_else(|| snapshot.get_hashed(path).map(|(_, file)| file))
+        .or_else(|| {
+            let (canonical, _) = hyper_assets_pipeline::split_hashed_name(path)?;
+            snapshot.get(&canonical)
+        });
+    let Some(file) = file else {
+        return status(StatusCode::NOT_FOUND);
+    };
+    if !is_read(method) {
+        return not_allowed();
+    }
+    let Ok(etag) = HeaderValue::from_str(&file.etag) else {
+        return status(StatusCode::INTERNAL_SERVER_ERROR);
+    };
+    if if_none_match::matches(headers, &file.etag) {
+        let mut response = status(StatusCode::NOT_MODIFIED);
+        response.headers_mut().insert(ETAG, etag);
+        return response;
+    }
+    let body = if method == Method::HEAD {
+        Bytes::new()
+    } else {
+        file.bytes.clone()
+    };
+    let mut response = Response::new(Full::new(body));
+    let response_headers = response.headers_mut();
+    if let Ok(content_type) = HeaderValue::from_str(&file.content_type) {
+        response_headers.insert(CONTENT_TYPE, content_type);
+    }
+    response_headers.insert(CONTENT_LENGTH, HeaderValue::from(file.bytes.len()));
+    response_headers.insert(ETAG, etag);
+    response_headers.insert(CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
+    response_headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
 }
 
 fn is_read(method: &Method) -> bool {

@@ -1,8 +1,11 @@
-//! The template globals `static`, `static_url` and `app_version`, for any engine.
+//! The template globals `static`, `static_url`, `integrity` and `app_version`, for any
+//! engine.
 
 use crate::app_version::AppVersion;
+use crate::dev::DevAssets;
 use crate::manifest::Manifest;
-use hyper_assets_pipeline::closest_matches;
+use hyper_assets_pipeline::{closest_matches, percent_encode_path};
+use std::borrow::Cow;
 use std::fmt;
 
 /// What templates call to turn canonical paths into URLs and to show the version.
@@ -17,6 +20,10 @@ use std::fmt;
 /// <meta name="app-version" content="{{ helpers.app_version() }}">
 /// ```
 ///
+/// In dev mode ([`TemplateHelpers::with_dev`]) the URLs come from the files on disk now:
+/// `static` gives the hashed name of the current bytes, `static_url` the canonical URL
+/// with `?v=<12hex>` of the current bytes (plain with `STATIC_DEV_VERSION_QUERY=false`).
+///
 /// ```
 /// use hyper_assets::{AppVersion, Manifest, TemplateHelpers};
 ///
@@ -28,6 +35,7 @@ use std::fmt;
 pub struct TemplateHelpers {
     manifest: &'static Manifest,
     version: AppVersion,
+    dev: Option<DevAssets>,
 }
 
 impl TemplateHelpers {
@@ -36,47 +44,100 @@ impl TemplateHelpers {
         Self {
             manifest,
             version: version.clone(),
+            dev: None,
+        }
+    }
+
+    /// Dev mode: URLs of the files on disk now.
+    #[must_use]
+    pub fn with_dev(mut self, dev: DevAssets) -> Self {
+        self.dev = Some(dev);
+        self
+    }
+
+    fn unknown(&self, path: &str, names: Vec<String>) -> UnknownAsset {
+        UnknownAsset {
+            path: path.to_owned(),
+            suggestions: closest_matches(path, names.iter().map(String::as_str))
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            reason: None,
+        }
+    }
+
+    fn manifest_names(&self) -> Vec<String> {
+        self.manifest
+            .assets()
+            .iter()
+            .map(|asset| asset.canonical_path().to_owned())
+            .collect()
+    }
+
+    /// The current bytes' dev file, or the error to render.
+    fn dev_file(&self, dev: &DevAssets, path: &str) -> Result<crate::dev::DevFile, UnknownAsset> {
+        let snapshot = dev.snapshot().map_err(|error| UnknownAsset {
+            path: path.to_owned(),
+            suggestions: Vec::new(),
+            reason: Some(error.to_string()),
+        })?;
+        match snapshot.get(path) {
+            Some(file) => Ok(file.clone()),
+            None => Err(self.unknown(path, self.manifest_names())),
         }
     }
 
     /// `static('css/styles.css')`: the hashed URL.
     ///
     /// # Errors
-    /// The path is not in the manifest; the error names it and the closest paths.
-    pub fn static_path(&self, path: &str) -> Result<&'static str, UnknownAsset> {
-        self.manifest.url(path).ok_or_else(|| UnknownAsset {
-            path: path.to_owned(),
-            suggestions: closest_matches(
-                path,
-                self.manifest
-                    .assets()
-                    .iter()
-                    .map(|asset| asset.canonical_path()),
-            )
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
-        })
+    /// The path is not in the manifest (or, in dev mode, not on disk); the error names it
+    /// and the closest paths.
+    pub fn static_path(&self, path: &str) -> Result<Cow<'static, str>, UnknownAsset> {
+        if let Some(dev) = &self.dev {
+            let file = self.dev_file(dev, path)?;
+            return Ok(Cow::Owned(format!(
+                "{}{}",
+                dev.url_prefix(),
+                percent_encode_path(&file.hashed)
+            )));
+        }
+        self.manifest
+            .url(path)
+            .map(Cow::Borrowed)
+            .ok_or_else(|| self.unknown(path, self.manifest_names()))
     }
 
-    /// `static_url('css/styles.css')`: in production the hashed URL, as `static`.
+    /// `static_url('css/styles.css')`: in production the hashed URL, as `static`; in dev
+    /// mode the canonical URL with `?v=<12hex>` of the current bytes.
     ///
     /// # Errors
-    /// The path is not in the manifest.
-    pub fn static_url(&self, path: &str) -> Result<&'static str, UnknownAsset> {
-        self.static_path(path)
+    /// The path is not in the manifest (or, in dev mode, not on disk).
+    pub fn static_url(&self, path: &str) -> Result<Cow<'static, str>, UnknownAsset> {
+        let Some(dev) = &self.dev else {
+            return self.static_path(path);
+        };
+        let file = self.dev_file(dev, path)?;
+        let url = format!("{}{}", dev.url_prefix(), percent_encode_path(path));
+        Ok(Cow::Owned(if self.version.settings().dev_version_query() {
+            format!("{url}?v={}", file.hash.short())
+        } else {
+            url
+        }))
     }
 
     /// `integrity('js/app.js')`: the Subresource Integrity value of the bytes served.
     ///
     /// # Errors
-    /// The path is not in the manifest.
-    pub fn integrity(&self, path: &str) -> Result<&'static str, UnknownAsset> {
-        self.static_path(path)?;
-        Ok(self
-            .manifest
+    /// The path is not in the manifest (or, in dev mode, not on disk).
+    pub fn integrity(&self, path: &str) -> Result<Cow<'static, str>, UnknownAsset> {
+        if let Some(dev) = &self.dev {
+            let file = self.dev_file(dev, path)?;
+            return Ok(Cow::Owned(hyper_assets_pipeline::integrity(&file.bytes)));
+        }
+        self.manifest
             .get(path)
-            .map_or("", |asset| asset.integrity()))
+            .map(|asset| Cow::Borrowed(asset.integrity()))
+            .ok_or_else(|| self.unknown(path, self.manifest_names()))
     }
 
     /// `app_version()`: the current app version.
@@ -85,11 +146,13 @@ impl TemplateHelpers {
     }
 }
 
-/// A template asked for a path that is not in the manifest.
+/// A template asked for a path that is not in the manifest (or that dev mode cannot
+/// serve right now).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownAsset {
     path: String,
     suggestions: Vec<String>,
+    reason: Option<String>,
 }
 
 impl UnknownAsset {
@@ -101,6 +164,9 @@ impl UnknownAsset {
 
 impl fmt::Display for UnknownAsset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(reason) = &self.reason {
+            return write!(f, "static asset `{}`: {reason}", self.path);
+        }
         write!(f, "no static asset `{}`", self.path)?;
         if !self.suggestions.is_empty() {
             let quoted: Vec<String> = self.suggestions.iter().map(|s| format!("`{s}`")).collect();

@@ -15,6 +15,7 @@
 //! | variable | meaning |
 //! |---|---|
 //! | `DEMO_CONFIG` | the config file registered as the `config` version component |
+//! | `STATIC_DIR` | in dev mode (`STATIC_DEV_MODE=true`), the folder to serve instead of `static/` |
 //! | `HTMX_FILE` | serve htmx from this file at `/vendor/htmx.js` (the tests use the npm copies) |
 //! | `HTMX_URL`, `HTMX_INTEGRITY` | load htmx from this URL with this SRI hash (default: a CDN copy of htmx 2.0.11) |
 //! | `STALE_CLIENT_SCRIPT` | `inline` (default) or `external`: how the stale-client script reaches pages |
@@ -31,7 +32,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use hyper_assets::{
-    AppVersion, NginxOptions, ScriptDelivery, Settings, StaticService, TemplateHelpers,
+    AppVersion, DevAssets, NginxOptions, ScriptDelivery, Settings, StaticService, TemplateHelpers,
     VersionRouterLayer,
 };
 use std::net::SocketAddr;
@@ -60,6 +61,7 @@ struct DemoSettings {
     delivery: ScriptDelivery,
     csp: Option<HeaderValue>,
     router: Option<VersionRouterLayer>,
+    dev: Option<DevAssets>,
 }
 
 /// The version router of `VERSION_MAP`, `DEFAULT_VERSION` and `CANARY`, if a map is set.
@@ -78,7 +80,7 @@ fn router_from_env() -> Result<Option<VersionRouterLayer>, String> {
 }
 
 impl DemoSettings {
-    fn from_env() -> Result<Self, String> {
+    fn from_env(version_settings: &Settings) -> Result<Self, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
         let config = var("DEMO_CONFIG").unwrap_or_else(|| DEFAULT_CONFIG.to_owned());
         let (htmx_file, htmx_tag) = match var("HTMX_FILE") {
@@ -134,6 +136,12 @@ impl DemoSettings {
             delivery,
             csp,
             router: router_from_env()?,
+            dev: version_settings
+                .dev_mode()
+                .then(|| match var("STATIC_DIR") {
+                    Some(folder) => DevAssets::with_folder(&assets::SOURCE, folder),
+                    None => DevAssets::new(&assets::SOURCE),
+                }),
         })
     }
 }
@@ -203,10 +211,15 @@ fn render_page(demo: &Demo, page: &str) -> Response {
 fn app(version: &AppVersion, settings: DemoSettings) -> Result<Router, minijinja::Error> {
     let mut templates = minijinja::Environment::new();
     templates.add_template("index.html", INDEX)?;
-    hyper_assets::minijinja::add_helpers(
-        &mut templates,
-        TemplateHelpers::new(&assets::MANIFEST, version),
-    );
+    let mut helpers = TemplateHelpers::new(&assets::MANIFEST, version);
+    let mut static_files = StaticService::new(&assets::MANIFEST);
+    if let Some(dev) = &settings.dev {
+        helpers = helpers.with_dev(dev.clone());
+        static_files = static_files.with_dev(dev.clone());
+        let on_bust = dev.clone();
+        version.on_refresh(move || on_bust.clear());
+    }
+    hyper_assets::minijinja::add_helpers(&mut templates, helpers);
     let demo = Arc::new(Demo {
         templates,
         version: version.clone(),
@@ -243,7 +256,7 @@ fn app(version: &AppVersion, settings: DemoSettings) -> Result<Router, minijinja
     }
     let mut router = router
         .with_state(demo)
-        .fallback_service(StaticService::new(&assets::MANIFEST))
+        .fallback_service(static_files)
         .layer(version.stale_client_layer().delivery(settings.delivery))
         .layer(version.endpoints_layer());
     if let Some(routing) = settings.router {
@@ -347,11 +360,20 @@ fn nginx_config() -> ExitCode {
 }
 
 async fn serve(settings: Settings) -> ExitCode {
-    let demo_settings = match DemoSettings::from_env() {
+    let demo_settings = match DemoSettings::from_env(&settings) {
         Ok(demo_settings) => demo_settings,
         Err(error) => return fail(error),
     };
     let config = demo_settings.config.clone();
+    if let Some(dev) = &demo_settings.dev {
+        if let Err(error) = dev.snapshot() {
+            return fail(format!("dev mode: {error}"));
+        }
+        eprintln!(
+            "demo: dev mode: serving {} from disk (STATIC_DEV_MODE=false to serve the embedded copy)",
+            dev.folder().display()
+        );
+    }
     let version = AppVersion::builder()
         .settings(settings)
         .manifest(&assets::MANIFEST)

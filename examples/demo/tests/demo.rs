@@ -24,6 +24,7 @@ impl Demo {
         let child = Command::new(env!("CARGO_BIN_EXE_demo"))
             .env_clear()
             .env("ADDR", addr.to_string())
+            .env("STATIC_DEV_MODE", "false")
             .envs(env.iter().copied())
             .spawn()
             .unwrap();
@@ -195,4 +196,42 @@ fn bad_settings_are_startup_errors_naming_the_variable() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("SECRET_KEY is not set"));
+}
+
+#[test]
+fn dev_mode_serves_edits_without_a_rebuild() {
+    let folder = target_dir().join("demo-tests").join("dev-static");
+    let _ = std::fs::remove_dir_all(&folder);
+    let source = hyper_assets_tests::cargo_project::workspace_root().join("examples/demo/static");
+    for rel in [
+        "css/styles.css",
+        "js/app.js",
+        "img/logo.png",
+        "fonts/hyper-block.woff",
+    ] {
+        let target = folder.join(rel);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(source.join(rel), target).unwrap();
+    }
+    let config = scratch_config("dev");
+    let demo = Demo::start(&[
+        ("STATIC_DEV_MODE", "true"),
+        ("STATIC_DIR", folder.to_str().unwrap()),
+        ("DEMO_CONFIG", config.to_str().unwrap()),
+    ]);
+    let page = String::from_utf8(demo.send("GET", "/", &[]).body).unwrap();
+    let script = attribute(&page, "/static/js/app.js?v=").to_owned();
+    assert_eq!(
+        demo.send("GET", &script, &[]).header("cache-control"),
+        Some("no-cache")
+    );
+
+    std::fs::write(folder.join("js/app.js"), "console.log('edited');\n").unwrap();
+    let page = String::from_utf8(demo.send("GET", "/", &[]).body).unwrap();
+    let edited = attribute(&page, "/static/js/app.js?v=").to_owned();
+    assert_ne!(edited, script, "the reload names the new bytes");
+    assert_eq!(
+        demo.send("GET", &edited, &[]).body,
+        b"console.log('edited');\n"
+    );
 }

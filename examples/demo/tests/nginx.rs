@@ -176,6 +176,7 @@ fn deploy(
     let routing = |command: &mut Command| {
         command
             .env_clear()
+            .env("STATIC_DEV_MODE", "false")
             .env("VERSION_MAP", VERSION_MAP)
             .env("DEFAULT_VERSION", default_version)
             .env("CANARY", canary.unwrap_or(""));
@@ -418,6 +419,7 @@ fn collected_folder_served_by_nginx_matches_the_binary() {
     let (app, proxy) = (free_addr(), free_addr());
     let child = Command::new(env!("CARGO_BIN_EXE_demo"))
         .env_clear()
+        .env("STATIC_DEV_MODE", "false")
         .env("ADDR", app.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -1,0 +1,254 @@
+//! Dev mode: the static folder served from disk through the same pipeline the macro
+//! uses, so names, hashes and rewritten references match a release build.
+
+use bytes::Bytes;
+use hyper_assets_pipeline::{
+    content_type, hashed_name, process, stamps, walk, ContentHash, FileFilter, FileStamp, Glob,
+    MissingReferences, RewriteOptions,
+};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// How `hyper_assets!` read its folder, so dev mode can read it the same way at run
+/// time. Generated as `assets::SOURCE`.
+#[derive(Debug)]
+pub struct DevSource {
+    folder: &'static str,
+    prefix: &'static str,
+    url_prefix: Option<&'static str>,
+    rewrite: bool,
+    keep_missing: bool,
+    hidden: bool,
+    include: &'static [&'static str],
+    exclude: &'static [&'static str],
+}
+
+impl DevSource {
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn __new(
+        folder: &'static str,
+        prefix: &'static str,
+        url_prefix: Option<&'static str>,
+        rewrite: bool,
+        keep_missing: bool,
+        hidden: bool,
+        include: &'static [&'static str],
+        exclude: &'static [&'static str],
+    ) -> Self {
+        Self {
+            folder,
+            prefix,
+            url_prefix,
+            rewrite,
+            keep_missing,
+            hidden,
+            include,
+            exclude,
+        }
+    }
+
+    /// The folder the macro embedded (absolute).
+    pub const fn folder(&self) -> &'static str {
+        self.folder
+    }
+}
+
+/// One file as dev mode serves it now.
+#[derive(Debug, Clone)]
+pub struct DevFile {
+    /// The bytes served (after rewriting).
+    pub bytes: Bytes,
+    /// Their SHA-256.
+    pub hash: ContentHash,
+    /// The hashed name a release build would give them.
+    pub hashed: String,
+    /// The strong `ETag`.
+    pub etag: String,
+    /// The `Content-Type`.
+    pub content_type: String,
+}
+
+/// The folder at one moment.
+#[derive(Debug, Default)]
+pub struct DevSnapshot {
+    files: HashMap<String, DevFile>,
+    by_hashed: HashMap<String, String>,
+}
+
+impl DevSnapshot {
+    /// The file with this canonical path.
+    pub fn get(&self, canonical: &str) -> Option<&DevFile> {
+        self.files.get(canonical)
+    }
+
+    /// The file with this hashed path (current bytes).
+    pub fn get_hashed(&self, hashed: &str) -> Option<(&str, &DevFile)> {
+        let canonical = self.by_hashed.get(hashed)?;
+        Some((canonical.as_str(), self.files.get(canonical)?))
+    }
+
+    /// How many files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// The static folder read from disk, re-read when a file's modification time or size
+/// changes (or a file appears or goes), and on [`DevAssets::clear`] (`POST /cache/bust`).
+/// Cloning is cheap; clones share the cache.
+#[derive(Clone)]
+pub struct DevAssets {
+    inner: Arc<DevInner>,
+}
+
+struct DevInner {
+    folder: PathBuf,
+    filter: FileFilter,
+    options: RewriteOptions,
+    url_prefix: String,
+    cache: Mutex<Option<(Vec<FileStamp>, Arc<DevSnapshot>)>>,
+}
+
+impl fmt::Debug for DevAssets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DevAssets")
+            .field("folder", &self.inner.folder)
+            .field("prefix", &self.inner.options.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why dev mode cannot serve the folder right now: the same problems a build would
+/// report, with the files named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevError(String);
+
+impl fmt::Display for DevError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DevError {}
+
+impl DevAssets {
+    /// Serves the folder `source` names, as the macro read it.
+    pub fn new(source: &'static DevSource) -> Self {
+        Self::with_folder(source, source.folder)
+    }
+
+    /// Serves `folder` with `source`'s settings (for tests, or a checkout moved since
+    /// the build).
+    pub fn with_folder(source: &'static DevSource, folder: impl Into<PathBuf>) -> Self {
+        let mut filter = FileFilter::default().include_hidden(source.hidden);
+        // The macro already refused invalid globs, so these compile.
+        for glob in source.include.iter().filter_map(|g| Glob::new(g).ok()) {
+            filter = filter.include(glob);
+        }
+        for glob in source.exclude.iter().filter_map(|g| Glob::new(g).ok()) {
+            filter = filter.exclude(glob);
+        }
+        let options = RewriteOptions {
+            enabled: source.rewrite,
+            prefix: source.prefix.to_owned(),
+            url_prefix: source.url_prefix.map(str::to_owned),
+            missing: if source.keep_missing {
+                MissingReferences::Keep
+            } else {
+                MissingReferences::Error
+            },
+        };
+        Self {
+            inner: Arc::new(DevInner {
+                folder: folder.into(),
+                filter,
+                url_prefix: source.url_prefix.unwrap_or(source.prefix).to_owned(),
+                options,
+                cache: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The folder served.
+    pub fn folder(&self) -> &std::path::Path {
+        &self.inner.folder
+    }
+
+    /// The URL path prefix.
+    pub fn prefix(&self) -> &str {
+        &self.inner.options.prefix
+    }
+
+    /// The prefix of generated URLs (`url_prefix`, else the prefix).
+    pub fn url_prefix(&self) -> &str {
+        &self.inner.url_prefix
+    }
+
+    /// Forgets the cached state: the next request reads and hashes the folder again.
+    pub fn clear(&self) {
+        *self.lock() = None;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Vec<FileStamp>, Arc<DevSnapshot>)>> {
+        self.inner
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The folder now: stats every file, and reads, rewrites and hashes again only when a
+    /// stamp changed.
+    ///
+    /// # Errors
+    /// What a build would refuse: a missing folder, a symlink leaving it, a missing
+    /// reference, a cycle.
+    pub fn snapshot(&self) -> Result<Arc<DevSnapshot>, DevError> {
+        let folder_name = self.inner.folder.display().to_string();
+        let describe = |errors: Vec<hyper_assets_pipeline::PipelineError>| {
+            DevError(
+                errors
+                    .iter()
+                    .map(|error| error.describe(&folder_name))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        };
+        let now = stamps(&self.inner.folder, &self.inner.filter).map_err(describe)?;
+        let mut cache = self.lock();
+        if let Some((seen, snapshot)) = cache.as_ref() {
+            if *seen == now {
+                return Ok(Arc::clone(snapshot));
+            }
+        }
+        let files = walk(&self.inner.folder, &self.inner.filter).map_err(describe)?;
+        let processed = process(files, &self.inner.options).map_err(describe)?;
+        let mut snapshot = DevSnapshot::default();
+        for file in processed {
+            let hashed = hashed_name(&file.canonical, &file.hash);
+            snapshot
+                .by_hashed
+                .insert(hashed.clone(), file.canonical.clone());
+            snapshot.files.insert(
+                file.canonical.clone(),
+                DevFile {
+                    etag: format!("\"{}\"", file.hash.hex()),
+                    content_type: content_type(&file.canonical),
+                    hash: file.hash,
+                    hashed,
+                    bytes: Bytes::from(file.bytes),
+                },
+            );
+        }
+        let snapshot = Arc::new(snapshot);
+        *cache = Some((now, Arc::clone(&snapshot)));
+        Ok(snapshot)
+    }
+}
