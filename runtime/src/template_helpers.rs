@@ -55,23 +55,20 @@ impl TemplateHelpers {
         self
     }
 
-    fn unknown(&self, path: &str, names: Vec<String>) -> UnknownAsset {
+    fn unknown(&self, path: &str) -> UnknownAsset {
+        let names = self
+            .manifest
+            .assets()
+            .iter()
+            .map(|asset| asset.canonical_path());
         UnknownAsset {
             path: path.to_owned(),
-            suggestions: closest_matches(path, names.iter().map(String::as_str))
+            suggestions: closest_matches(path, names)
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
             reason: None,
         }
-    }
-
-    fn manifest_names(&self) -> Vec<String> {
-        self.manifest
-            .assets()
-            .iter()
-            .map(|asset| asset.canonical_path().to_owned())
-            .collect()
     }
 
     /// The current bytes' dev file, or the error to render.
@@ -83,7 +80,7 @@ impl TemplateHelpers {
         })?;
         match snapshot.get(path) {
             Some(file) => Ok(file.clone()),
-            None => Err(self.unknown(path, self.manifest_names())),
+            None => Err(self.unknown(path)),
         }
     }
 
@@ -104,7 +101,7 @@ impl TemplateHelpers {
         self.manifest
             .url(path)
             .map(Cow::Borrowed)
-            .ok_or_else(|| self.unknown(path, self.manifest_names()))
+            .ok_or_else(|| self.unknown(path))
     }
 
     /// `static_url('css/styles.css')`: in production the hashed URL, as `static`; in dev
@@ -137,7 +134,7 @@ impl TemplateHelpers {
         self.manifest
             .get(path)
             .map(|asset| Cow::Borrowed(asset.integrity()))
-            .ok_or_else(|| self.unknown(path, self.manifest_names()))
+            .ok_or_else(|| self.unknown(path))
     }
 
     /// `app_version()`: the current app version.
