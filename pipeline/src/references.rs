@@ -99,6 +99,33 @@ fn string_end(text: &[u8], i: usize) -> usize {
     text.len()
 }
 
+/// When a quoted string starts at `j`: records its content as a reference of `kind` and
+/// returns the index past the closing quote.
+fn quoted(text: &[u8], j: usize, kind: ReferenceKind, out: &mut Vec<Reference>) -> Option<usize> {
+    if j >= text.len() || (text[j] != b'"' && text[j] != b'\'') {
+        return None;
+    }
+    let end = string_end(text, j);
+    out.push(reference(
+        text,
+        j + 1,
+        end.saturating_sub(1).max(j + 1),
+        kind,
+    ));
+    Some(end)
+}
+
+/// Skips a `/* ... */` comment starting at `i`, recording a source map named in it;
+/// returns the index past it.
+fn block_comment(text: &[u8], i: usize, out: &mut Vec<Reference>) -> usize {
+    let close = text[i + 2..]
+        .windows(2)
+        .position(|w| w == b"*/")
+        .map_or(text.len(), |p| i + 2 + p);
+    source_map_in(text, i + 2, close, out);
+    (close + 2).min(text.len())
+}
+
 /// `sourceMappingURL=` inside a comment body `[from, to)`.
 fn source_map_in(text: &[u8], from: usize, to: usize, out: &mut Vec<Reference>) {
     let body = &text[from..to];
@@ -129,31 +156,17 @@ pub fn scan_css(text: &[u8]) -> Vec<Reference> {
     let mut i = 0;
     while i < text.len() {
         match text[i] {
-            b'/' if text.get(i + 1) == Some(&b'*') => {
-                let close = text[i + 2..]
-                    .windows(2)
-                    .position(|w| w == b"*/")
-                    .map_or(text.len(), |p| i + 2 + p);
-                source_map_in(text, i + 2, close, &mut out);
-                i = (close + 2).min(text.len());
-            }
+            b'/' if text.get(i + 1) == Some(&b'*') => i = block_comment(text, i, &mut out),
             b'"' | b'\'' => i = string_end(text, i),
             b'@' if text[i + 1..].len() >= 6
                 && text[i + 1..i + 7].eq_ignore_ascii_case(b"import") =>
             {
                 let j = skip_space(text, i + 7);
-                if j < text.len() && (text[j] == b'"' || text[j] == b'\'') && j > i + 7 {
-                    let end = string_end(text, j);
-                    out.push(reference(
-                        text,
-                        j + 1,
-                        end.saturating_sub(1).max(j + 1),
-                        ReferenceKind::CssImport,
-                    ));
-                    i = end;
+                i = if j > i + 7 {
+                    quoted(text, j, ReferenceKind::CssImport, &mut out).unwrap_or(i + 7)
                 } else {
-                    i += 7;
-                }
+                    i + 7
+                };
             }
             b'u' | b'U'
                 if text[i..].len() >= 4
@@ -161,14 +174,7 @@ pub fn scan_css(text: &[u8]) -> Vec<Reference> {
                     && (i == 0 || !is_ident(text[i - 1])) =>
             {
                 let j = skip_space(text, i + 4);
-                if j < text.len() && (text[j] == b'"' || text[j] == b'\'') {
-                    let end = string_end(text, j);
-                    out.push(reference(
-                        text,
-                        j + 1,
-                        end.saturating_sub(1).max(j + 1),
-                        ReferenceKind::CssUrl,
-                    ));
+                if let Some(end) = quoted(text, j, ReferenceKind::CssUrl, &mut out) {
                     i = end;
                 } else {
                     let close = text[j..]
@@ -210,14 +216,7 @@ pub fn scan_js(text: &[u8]) -> Vec<Reference> {
                 source_map_in(text, i + 2, end, &mut out);
                 i = end;
             }
-            b'/' if text.get(i + 1) == Some(&b'*') => {
-                let close = text[i + 2..]
-                    .windows(2)
-                    .position(|w| w == b"*/")
-                    .map_or(text.len(), |p| i + 2 + p);
-                source_map_in(text, i + 2, close, &mut out);
-                i = (close + 2).min(text.len());
-            }
+            b'/' if text.get(i + 1) == Some(&b'*') => i = block_comment(text, i, &mut out),
             b'"' | b'\'' | b'`' => {
                 i = string_end(text, i);
                 after_dot = false;
@@ -239,17 +238,11 @@ pub fn scan_js(text: &[u8]) -> Vec<Reference> {
                     if word == b"import" && text.get(j) == Some(&b'(') {
                         j = skip_space(text, j + 1);
                     }
-                    if j < text.len()
-                        && (text[j] == b'"' || text[j] == b'\'')
-                        && (j > i || word == b"import")
+                    let spaced = j > i || word == b"import";
+                    if let Some(end) = spaced
+                        .then(|| quoted(text, j, ReferenceKind::JsImport, &mut out))
+                        .flatten()
                     {
-                        let end = string_end(text, j);
-                        out.push(reference(
-                            text,
-                            j + 1,
-                            end.saturating_sub(1).max(j + 1),
-                            ReferenceKind::JsImport,
-                        ));
                         i = end;
                     }
                 }
