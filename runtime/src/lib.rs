@@ -6,10 +6,17 @@
 //! - `VERSION`: the manifest hash, derived from every file's path and SHA-256;
 //! - `MANIFEST`: a [`Manifest`] of const data whose bytes come from `include_bytes!`;
 //! - `url!("css/styles.css")`: the hashed URL as a string literal, checked at compile
-//!   time (an unknown path is a compile error with suggestions).
+//!   time (an unknown path is a compile error with suggestions);
+//! - `integrity!("js/app.js")`: the Subresource Integrity value of the bytes served;
+//! - `COMPONENTS`: version components hashed at build time; `SOURCE`: how the folder was
+//!   read, for dev mode ([`DevAssets`]).
 //!
-//! [`StaticService`] serves the manifest from memory with `Cache-Control: immutable`,
-//! and [`VersionHeaderLayer`] adds `X-App-Version` to every response.
+//! [`StaticService`] serves the manifest from memory with `Cache-Control: immutable`
+//! (precompressed variants, ranges, 304s). [`AppVersion`] is the one version store; its
+//! layers add `X-App-Version` ([`VersionHeaderLayer`]), answer `GET /version` and
+//! `POST /cache/bust` ([`VersionEndpointsLayer`]) and inject stale-client detection into
+//! pages ([`StaleClientLayer`]). [`VersionRouterLayer`] routes blue/green and canary
+//! deploys, with [`nginx_config`] for the proxy.
 //!
 //! # Options
 //!
@@ -21,6 +28,11 @@
 //!     include = ["css/**", "js/**"],  // only these files (default: all)
 //!     exclude = ["*.map"],            // never these files
 //!     hidden = false,                 // embed hidden files (default false)
+//!     rewrite = true,                 // rewrite CSS/JS references to hashed names
+//!     missing_references = "error",   // or "keep"
+//!     compress = true,                // brotli and gzip variants (cached in OUT_DIR)
+//!     url_prefix = "https://cdn.example.com/static/", // where URLs point, if elsewhere
+//!     components(templates = ["templates"]), // version components
 //!     crate = ::hyper_assets,         // path to this crate, if renamed
 //! );
 //! ```

@@ -11,7 +11,7 @@ use std::fmt;
 /// What templates call to turn canonical paths into URLs and to show the version.
 /// Templates name `css/styles.css`; the page gets `/static/css/styles.<12hex>.css`.
 ///
-/// With minijinja, [`minijinja::add_helpers`](crate::minijinja::add_helpers) registers
+/// With minijinja, `hyper_assets::minijinja::add_helpers` (feature `minijinja`) registers
 /// them as globals (feature `minijinja`). With Askama, put the helpers in the template's
 /// struct and call them with `?`, so an unknown path fails the render:
 ///
