@@ -12,7 +12,7 @@ use std::fmt;
 /// Templates name `css/styles.css`; the page gets `/static/css/styles.<12hex>.css`.
 ///
 /// With minijinja, `hyper_assets::minijinja::add_helpers` (feature `minijinja`) registers
-/// them as globals (feature `minijinja`). With Askama, put the helpers in the template's
+/// them as globals. With Askama, put the helpers in the template's
 /// struct and call them with `?`, so an unknown path fails the render:
 ///
 /// ```text
