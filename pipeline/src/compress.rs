@@ -169,7 +169,14 @@ impl CompressionCache {
             }
             // Write then rename, so a concurrent build never reads half a file.
             let target = if smaller { path } else { none };
-            let temporary = target.with_extension(format!("tmp{}", std::process::id()));
+            static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let mut temporary = target.clone().into_os_string();
+            temporary.push(format!(
+                ".tmp{}-{}",
+                std::process::id(),
+                WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            ));
+            let temporary = PathBuf::from(temporary);
             let written = std::fs::write(&temporary, if smaller { &compressed[..] } else { b"" })
                 .and_then(|()| std::fs::rename(&temporary, target));
             if written.is_ok() && smaller {

@@ -106,12 +106,10 @@ fn quoted(text: &[u8], j: usize, kind: ReferenceKind, out: &mut Vec<Reference>) 
         return None;
     }
     let end = string_end(text, j);
-    out.push(reference(
-        text,
-        j + 1,
-        end.saturating_sub(1).max(j + 1),
-        kind,
-    ));
+    // Without a closing quote (a newline or the end came first) the content runs to `end`.
+    let closed = end > j + 1 && text[end - 1] == text[j];
+    let content_end = if closed { end - 1 } else { end };
+    out.push(reference(text, j + 1, content_end.max(j + 1), kind));
     Some(end)
 }
 
@@ -238,11 +236,8 @@ pub fn scan_js(text: &[u8]) -> Vec<Reference> {
                     if word == b"import" && text.get(j) == Some(&b'(') {
                         j = skip_space(text, j + 1);
                     }
-                    let spaced = j > i || word == b"import";
-                    if let Some(end) = spaced
-                        .then(|| quoted(text, j, ReferenceKind::JsImport, &mut out))
-                        .flatten()
-                    {
+                    // Minified code writes `from"./x.js"` and `import"./x.js"`: no space needed.
+                    if let Some(end) = quoted(text, j, ReferenceKind::JsImport, &mut out) {
                         i = end;
                     }
                 }
@@ -329,6 +324,15 @@ mod tests {
                 "app.js.map"
             ]
         );
+    }
+
+    #[test]
+    fn minified_modules_and_unterminated_strings() {
+        let js = "import{a}from\"./chunk.js\";export*from'./x.js';import\"./y.js\";";
+        let specs: Vec<String> = found(scan_js, js).into_iter().map(|(s, _)| s).collect();
+        assert_eq!(specs, ["./chunk.js", "./x.js", "./y.js"]);
+        let css = "a { background: url(\"img/a.png\n}";
+        assert_eq!(found(scan_css, css)[0].0, "img/a.png");
     }
 
     #[test]

@@ -148,7 +148,7 @@ struct Inner {
     refresh_hooks: Mutex<Vec<RefreshHook>>,
 }
 
-type RefreshHook = Box<dyn Fn() + Send + Sync>;
+type RefreshHook = Arc<dyn Fn() + Send + Sync>;
 
 impl fmt::Debug for AppVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -227,13 +227,14 @@ impl AppVersion {
             .refreshing
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for hook in self
+        // Copied out, so a hook may register another without a deadlock.
+        let hooks: Vec<RefreshHook> = self
             .inner
             .refresh_hooks
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .iter()
-        {
+            .clone();
+        for hook in hooks {
             hook();
         }
         let mut groups = self.inner.embedded.clone();
@@ -252,7 +253,7 @@ impl AppVersion {
             .refresh_hooks
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(Box::new(hook));
+            .push(Arc::new(hook));
     }
 
     /// Counts an htmx request whose page runs `page_version` (the `X-App-Page-Version`

@@ -54,6 +54,32 @@ impl Manifest {
     /// # Errors
     /// A file or folder that cannot be written; the error names it.
     pub fn collect(&self, dir: &Path) -> Result<CollectReport, CollectError> {
+        // Refuse before writing anything if two outputs would share a name (a committed
+        // `x.css.gz` next to `x.css`, a file named `staticfiles.json`).
+        let mut targets = std::collections::HashSet::new();
+        let mut names = vec!["staticfiles.json".to_owned()];
+        for asset in self.assets() {
+            for name in [asset.hashed_path(), asset.canonical_path()] {
+                names.push(name.to_owned());
+                if asset.brotli().is_some() {
+                    names.push(format!("{name}.br"));
+                }
+                if asset.gzip().is_some() {
+                    names.push(format!("{name}.gz"));
+                }
+            }
+        }
+        for name in names {
+            if !targets.insert(name.clone()) {
+                return Err(CollectError {
+                    path: dir.join(&name),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::AlreadyExists,
+                        "two collected files would have this name",
+                    ),
+                });
+            }
+        }
         let mut report = CollectReport::default();
         for asset in self.assets() {
             for name in [asset.hashed_path(), asset.canonical_path()] {
@@ -128,6 +154,7 @@ pub fn nginx_static_location(manifest: &Manifest, root: &str, brotli: bool) -> S
         let _ = writeln!(out, "    charset_types {};", charset_types.join(" "));
     }
     let _ = writeln!(out, "    gzip_static on;");
+    let _ = writeln!(out, "    gzip_vary on;");
     if brotli {
         let _ = writeln!(out, "    brotli_static on;");
     }

@@ -70,6 +70,12 @@ pub fn nginx_config(router: &VersionRouterLayer, options: &NginxOptions) -> Resu
             ));
         }
     }
+    if options.split_key.contains(['"', '\\', '\n', ';']) {
+        return Err(format!(
+            "split key {:?} cannot be written in an nginx string",
+            options.split_key
+        ));
+    }
     let mut out = String::new();
     let w = &mut out;
     let _ = writeln!(

@@ -274,8 +274,16 @@ fn decide<B: HttpBody>(response: &Response<B>, plan: &Plan) -> Decision {
     let exact = response.body().size_hint().exact();
     // A HEAD answered with an empty body and the GET's length: fix the length only.
     // (axum instead runs the GET handler and drops the body later: rewrite it as a GET.)
-    if plan.head && exact == Some(0) && headers.contains_key(CONTENT_LENGTH) {
-        return Decision::AdjustHeadLength(snippet);
+    if plan.head && exact == Some(0) {
+        let length = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<usize>().ok());
+        // Only when the GET would be rewritten: within the size bound.
+        return match length {
+            Some(length) if length <= plan.layer.max_body => Decision::AdjustHeadLength(snippet),
+            _ => Decision::PassThrough,
+        };
     }
     match exact {
         Some(length) if usize::try_from(length).is_ok_and(|n| n <= plan.layer.max_body) => {
@@ -323,9 +331,9 @@ pub(crate) fn inject(page: &[u8], snippet: &[u8]) -> Option<Bytes> {
     if find(page, MARKER).is_some() {
         return None;
     }
-    let at = find_ignore_case(page, b"</head")
+    let at = find_tag(page, b"</head")
         .or_else(|| {
-            let body = find_ignore_case(page, b"<body")?;
+            let body = find_tag(page, b"<body")?;
             let close = page[body..].iter().position(|&b| b == b'>')?;
             Some(body + close + 1)
         })
@@ -343,10 +351,22 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|window| window == needle)
 }
 
-fn find_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window.eq_ignore_ascii_case(needle))
+/// The first `needle` (case-insensitive) that ends a tag name: followed by `>`, `/` or
+/// white space, so `</head` does not match `</header>`.
+fn find_tag(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while from < haystack.len() {
+        let at = from
+            + haystack[from..]
+                .windows(needle.len())
+                .position(|window| window.eq_ignore_ascii_case(needle))?;
+        match haystack.get(at + needle.len()) {
+            Some(b'>' | b'/') | None => return Some(at),
+            Some(next) if next.is_ascii_whitespace() => return Some(at),
+            _ => from = at + 1,
+        }
+    }
+    None
 }
 
 /// The tag injected for the current version and mode.
@@ -471,6 +491,20 @@ mod tests {
         assert_eq!(
             injected("<p>fragment</p>"),
             format!("<p>fragment</p>{}", std::str::from_utf8(S).unwrap())
+        );
+    }
+
+    #[test]
+    fn header_elements_are_not_the_head() {
+        let page = "<header><h1>x</h1></header><p>y</p>";
+        assert!(injected(page).starts_with(page), "{}", injected(page));
+        let with_head = "<header></header></head ><bodyguard>";
+        assert_eq!(
+            injected(with_head),
+            format!(
+                "<header></header>{}</head ><bodyguard>",
+                std::str::from_utf8(S).unwrap()
+            )
         );
     }
 

@@ -454,9 +454,14 @@ impl VersionRouterLayer {
                 }
             }
         };
-        let (requested, source) = match (from_header, &cookie) {
+        // A cookie naming a version that is gone (retired after a deploy) or nothing is
+        // not a request: the client is placed again and gets a fresh cookie.
+        let cookie_version = cookie
+            .clone()
+            .filter(|value| state.versions.contains_key(value));
+        let (requested, source) = match (from_header, cookie_version) {
             (Some(value), _) => (value, RequestedFrom::Header),
-            (None, Some(value)) => (value.clone(), RequestedFrom::Cookie),
+            (None, Some(value)) => (value, RequestedFrom::Cookie),
             (None, None) => (self.assign(headers), RequestedFrom::Default),
         };
         let source = match source {
@@ -768,9 +773,18 @@ where
         match self.project() {
             VersionRouterProjection::Inner { future, extra } => {
                 let mut response = ready!(future.poll(cx))?;
+                // A response shared caches may keep (static assets) must not carry one
+                // client's cookie: the next page sets it.
+                let shared = response
+                    .headers()
+                    .get(http::header::CACHE_CONTROL)
+                    .and_then(|value| value.to_str().ok())
+                    .is_some_and(|value| value.contains("public"));
                 for (name, value) in extra.drain(..) {
                     if name == SET_COOKIE {
-                        response.headers_mut().append(name, value);
+                        if !shared {
+                            response.headers_mut().append(name, value);
+                        }
                     } else {
                         response.headers_mut().insert(name, value);
                     }
@@ -889,6 +903,12 @@ mod tests {
             ]),
             Routing::Malformed { .. }
         ));
+        // A retired version in the cookie: placed again, with a fresh cookie.
+        assert!(matches!(
+            decide(&[("cookie", "app_version=v0.9")]),
+            Routing::Serve { ref version, source: RequestedFrom::Default, set_cookie: true, .. }
+                if version == "v1.0"
+        ));
         let long = "v".repeat(257);
         assert!(matches!(
             decide(&[("x-app-requested-version", long.as_str())]),
@@ -901,7 +921,7 @@ mod tests {
         let stats = router.stats();
         assert_eq!(stats.rejected, 5);
         assert_eq!(stats.matched, 3);
-        assert_eq!(stats.defaulted, 1);
+        assert_eq!(stats.defaulted, 2);
     }
 
     #[test]
