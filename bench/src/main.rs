@@ -1,0 +1,153 @@
+//! The servers of the serving benchmark, one process each, on one core:
+//!
+//! ```text
+//! bench-server ours ADDR        hyper-assets with its full stack (version header,
+//!                               endpoints, stale-client injection)
+//! bench-server ours-bare ADDR   the same routes with no layers
+//! bench-server hyper ADDR       a bare hyper handler returning the bytes: the ceiling
+//! bench-server collect DIR      write the assets for nginx, print its `location`
+//! bench-server urls             print the URLs the scenarios request
+//! ```
+
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use hyper::{Request, Response, StatusCode};
+use hyper_assets::{AppVersion, StaticService};
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
+use std::process::ExitCode;
+use std::sync::LazyLock;
+
+hyper_assets::hyper_assets!("assets");
+
+/// A ~27 KB HTML page, as a template would render it.
+static PAGE: LazyLock<String> = LazyLock::new(|| {
+    let mut page = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>bench</title>\
+         <link rel=\"stylesheet\" href=\"{}\"></head><body><main>",
+        assets::url!("css/styles.css")
+    );
+    let mut row = 0;
+    while page.len() < 27_000 {
+        page.push_str(&format!(
+            "<article id=\"a{row}\"><h2>Item {row}</h2><p>Lorem ipsum dolor sit amet, \
+             consectetur adipiscing elit, row {row}.</p></article>\n"
+        ));
+        row += 1;
+    }
+    page.push_str("</main></body></html>\n");
+    page
+});
+
+async fn page() -> Html<&'static str> {
+    Html(PAGE.as_str())
+}
+
+fn ours(stack: bool) -> Router {
+    let router = Router::new()
+        .route("/page", get(page))
+        .fallback_service(StaticService::new(&assets::MANIFEST));
+    if !stack {
+        return router;
+    }
+    let version = AppVersion::from_manifest(&assets::MANIFEST);
+    router
+        .layer(version.stale_client_layer())
+        .layer(version.endpoints_layer())
+        .layer(version.header_layer())
+}
+
+/// The ceiling: no routing, no decoding, the bytes from memory.
+async fn bare(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let css = assets::MANIFEST.get("css/styles.css").map(|asset| asset);
+    let Some(asset) = css.filter(|asset| request.uri().path() == asset.url()) else {
+        let mut response = Response::new(Full::new(Bytes::new()));
+        *response.status_mut() = StatusCode::NOT_FOUND;
+        return Ok(response);
+    };
+    let etag = HeaderValue::from_static(asset.etag());
+    if request.headers().get(IF_NONE_MATCH) == Some(&etag) {
+        let mut response = Response::new(Full::new(Bytes::new()));
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        response.headers_mut().insert(ETAG, etag);
+        return Ok(response);
+    }
+    let mut response = Response::new(Full::new(Bytes::from_static(asset.bytes())));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type()));
+    headers.insert(ETAG, etag);
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(hyper_assets::IMMUTABLE));
+    Ok(response)
+}
+
+async fn serve_bare(listener: tokio::net::TcpListener) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), hyper::service::service_fn(bare))
+                .await;
+        });
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("bench-server: {message}");
+    ExitCode::FAILURE
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(kind), Some(target)) = (args.first(), args.get(1)) else {
+        return fail("usage: bench-server ours|ours-bare|hyper ADDR | collect DIR | urls -");
+    };
+    match kind.as_str() {
+        "urls" => {
+            let url = |path: &str| assets::MANIFEST.url(path).unwrap_or_default();
+            let css = assets::MANIFEST.get("css/styles.css");
+            println!("css {}", url("css/styles.css"));
+            println!("etag {}", css.map(|asset| asset.etag()).unwrap_or_default());
+            println!("big {}", url("css/big.css"));
+            return ExitCode::SUCCESS;
+        }
+        "collect" => {
+            let dir = std::path::Path::new(target);
+            if let Err(error) = assets::MANIFEST.collect(dir) {
+                return fail(error);
+            }
+            let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+            print!(
+                "{}",
+                hyper_assets::nginx_static_location(&assets::MANIFEST, &root.to_string_lossy(), false)
+            );
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    let listener = match tokio::net::TcpListener::bind(target.as_str()).await {
+        Ok(listener) => listener,
+        Err(error) => return fail(format!("cannot listen on {target}: {error}")),
+    };
+    match kind.as_str() {
+        "hyper" => serve_bare(listener).await,
+        "ours" | "ours-bare" => {
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+            if let Err(error) = axum::serve(listener, ours(kind == "ours")).await {
+                return fail(error);
+            }
+        }
+        other => return fail(format!("unknown server {other:?}")),
+    }
+    ExitCode::SUCCESS
+}
