@@ -4,6 +4,7 @@
 use crate::app_version::AppVersion;
 use crate::settings::MismatchAction;
 use crate::static_service::IMMUTABLE;
+use arc_swap::ArcSwapOption;
 use bytes::{Bytes, BytesMut};
 use http::header::{
     HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, ETAG,
@@ -15,7 +16,7 @@ use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::task::{ready, Context, Poll};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -74,6 +75,8 @@ pub struct StaleClientLayer {
     version: AppVersion,
     delivery: ScriptDelivery,
     max_body: usize,
+    /// The tag for the last version seen: built once per version, not per page.
+    snippet: Arc<ArcSwapOption<(String, Bytes)>>,
 }
 
 impl StaleClientLayer {
@@ -83,6 +86,7 @@ impl StaleClientLayer {
             version: version.clone(),
             delivery: ScriptDelivery::Inline,
             max_body: DEFAULT_MAX_BODY,
+            snippet: Arc::new(ArcSwapOption::empty()),
         }
     }
 
@@ -90,6 +94,7 @@ impl StaleClientLayer {
     #[must_use]
     pub fn delivery(mut self, delivery: ScriptDelivery) -> Self {
         self.delivery = delivery;
+        self.snippet = Arc::new(ArcSwapOption::empty());
         self
     }
 
@@ -234,8 +239,8 @@ where
 
 enum Decision {
     PassThrough,
-    AdjustHeadLength(String),
-    Rewrite(String),
+    AdjustHeadLength(Bytes),
+    Rewrite(Bytes),
 }
 
 static WARNED_ENCODED: AtomicBool = AtomicBool::new(false);
@@ -307,7 +312,7 @@ fn add_to_length<B>(response: &mut Response<B>, extra: usize) {
     }
 }
 
-async fn rewrite<B>(response: Response<B>, snippet: String) -> Response<Full<Bytes>>
+async fn rewrite<B>(response: Response<B>, snippet: Bytes) -> Response<Full<Bytes>>
 where
     B: HttpBody<Data = Bytes> + Send + 'static,
 {
@@ -316,7 +321,7 @@ where
         return status_response(StatusCode::INTERNAL_SERVER_ERROR);
     };
     let page = collected.to_bytes();
-    let body = inject(&page, snippet.as_bytes()).unwrap_or(page);
+    let body = inject(&page, &snippet).unwrap_or(page);
     parts
         .headers
         .insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
@@ -369,21 +374,34 @@ fn find_tag(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
-/// The tag injected for the current version and mode.
-fn snippet(layer: &StaleClientLayer) -> String {
+/// The tag injected for the current version and mode, built once per version.
+fn snippet(layer: &StaleClientLayer) -> Bytes {
     let state = layer.version.current();
+    if let Some(cached) = layer.snippet.load().as_ref() {
+        if cached.0 == state.version() {
+            return cached.1.clone();
+        }
+    }
+    let tag = Bytes::from(build_snippet(layer, state.version()));
+    layer
+        .snippet
+        .store(Some(Arc::new((state.version().to_owned(), tag.clone()))));
+    tag
+}
+
+fn build_snippet(layer: &StaleClientLayer, version: &str) -> String {
     let mode = layer.version.settings().mismatch().as_str();
     match layer.delivery {
         ScriptDelivery::Inline => format!(
             "<script data-hyper-assets=\"stale-client\">window.__hyperAppVersion={};\
              window.__hyperAppVersionMode=\"{mode}\";\n{STALE_CLIENT_SCRIPT}</script>",
-            js_string(state.version())
+            js_string(version)
         ),
         ScriptDelivery::External => format!(
             "<script src=\"{}\" defer data-hyper-assets=\"stale-client\" data-version=\"{}\" \
              data-mode=\"{mode}\"></script>",
             stale_client_script_path(),
-            html_attribute(state.version())
+            html_attribute(version)
         ),
     }
 }
