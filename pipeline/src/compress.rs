@@ -57,15 +57,11 @@ impl Encoding {
 /// JSON, XML, SVG, wasm and fonts that are not compressed already (not WOFF/WOFF2).
 pub fn is_compressible(content_type: &str) -> bool {
     let essence = content_type.split(';').next().unwrap_or("").trim();
-    essence.starts_with("text/")
+    // Every text type, plus binary formats that are not compressed already.
+    crate::content_type::is_text(essence)
         || matches!(
             essence,
-            "application/javascript"
-                | "application/json"
-                | "application/manifest+json"
-                | "application/xml"
-                | "application/wasm"
-                | "image/svg+xml"
+            "application/wasm"
                 | "image/x-icon"
                 | "image/vnd.microsoft.icon"
                 | "font/ttf"

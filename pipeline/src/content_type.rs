@@ -27,7 +27,7 @@ pub fn content_type(path: &str) -> String {
 }
 
 /// Types whose bytes are text, so a browser must be told the encoding.
-fn is_text(essence: &str) -> bool {
+pub(crate) fn is_text(essence: &str) -> bool {
     essence.starts_with("text/")
         || matches!(
             essence,
