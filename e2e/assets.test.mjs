@@ -1,22 +1,16 @@
 // The asset pipeline in a real browser: the stylesheet arrives brotli-compressed, its
 // rewritten font and image URLs load, and the SRI-checked script runs.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { htmxFile, launchBrowser, openPage, requireTools, startDemo } from "./support.mjs";
+import { test } from "node:test";
+import { htmxFile, openPage, requireTools, sharedBrowser, startDemo } from "./support.mjs";
 
 requireTools();
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 test("brotli, rewritten references and SRI work in Chromium", async () => {
   const demo = await startDemo({ HTMX_FILE: htmxFile("htmx2") });
-  const { page, record, close } = await openPage(browser);
+  const { page, record, close } = await openPage(browser());
   try {
     const responses = [];
     page.on("response", (response) => responses.push(response));

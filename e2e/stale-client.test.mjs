@@ -1,31 +1,25 @@
 // Stale-client detection in a real headless Chromium, with real htmx 2 and htmx 4 from
 // the npm registry, against the demo binary over a real socket.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import {
   changeVersion,
   htmxFile,
-  launchBrowser,
   openPage,
   requireTools,
   screenshotPath,
+  sharedBrowser,
   startDemo,
 } from "./support.mjs";
 
 requireTools();
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 /** Runs `body` with a demo started for `line` and a fresh page; cleans both up. */
 async function withDemo(line, env, body) {
   const demo = await startDemo({ HTMX_FILE: htmxFile(line), ...env });
-  const tab = await openPage(browser);
+  const tab = await openPage(browser());
   try {
     await body({ demo, ...tab });
   } finally {

@@ -185,7 +185,7 @@ impl VersionRouterBuilder {
             }
             None => None,
         };
-        let header_name = header_name(&self.header_name)?;
+        let header_name = header_name_of(&self.header_name)?;
         let canary_key_header = self
             .canary_key_header
             .as_deref()
@@ -224,10 +224,6 @@ impl VersionRouterBuilder {
             }),
         })
     }
-}
-
-fn header_name(name: &str) -> Result<HeaderName, RouterError> {
-    header_name_of(name)
 }
 
 fn header_name_of(name: &str) -> Result<HeaderName, RouterError> {
