@@ -55,6 +55,7 @@ mod nginx_config;
 mod range;
 mod request_path;
 mod settings;
+mod spliced_body;
 mod stale_client;
 mod static_service;
 mod template_helpers;
@@ -76,6 +77,7 @@ pub use nginx_config::{nginx_config, parse_backend_addrs, NginxOptions};
 pub use settings::{
     MismatchAction, SecretKey, Settings, SettingsBuilder, SettingsError, VARIABLES,
 };
+pub use spliced_body::SplicedBody;
 pub use stale_client::{
     stale_client_script_path, ScriptDelivery, StaleClient, StaleClientBody, StaleClientFuture,
     StaleClientLayer, DEFAULT_MAX_BODY, STALE_CLIENT_SCRIPT, X_APP_PAGE_VERSION,

@@ -3,15 +3,17 @@
 
 use crate::app_version::AppVersion;
 use crate::settings::MismatchAction;
+use crate::spliced_body::SplicedBody;
 use crate::static_service::IMMUTABLE;
 use arc_swap::ArcSwapOption;
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::header::{
     HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, ETAG,
 };
 use http::{Method, Request, Response, StatusCode};
 use http_body::Body as HttpBody;
-use http_body_util::{BodyExt, Either, Full};
+use http_body_util::{BodyExt, Either};
+use memchr::memmem;
 use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
@@ -26,6 +28,18 @@ pub const STALE_CLIENT_SCRIPT: &str = include_str!("stale_client.js");
 
 /// The request header htmx requests carry with the version the page runs.
 pub const X_APP_PAGE_VERSION: &str = "x-app-page-version";
+
+/// The script as inlined into pages: comment lines and indentation dropped (the file has
+/// no multi-line strings, so this keeps its meaning; line breaks stay for `;` insertion).
+/// Every page carries it, so its size is paid per page view.
+static INLINE_SCRIPT: LazyLock<String> = LazyLock::new(|| {
+    STALE_CLIENT_SCRIPT
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+});
 
 /// The marker attribute of the injected tag; a page that has it is never injected again.
 const MARKER: &[u8] = b"data-hyper-assets=\"stale-client\"";
@@ -125,7 +139,7 @@ pub struct StaleClient<S> {
 }
 
 /// The body of a rewritten (or generated) response, or the wrapped service's own.
-pub type StaleClientBody<B> = Either<Full<Bytes>, B>;
+pub type StaleClientBody<B> = Either<SplicedBody, B>;
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for StaleClient<S>
 where
@@ -181,9 +195,9 @@ pin_project! {
         /// Waiting for the wrapped service.
         Inner { #[pin] future: F, plan: Option<Plan> },
         /// Reading a page to rewrite it.
-        Rewrite { future: Pin<Box<dyn Future<Output = Response<Full<Bytes>>> + Send>> },
+        Rewrite { future: Pin<Box<dyn Future<Output = Response<SplicedBody>> + Send>> },
         /// An answer known at once.
-        Ready { response: Option<Response<Full<Bytes>>> },
+        Ready { response: Option<Response<SplicedBody>> },
     }
 }
 
@@ -312,7 +326,7 @@ fn add_to_length<B>(response: &mut Response<B>, extra: usize) {
     }
 }
 
-async fn rewrite<B>(response: Response<B>, snippet: Bytes) -> Response<Full<Bytes>>
+async fn rewrite<B>(response: Response<B>, snippet: Bytes) -> Response<SplicedBody>
 where
     B: HttpBody<Data = Bytes> + Send + 'static,
 {
@@ -320,58 +334,52 @@ where
     let Ok(collected) = body.collect().await else {
         return status_response(StatusCode::INTERNAL_SERVER_ERROR);
     };
+    // One chunk (the usual handler body) comes back without a copy.
     let page = collected.to_bytes();
-    let body = inject(&page, &snippet).unwrap_or(page);
+    let body = match injection_point(&page) {
+        // Head, tag and tail go out as three views of the buffers: no copy of the page.
+        Some(at) => SplicedBody::spliced(page.slice(..at), snippet, page.slice(at..)),
+        None => SplicedBody::new(page),
+    };
     parts
         .headers
-        .insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        .insert(CONTENT_LENGTH, HeaderValue::from(body.remaining()));
     // The bytes changed, so a validator of the handler's bytes no longer holds.
     parts.headers.remove(ETAG);
-    Response::from_parts(parts, Full::new(body))
+    Response::from_parts(parts, body)
 }
 
-/// The page with `snippet` inserted before `</head>`, else after `<body ...>`, else at
-/// the end; `None` when the page already has it.
-pub(crate) fn inject(page: &[u8], snippet: &[u8]) -> Option<Bytes> {
-    if find(page, MARKER).is_some() {
+/// Where the tag goes: before `</head>`, else after `<body ...>`, else at the end; `None`
+/// when the page already has it.
+pub(crate) fn injection_point(page: &[u8]) -> Option<usize> {
+    if memmem::find(page, MARKER).is_some() {
         return None;
     }
     let at = find_tag(page, b"</head")
         .or_else(|| {
             let body = find_tag(page, b"<body")?;
-            let close = page[body..].iter().position(|&b| b == b'>')?;
+            let close = memchr::memchr(b'>', &page[body..])?;
             Some(body + close + 1)
         })
         .unwrap_or(page.len());
-    let mut out = BytesMut::with_capacity(page.len() + snippet.len());
-    out.extend_from_slice(&page[..at]);
-    out.extend_from_slice(snippet);
-    out.extend_from_slice(&page[at..]);
-    Some(out.freeze())
+    Some(at)
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
-}
-
-/// The first `needle` (case-insensitive) that ends a tag name: followed by `>`, `/` or
-/// white space, so `</head` does not match `</header>`.
+/// The first `needle` (case-insensitive, starting with `<`) that ends a tag name: followed
+/// by `>`, `/` or white space, so `</head` does not match `</header>`. Jumps from `<` to
+/// `<` with `memchr`, so a page costs a vectorized scan, not a comparison per byte.
 fn find_tag(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    while from < haystack.len() {
-        let at = from
-            + haystack[from..]
-                .windows(needle.len())
-                .position(|window| window.eq_ignore_ascii_case(needle))?;
-        match haystack.get(at + needle.len()) {
-            Some(b'>' | b'/') | None => return Some(at),
-            Some(next) if next.is_ascii_whitespace() => return Some(at),
-            _ => from = at + 1,
-        }
-    }
-    None
+    debug_assert_eq!(needle.first(), Some(&b'<'));
+    memchr::memchr_iter(b'<', haystack).find(|&at| {
+        let end = at + needle.len();
+        haystack
+            .get(at..end)
+            .is_some_and(|candidate| candidate.eq_ignore_ascii_case(needle))
+            && match haystack.get(end) {
+                Some(b'>' | b'/') | None => true,
+                Some(next) => next.is_ascii_whitespace(),
+            }
+    })
 }
 
 /// The tag injected for the current version and mode, built once per version.
@@ -394,8 +402,9 @@ fn build_snippet(layer: &StaleClientLayer, version: &str) -> String {
     match layer.delivery {
         ScriptDelivery::Inline => format!(
             "<script data-hyper-assets=\"stale-client\">window.__hyperAppVersion={};\
-             window.__hyperAppVersionMode=\"{mode}\";\n{STALE_CLIENT_SCRIPT}</script>",
-            js_string(version)
+             window.__hyperAppVersionMode=\"{mode}\";\n{}</script>",
+            js_string(version),
+            INLINE_SCRIPT.as_str()
         ),
         ScriptDelivery::External => format!(
             "<script src=\"{}\" defer data-hyper-assets=\"stale-client\" data-version=\"{}\" \
@@ -439,7 +448,7 @@ fn html_attribute(text: &str) -> String {
     out
 }
 
-fn script_response(method: &Method) -> Response<Full<Bytes>> {
+fn script_response(method: &Method) -> Response<SplicedBody> {
     if method != Method::GET && method != Method::HEAD {
         let mut response = status_response(StatusCode::METHOD_NOT_ALLOWED);
         response
@@ -452,7 +461,7 @@ fn script_response(method: &Method) -> Response<Full<Bytes>> {
     } else {
         Bytes::from_static(STALE_CLIENT_SCRIPT.as_bytes())
     };
-    let mut response = Response::new(Full::new(body));
+    let mut response = Response::new(SplicedBody::new(body));
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_TYPE,
@@ -466,8 +475,8 @@ fn script_response(method: &Method) -> Response<Full<Bytes>> {
     response
 }
 
-fn status_response(status: StatusCode) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::new()));
+fn status_response(status: StatusCode) -> Response<SplicedBody> {
+    let mut response = Response::new(SplicedBody::default());
     *response.status_mut() = status;
     response
 }
@@ -479,7 +488,13 @@ mod tests {
     const S: &[u8] = b"<script data-hyper-assets=\"stale-client\">x</script>";
 
     fn injected(page: &str) -> String {
-        String::from_utf8(inject(page.as_bytes(), S).unwrap().to_vec()).unwrap()
+        let at = injection_point(page.as_bytes()).unwrap();
+        format!(
+            "{}{}{}",
+            &page[..at],
+            std::str::from_utf8(S).unwrap(),
+            &page[at..]
+        )
     }
 
     #[test]
@@ -527,9 +542,24 @@ mod tests {
     }
 
     #[test]
+    fn inline_script_drops_only_comments_and_indentation() {
+        let code: Vec<&str> = STALE_CLIENT_SCRIPT
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .collect();
+        assert_eq!(INLINE_SCRIPT.lines().collect::<Vec<_>>(), code);
+        assert!(INLINE_SCRIPT.len() * 4 < STALE_CLIENT_SCRIPT.len() * 3);
+        assert!(
+            !INLINE_SCRIPT.contains("</"),
+            "must not close the inline tag"
+        );
+    }
+
+    #[test]
     fn never_twice() {
         let once = injected("<head></head>");
-        assert!(inject(once.as_bytes(), S).is_none());
+        assert!(injection_point(once.as_bytes()).is_none());
     }
 
     #[test]
