@@ -122,23 +122,8 @@ impl Parse for Args {
 
 fn parse_prefix(input: ParseStream<'_>) -> syn::Result<String> {
     let literal: LitStr = input.parse()?;
-    let mut prefix = literal.value();
-    let valid = prefix.starts_with('/')
-        && !prefix.contains("//")
-        && prefix
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/'));
-    if !valid {
-        return Err(syn::Error::new(
-            literal.span(),
-            "`prefix` must be a URL path that starts with `/` and has only letters, digits and \
-             `-._~/`, such as \"/static/\"",
-        ));
-    }
-    if !prefix.ends_with('/') {
-        prefix.push('/');
-    }
-    Ok(prefix)
+    hyper_assets_pipeline::normalize_prefix(&literal.value())
+        .map_err(|reason| syn::Error::new(literal.span(), reason))
 }
 
 /// `components(templates = ["templates"], config = ["config/app.toml"])`

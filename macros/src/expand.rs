@@ -1,50 +1,88 @@
 //! The expansion: walk and hash through the pipeline, then emit the `assets` module.
 
 use crate::args::Args;
+use crate::expansion_cache::ExpansionCache;
 use hyper_assets_pipeline::{
-    integrity, is_compressible, percent_encode_path, process, walk, CompressionCache,
-    CompressionSettings, Encoding, FileFilter, Glob, Manifest, ManifestEntry, MissingReferences,
-    PipelineError, ProcessedFile, RewriteOptions, Variant,
+    integrity, is_compressible, process, walk, CompressionCache, CompressionSettings, Encoding,
+    FileFilter, Glob, Manifest, ManifestEntry, MissingReferences, PipelineError, ProcessedFile,
+    RewriteOptions, Variant,
 };
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use std::path::{Path, PathBuf};
 use syn::LitStr;
 
-/// Expands `hyper_assets!(...)` for the crate in `CARGO_MANIFEST_DIR`.
+/// Expands `hyper_assets!(...)` for the crate in `CARGO_MANIFEST_DIR`, reusing the
+/// previous expansion when no file changed (see `expansion_cache`).
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
-    expand_in(input, manifest_dir.as_deref())
+    let out_dir = std::env::var_os("OUT_DIR").map(PathBuf::from);
+    let cache = match (&manifest_dir, &out_dir, syn::parse2::<Args>(input.clone())) {
+        (Some(manifest_dir), Some(out_dir), Ok(args)) => {
+            let components: Vec<PathBuf> = args
+                .components
+                .iter()
+                .flat_map(|(_, literals)| literals)
+                .map(|literal| manifest_dir.join(literal.value().trim_end_matches('/')))
+                .collect();
+            ExpansionCache::new(
+                out_dir,
+                &input,
+                manifest_dir,
+                &manifest_dir.join(args.folder.value()),
+                &components,
+            )
+        }
+        _ => None,
+    };
+    if let Some(expansion) = cache.as_ref().and_then(ExpansionCache::load) {
+        return expansion;
+    }
+    match try_expand(input, manifest_dir.as_deref()) {
+        Ok(expansion) => {
+            if let Some(cache) = &cache {
+                cache.store(&expansion);
+            }
+            expansion
+        }
+        Err(with_errors) => with_errors,
+    }
 }
 
 /// Expands with an explicit crate directory (the unit tests pass one).
+#[cfg(test)]
 pub(crate) fn expand_in(input: TokenStream, manifest_dir: Option<&Path>) -> TokenStream {
+    try_expand(input, manifest_dir).unwrap_or_else(|with_errors| with_errors)
+}
+
+/// The expansion, or the errors with a fallback module.
+fn try_expand(input: TokenStream, manifest_dir: Option<&Path>) -> Result<TokenStream, TokenStream> {
     let args: Args = match syn::parse2(input) {
         Ok(args) => args,
-        Err(error) => return error.to_compile_error(),
+        Err(error) => return Err(error.to_compile_error()),
     };
     let Some(manifest_dir) = manifest_dir else {
         let error = syn::Error::new(
             args.folder.span(),
             "CARGO_MANIFEST_DIR is not set; build with cargo",
         );
-        return with_fallback(&args, &error);
+        return Err(with_fallback(&args, &error));
     };
     let loaded = load(&args, manifest_dir);
     let components = load_components(&args, manifest_dir);
     match (loaded, components) {
-        (Ok((files, manifest)), Ok(components)) => emit(
+        (Ok((files, manifest)), Ok(components)) => Ok(emit(
             &args,
             &manifest_dir.join(args.folder.value()),
             &files,
             &manifest,
             &components,
-        ),
+        )),
         (Err(mut error), Err(more)) => {
             error.combine(more);
-            with_fallback(&args, &error)
+            Err(with_fallback(&args, &error))
         }
-        (Err(error), _) | (_, Err(error)) => with_fallback(&args, &error),
+        (Err(error), _) | (_, Err(error)) => Err(with_fallback(&args, &error)),
     }
 }
 
@@ -302,10 +340,7 @@ fn emit(
     let version = manifest.version();
     let entries = manifest.entries();
     let url_prefix = args.url_prefix.as_deref().unwrap_or(prefix);
-    let urls: Vec<String> = entries
-        .iter()
-        .map(|entry| format!("{url_prefix}{}", percent_encode_path(&entry.hashed)))
-        .collect();
+    let urls: Vec<String> = entries.iter().map(|entry| entry.url(url_prefix)).collect();
     let integrities: Vec<String> = files.iter().map(|file| integrity(&file.bytes)).collect();
     // Compression is the slow part: results are kept in the crate's OUT_DIR (there when
     // it has a build script, as with `hyper_assets::build::watch`), keyed by content
@@ -346,10 +381,7 @@ fn emit(
                 gzip,
             }
         });
-    let mut by_hashed: Vec<u32> = (0..entries.len())
-        .map(|index| u32::try_from(index).unwrap_or(u32::MAX))
-        .collect();
-    by_hashed.sort_by(|&a, &b| entries[a as usize].hashed.cmp(&entries[b as usize].hashed));
+    let by_hashed = manifest.hashed_order();
     let count = entries.len();
     let canonical: Vec<&str> = entries.iter().map(|e| e.canonical.as_str()).collect();
     let url_macro = format_ident!("__hyper_assets_url_{}", module);

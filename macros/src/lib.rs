@@ -6,6 +6,7 @@
 
 mod args;
 mod expand;
+mod expansion_cache;
 mod resolve_url;
 
 use proc_macro::TokenStream;

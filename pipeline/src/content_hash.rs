@@ -25,6 +25,19 @@ impl ContentHash {
         Self(Sha256::digest(bytes).into())
     }
 
+    /// A SHA-256 digest computed elsewhere, such as rust-embed's compile-time
+    /// `Metadata::sha256_hash()`, so the same bytes are not hashed twice.
+    ///
+    /// ```
+    /// use hyper_assets_pipeline::ContentHash;
+    ///
+    /// let hash = ContentHash::of(b"abc");
+    /// assert_eq!(ContentHash::from_digest(*hash.as_bytes()), hash);
+    /// ```
+    pub const fn from_digest(digest: [u8; 32]) -> Self {
+        Self(digest)
+    }
+
     /// The raw 32 bytes of the digest.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0

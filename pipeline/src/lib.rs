@@ -42,5 +42,5 @@ pub use manifest::{listing_hash, manifest_version, staticfiles_json, Manifest, M
 pub use references::{scan_css, scan_js, Reference, ReferenceKind};
 pub use rewrite::{process, MissingReferences, ProcessedFile, RewriteOptions};
 pub use suggest::closest_matches;
-pub use url_path::{check_url_path, percent_encode_path};
+pub use url_path::{check_url_path, normalize_prefix, percent_encode_path};
 pub use walk::{stamps, walk, FileStamp, SourceFile};

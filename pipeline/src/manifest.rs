@@ -5,7 +5,7 @@ use crate::content_type::content_type;
 use crate::error::PipelineError;
 use crate::hashed_name::hashed_name;
 use crate::rewrite::ProcessedFile;
-use crate::url_path::check_url_path;
+use crate::url_path::{check_url_path, percent_encode_path};
 use crate::walk::SourceFile;
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
@@ -40,6 +40,20 @@ impl ManifestEntry {
             content_type: content_type(canonical),
             len,
         }
+    }
+
+    /// The URL of the hashed name under `url_prefix` (which ends in `/`): every byte of
+    /// the path other than ASCII letters, digits and `-._~/` is percent-encoded.
+    ///
+    /// ```
+    /// use hyper_assets_pipeline::ManifestEntry;
+    ///
+    /// let entry = ManifestEntry::new("img/a b.png", b"x");
+    /// let short = &entry.hash.hex()[..12];
+    /// assert_eq!(entry.url("/static/"), format!("/static/img/a%20b.{short}.png"));
+    /// ```
+    pub fn url(&self, url_prefix: &str) -> String {
+        format!("{url_prefix}{}", percent_encode_path(&self.hashed))
     }
 
     /// The strong `ETag`: the full SHA-256 hex in quotes, so anyone can check it with
@@ -87,7 +101,13 @@ impl Manifest {
         )
     }
 
-    fn from_entries(mut entries: Vec<ManifestEntry>) -> Result<Self, Vec<PipelineError>> {
+    /// Builds the manifest of entries made elsewhere (files embedded by another crate,
+    /// whose bytes are already hashed): the same checks and the same version as
+    /// [`Manifest::from_files`]. The entries are sorted by canonical path.
+    ///
+    /// # Errors
+    /// As [`Manifest::from_files`].
+    pub fn from_entries(mut entries: Vec<ManifestEntry>) -> Result<Self, Vec<PipelineError>> {
         let mut errors = Vec::new();
         for entry in &entries {
             if let Err(reason) = check_url_path(&entry.canonical) {
@@ -121,6 +141,20 @@ impl Manifest {
     /// The entries, sorted by canonical path.
     pub fn entries(&self) -> &[ManifestEntry] {
         &self.entries
+    }
+
+    /// The indices of [`Manifest::entries`] in hashed-name order: the table behind
+    /// lookups by hashed name (`u32`, as the runtime stores it).
+    pub fn hashed_order(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.entries.len())
+            .map(|index| u32::try_from(index).unwrap_or(u32::MAX))
+            .collect();
+        order.sort_by(|&a, &b| {
+            self.entries[a as usize]
+                .hashed
+                .cmp(&self.entries[b as usize].hashed)
+        });
+        order
     }
 
     /// The manifest hash, see [`manifest_version`].

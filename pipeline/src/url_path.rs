@@ -17,6 +17,40 @@ pub fn check_url_path(canonical: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// The rule for the URL path prefix assets are served under (the macro's `prefix`
+/// option and the run-time adapters' `.prefix(...)`): it starts with `/`, has no `//`,
+/// and only ASCII letters, digits and `-._~/`. A trailing `/` is added when missing.
+///
+/// ```
+/// use hyper_assets_pipeline::normalize_prefix;
+///
+/// assert_eq!(normalize_prefix("/static").as_deref(), Ok("/static/"));
+/// assert_eq!(normalize_prefix("/a/b/").as_deref(), Ok("/a/b/"));
+/// assert!(normalize_prefix("static/").is_err());
+/// assert!(normalize_prefix("/a b/").is_err());
+/// ```
+///
+/// # Errors
+/// The rule, as a sentence to show the user.
+pub fn normalize_prefix(prefix: &str) -> Result<String, &'static str> {
+    let valid = prefix.starts_with('/')
+        && !prefix.contains("//")
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/'));
+    if !valid {
+        return Err(
+            "`prefix` must be a URL path that starts with `/` and has only letters, digits and \
+             `-._~/`, such as \"/static/\"",
+        );
+    }
+    let mut prefix = prefix.to_owned();
+    if !prefix.ends_with('/') {
+        prefix.push('/');
+    }
+    Ok(prefix)
+}
+
 /// Percent-encodes a `/`-separated path for use in a URL: every byte other than ASCII
 /// letters, digits, `-`, `.`, `_`, `~` and the `/` separators becomes `%XX`.
 ///

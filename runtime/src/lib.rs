@@ -37,9 +37,15 @@
 //! );
 //! ```
 //!
+//! Already embedding with rust-embed or include_dir? The `adopt` module (features
+//! `rust-embed` and `include_dir`) builds the same [`Manifest`] from those sets at
+//! start-up, so everything above works on them too.
+//!
 //! See the README for the quick start, the naming rules and how `VERSION` is derived.
 
 mod accept_encoding;
+#[cfg(any(feature = "rust-embed", feature = "include_dir"))]
+pub mod adopt;
 mod app_version;
 pub mod build;
 mod bust_token;

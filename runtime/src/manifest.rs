@@ -151,7 +151,8 @@ impl fmt::Debug for Asset {
 /// Every asset of a static folder, sorted by canonical path, with the folder's version.
 ///
 /// `hyper_assets!` generates one as `assets::MANIFEST`; lookups are binary searches over
-/// const arrays, with no start-up work.
+/// const arrays, with no start-up work. With the `rust-embed` or `include_dir` feature,
+/// `adopt` builds one at start-up from a set those crates embedded.
 pub struct Manifest {
     version: &'static str,
     prefix: &'static str,

@@ -106,9 +106,13 @@ fn the_same_folder_in_two_places_gives_the_same_manifest() {
 
 /// The fenced block that follows `<!-- quickstart: NAME -->` in the README.
 fn readme_block(readme: &str, name: &str) -> String {
-    let marker = format!("<!-- quickstart: {name} -->");
+    marked_block(readme, &format!("<!-- quickstart: {name} -->"))
+}
+
+/// The fenced block that follows `marker` in the README.
+fn marked_block(readme: &str, marker: &str) -> String {
     let after = &readme[readme
-        .find(&marker)
+        .find(marker)
         .unwrap_or_else(|| panic!("README lacks {marker}"))..];
     let open = after.find("```").unwrap();
     let body_start = open + after[open..].find('\n').unwrap() + 1;
@@ -125,7 +129,33 @@ fn readme_quick_start_compiles_and_serves() {
     project.write("src/main.rs", readme_block(&readme, "src/main.rs"));
     project.write("static/css/styles.css", "h1 { color: rebeccapurple }\n");
     project.build_ok();
+    serves_the_page_and_its_stylesheet(&project);
+}
 
+#[test]
+fn readme_adopt_examples_compile_and_serve() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    for (name, example) in [
+        ("adopt-rust-embed", "rust-embed"),
+        ("adopt-include-dir", "include_dir"),
+    ] {
+        let project = CargoProject::new(name);
+        project.manifest_from(&marked_block(&readme, "<!-- adopt: Cargo.toml -->"));
+        project.write(
+            "src/main.rs",
+            marked_block(&readme, &format!("<!-- adopt: {example} -->")),
+        );
+        project.write("static/css/styles.css", "h1 { color: rebeccapurple }\n");
+        project.write("static/.DS_Store", "left out, as the macro leaves it out");
+        project.build_ok();
+        serves_the_page_and_its_stylesheet(&project);
+    }
+}
+
+/// Starts the project's binary on a free port, fetches `/` and the hashed stylesheet it
+/// links, and checks the stylesheet is served immutable with the version header and a
+/// hidden file is not served.
+fn serves_the_page_and_its_stylesheet(project: &CargoProject) {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -149,7 +179,8 @@ fn readme_quick_start_compiles_and_serves() {
     while std::net::TcpStream::connect(addr).is_err() {
         assert!(
             Instant::now() < deadline,
-            "the quick start never listened on {addr}"
+            "{} never listened on {addr}",
+            project.binary().display()
         );
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -172,4 +203,9 @@ fn readme_quick_start_compiles_and_serves() {
         Some("public, max-age=31536000, immutable")
     );
     assert!(css.header("x-app-version").is_some());
+    let hidden = raw_request(
+        addr,
+        b"GET /static/.DS_Store HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(hidden.status, 404, "hidden files are not served");
 }
