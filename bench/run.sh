@@ -1,28 +1,37 @@
 #!/usr/bin/env bash
-# Regenerates BENCHMARKS.md: serving benchmarks of hyper-assets against nginx and a bare
-# hyper handler, side by side in one run on this machine.
+# Regenerates BENCHMARKS.md and bench/charts/: serving benchmarks of hyper-assets against
+# nginx, the Rust peers (memory-serve, rust-embed + axum, tower-http ServeDir) and a bare
+# hyper handler, plus the build-side measurements, side by side in one run.
 #
-#   bash bench/run.sh                  # 5 interleaved repetitions of 10 s per cell
+#   bash bench/run.sh                   # 5 interleaved rounds of 6 s per cell
 #   REPS=3 DURATION=5 bash bench/run.sh
+#   SKIP_BUILD_SIDE=1 bash bench/run.sh # serving only
 #
 # Every server runs on core 0 (taskset), wrk on core 1, keep-alive, 32 connections,
-# TCP_NODELAY on every server, a 2 s warm-up per server start.
+# TCP_NODELAY on every server, a 1 s warm-up before every measured cell.
 set -euo pipefail
 cd "$(dirname "$0")"
 REPS=${REPS:-5}
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-6}
 CONNECTIONS=${CONNECTIONS:-32}
+started=$(date +%s)
 
+# Tools: installed from Debian when missing (as root), else a loud failure.
 need() { command -v "$1" >/dev/null || [ -x "/usr/sbin/$1" ]; }
 missing=()
 need wrk || missing+=(wrk)
-need nginx || missing+=(nginx)
+need nginx || missing+=(nginx-light)
 need taskset || missing+=(util-linux)
+need curl || missing+=(curl)
+need python3 || missing+=(python3)
+BROTLI_MODULE=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
+[ -f "$BROTLI_MODULE" ] || missing+=(libnginx-mod-http-brotli-static)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "bench: installing ${missing[*]}" >&2
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "bench: missing ${missing[*]}" >&2; exit 1
+    echo "bench: missing ${missing[*]} (install them, or run as root on Debian)" >&2; exit 1
   fi
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -32,11 +41,18 @@ SERVER="$PWD/target/release/bench-server"
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill -TERM "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"' EXIT
 
+if [ -z "${SKIP_BUILD_SIDE:-}" ]; then
+  python3 build_side.py "$WORK/build-side.json"
+else
+  echo '{}' > "$WORK/build-side.json"
+fi
+
 eval "$("$SERVER" urls - | awk '{print toupper($1) "=\"" $2 "\""}')"
-LOCATION=$("$SERVER" collect "$WORK/static")
+LOCATION=$("$SERVER" collect "$WORK/static" brotli)
 user=""; [ "$(id -u)" -eq 0 ] && user="user root;"
 cat > "$WORK/nginx.conf" <<CONF
 $user
+load_module $BROTLI_MODULE;
 worker_processes 1;
 daemon off;
 pid $WORK/nginx.pid;
@@ -59,20 +75,44 @@ $LOCATION
 }
 CONF
 
+# S5: the twenty modules in rotation, one per request.
+{
+  echo "local paths = {"
+  tr ',' '\n' <<<"$MODULES" | sed 's/.*/  "&",/'
+  echo "}"
+  echo "local i = 0"
+  echo 'request = function() i = i % #paths + 1; return wrk.format("GET", paths[i]) end'
+} > "$WORK/rotation.lua"
+
+# Which scenarios each server runs. No target compares the Rust peers beyond S1/S2, and
+# the bare handler is the ceiling of S1/S2 only; the whole run stays within 20 minutes.
+SERVERS="nginx hyper ours ours-header ours-bare memory-serve rust-embed servedir"
+declare -A MATRIX=(
+  [nginx]="S1 S2 S4br S4gzip S5 S6"
+  [hyper]="S1 S2"
+  [ours]="S1 S2 S3 S4br S4gzip S5 S6"
+  [ours-header]="S3"
+  [ours-bare]="S3"
+  [memory-serve]="S1 S2"
+  [rust-embed]="S1 S2"
+  [servedir]="S1 S2"
+)
+
 port=18081
-start() { # start SERVER_KIND; sets PID and ADDR
+start() { # start SERVER; sets PID and ADDR
   case "$1" in
     nginx) taskset -c 0 "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" 2>/dev/null & ADDR=127.0.0.1:18080 ;;
-    *) port=$((port + 1)); ADDR=127.0.0.1:$port; taskset -c 0 "$SERVER" "$1" "$ADDR" & ;;
+    *) port=$((port + 1)); ADDR=127.0.0.1:$port; taskset -c 0 "$SERVER" "$1" "$ADDR" "$WORK/static" & ;;
   esac
   PID=$!
-  for _ in $(seq 100); do curl -s -o /dev/null "http://$ADDR/" && break; sleep 0.05; done
+  for _ in $(seq 100); do curl -s -o /dev/null "http://$ADDR/" && return; sleep 0.05; done
+  echo "bench: $1 did not start" >&2; exit 1
 }
 stop() {
   if [ "$1" = nginx ]; then kill -TERM "$(cat "$WORK/nginx.pid")"; else kill "$PID"; fi
   wait "$PID" 2>/dev/null || true
 }
-cpu_ticks() { # utime+stime of a process and its children (nginx worker)
+cpu_ticks() { # utime+stime of a process and its children (the nginx worker)
   local total=0 p
   for p in $1 $(pgrep -P "$1" || true); do
     total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
@@ -80,39 +120,70 @@ cpu_ticks() { # utime+stime of a process and its children (nginx worker)
   echo "$total"
 }
 
-# scenario -> path and extra header
-declare -A PATHS=( [S1]="$CSS" [S2]="$CSS" [S6]="/static/missing.css" [S3full]="/page" [S3bare]="/page" )
-declare -A HEADER=( [S2]="If-None-Match: $ETAG" )
+# The request of a cell: sets URL, HEADERS (array), LUA and the status/encoding to expect.
+cell_request() { # scenario server
+  local scenario=$1 server=$2 css=$CSS big=$BIG
+  case "$server" in
+    memory-serve) css=/css/styles.css; big=/css/big.css ;;
+    rust-embed) css=/static/css/styles.css; big=/static/css/big.css ;;
+  esac
+  HEADERS=(); LUA=(); EXPECT=200; ENCODING=""
+  case "$scenario" in
+    S1) URL=$css ;;
+    S2) URL=$css; EXPECT=304
+        # The validator the server itself hands out: ETag, else Last-Modified (ServeDir).
+        local head validator
+        head=$(curl -sI "http://$ADDR$URL" | tr -d '\r')
+        validator=$(awk -F': ' 'tolower($1)=="etag" {print $2}' <<<"$head")
+        if [ -n "$validator" ]; then HEADERS=(-H "If-None-Match: $validator")
+        else HEADERS=(-H "If-Modified-Since: $(awk -F': ' 'tolower($1)=="last-modified" {print $2}' <<<"$head")")
+        fi ;;
+    S3) URL=/page ;;
+    S4br) URL=$big; HEADERS=(-H "Accept-Encoding: br"); ENCODING=br ;;
+    S4gzip) URL=$big; HEADERS=(-H "Accept-Encoding: gzip"); ENCODING=gzip ;;
+    S5) URL=${MODULES%%,*}; LUA=(-s "$WORK/rotation.lua") ;;
+    S6) URL=/static/missing.css; EXPECT=404 ;;
+  esac
+}
+
 RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
 run_cell() { # scenario server
-  local scenario=$1 server=$2 kind=$2
-  [ "$scenario" = S3bare ] && kind=ours-bare
-  start "$kind"
-  local args=(-t1 -c"$CONNECTIONS" -d2s --latency)
-  [ -n "${HEADER[$scenario]:-}" ] && args+=(-H "${HEADER[$scenario]}")
-  taskset -c 1 wrk "${args[@]}" "http://$ADDR${PATHS[$scenario]}" >/dev/null
+  local scenario=$1 server=$2
+  cell_request "$scenario" "$server"
+  # Check the answer before measuring it: a benchmark of the wrong response is worthless.
+  local got
+  got=$(curl -s -o /dev/null -w '%{http_code} %header{content-encoding}' "${HEADERS[@]}" "http://$ADDR$URL")
+  if [ "$got" != "$EXPECT $ENCODING" ] && [ "$got" != "$EXPECT" ]; then
+    echo "bench: $scenario on $server answered '$got', expected '$EXPECT $ENCODING'" >&2; exit 1
+  fi
+  local args=(-t1 -c"$CONNECTIONS" "${HEADERS[@]}" "${LUA[@]}")
+  taskset -c 1 wrk "${args[@]}" -d1s "http://$ADDR$URL" >/dev/null
   local before after out
   before=$(cpu_ticks "$PID")
-  args=(-t1 -c"$CONNECTIONS" -d"${DURATION}s")
-  [ -n "${HEADER[$scenario]:-}" ] && args+=(-H "${HEADER[$scenario]}")
-  out=$(taskset -c 1 wrk "${args[@]}" "http://$ADDR${PATHS[$scenario]}")
+  out=$(taskset -c 1 wrk "${args[@]}" -d"${DURATION}s" "http://$ADDR$URL")
   after=$(cpu_ticks "$PID")
-  stop "$server"
-  local rps requests
+  local rps requests errors
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  errors=$(awk '/Non-2xx or 3xx/ {print $NF}' <<<"$out")
+  if [ "$scenario" != S6 ] && [ -n "$errors" ]; then
+    echo "bench: $scenario on $server: $errors error responses" >&2; exit 1
+  fi
   printf '%s\t%s\t%s\t%s\t%s\n' "$scenario" "$server" "$rps" "$requests" "$((after - before))" >> "$RESULTS"
   echo "bench: $scenario $server $rps req/s" >&2
 }
 
 for rep in $(seq "$REPS"); do
-  for scenario in S1 S2 S6; do
-    for server in nginx hyper ours; do run_cell "$scenario" "$server"; done
+  echo "bench: round $rep of $REPS" >&2
+  for server in $SERVERS; do
+    start "$server"
+    for scenario in ${MATRIX[$server]}; do run_cell "$scenario" "$server"; done
+    stop "$server"
   done
-  run_cell S3full ours
-  run_cell S3bare ours
 done
 
-python3 report.py "$RESULTS" "$REPS" "$DURATION" "$CONNECTIONS" > ../BENCHMARKS.md
-echo "bench: wrote BENCHMARKS.md" >&2
+mkdir -p charts
+python3 report.py "$RESULTS" "$WORK/build-side.json" "$REPS" "$DURATION" "$CONNECTIONS" \
+  "$(( $(date +%s) - started ))" > ../BENCHMARKS.md
+echo "bench: wrote BENCHMARKS.md and bench/charts/ in $(( $(date +%s) - started )) s" >&2

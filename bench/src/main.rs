@@ -1,15 +1,22 @@
 //! The servers of the serving benchmark, one process each, on one core:
 //!
 //! ```text
-//! bench-server ours ADDR        hyper-assets with its full stack (version header,
-//!                               endpoints, stale-client injection)
-//! bench-server ours-bare ADDR   the same routes with no layers
-//! bench-server hyper ADDR       a bare hyper handler returning the bytes: the ceiling
-//! bench-server collect DIR      write the assets for nginx, print its `location`
-//! bench-server urls             print the URLs the scenarios request
+//! bench-server ours ADDR          hyper-assets with its full stack (version header,
+//!                                 endpoints, stale-client injection)
+//! bench-server ours-header ADDR   the same routes with the version header only
+//! bench-server ours-bare ADDR     the same routes with no layers
+//! bench-server hyper ADDR         a bare hyper handler returning the bytes: the ceiling
+//! bench-server memory-serve ADDR  memory-serve's router over the same folder
+//! bench-server rust-embed ADDR    rust-embed behind an axum handler (ETag from its SHA-256)
+//! bench-server servedir ADDR DIR  tower-http ServeDir over the collected folder, with its
+//!                                 precompressed .br/.gz siblings
+//! bench-server collect DIR [brotli]  write the assets for nginx and ServeDir, print the
+//!                                 nginx `location` (with `brotli_static` when asked)
+//! bench-server urls -             print the URLs the scenarios request
 //! ```
 
-use axum::response::Html;
+use axum::extract::Path;
+use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::Router;
 use bytes::Bytes;
@@ -24,6 +31,11 @@ use std::process::ExitCode;
 use std::sync::LazyLock;
 
 hyper_assets::hyper_assets!("assets");
+
+/// The same folder, embedded by rust-embed.
+#[derive(rust_embed::Embed)]
+#[folder = "assets"]
+struct Embedded;
 
 /// A ~27 KB HTML page, as a template would render it.
 static PAGE: LazyLock<String> = LazyLock::new(|| {
@@ -48,18 +60,77 @@ async fn page() -> Html<&'static str> {
     Html(PAGE.as_str())
 }
 
-fn ours(stack: bool) -> Router {
+#[derive(Clone, Copy, PartialEq)]
+enum Stack {
+    Full,
+    HeaderOnly,
+    None,
+}
+
+fn ours(stack: Stack) -> Router {
     let router = Router::new()
         .route("/page", get(page))
         .fallback_service(StaticService::new(&assets::MANIFEST));
-    if !stack {
-        return router;
-    }
     let version = AppVersion::from_manifest(&assets::MANIFEST);
-    router
-        .layer(version.stale_client_layer())
-        .layer(version.endpoints_layer())
-        .layer(version.header_layer())
+    match stack {
+        Stack::None => router,
+        Stack::HeaderOnly => router.layer(version.header_layer()),
+        Stack::Full => router
+            .layer(version.stale_client_layer())
+            .layer(version.endpoints_layer())
+            .layer(version.header_layer()),
+    }
+}
+
+/// rust-embed behind axum as its users write it, with an `ETag` from the SHA-256 it
+/// computed at compile time so `If-None-Match` can be answered.
+async fn rust_embed_file(
+    Path(path): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    let Some(file) = <Embedded as rust_embed::RustEmbed>::get(&path) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let hash = file.metadata.sha256_hash();
+    let etag = format!("\"{}\"", hex(&hash));
+    if headers
+        .get(IF_NONE_MATCH)
+        .is_some_and(|value| value.as_bytes() == etag.as_bytes())
+    {
+        return (StatusCode::NOT_MODIFIED, [(ETAG, etag)]).into_response();
+    }
+    (
+        [
+            (CONTENT_TYPE, file.metadata.mimetype().to_owned()),
+            (ETAG, etag),
+            (CACHE_CONTROL, "public, max-age=31536000".to_owned()),
+        ],
+        file.data,
+    )
+        .into_response()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn peer(kind: &str, dir: Option<&String>) -> Option<Router> {
+    Some(match kind {
+        "memory-serve" => memory_serve::load!()
+            .index_file(None)
+            .enable_brotli(true)
+            .enable_gzip(true)
+            .cache_control(memory_serve::CacheControl::Long)
+            .into_router(),
+        "rust-embed" => Router::new().route("/static/{*path}", get(rust_embed_file)),
+        "servedir" => Router::new().nest_service(
+            "/static",
+            tower_http::services::ServeDir::new(dir?)
+                .precompressed_br()
+                .precompressed_gzip(),
+        ),
+        _ => return None,
+    })
 }
 
 /// The ceiling: no routing, no decoding, the bytes from memory.
@@ -108,7 +179,10 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(kind), Some(target)) = (args.first(), args.get(1)) else {
-        return fail("usage: bench-server ours|ours-bare|hyper ADDR | collect DIR | urls -");
+        return fail(
+            "usage: bench-server ours|ours-header|ours-bare|hyper|memory-serve|rust-embed ADDR \
+             | servedir ADDR DIR | collect DIR | urls -",
+        );
     };
     match kind.as_str() {
         "urls" => {
@@ -117,6 +191,13 @@ async fn main() -> ExitCode {
             println!("css {}", url("css/styles.css"));
             println!("etag {}", css.map(|asset| asset.etag()).unwrap_or_default());
             println!("big {}", url("css/big.css"));
+            let modules: Vec<&str> = assets::MANIFEST
+                .assets()
+                .iter()
+                .filter(|asset| asset.canonical_path().starts_with("js/"))
+                .map(|asset| asset.url())
+                .collect();
+            println!("modules {}", modules.join(","));
             return ExitCode::SUCCESS;
         }
         "collect" => {
@@ -125,9 +206,14 @@ async fn main() -> ExitCode {
                 return fail(error);
             }
             let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+            let brotli = args.get(2).is_some_and(|flag| flag == "brotli");
             print!(
                 "{}",
-                hyper_assets::nginx_static_location(&assets::MANIFEST, &root.to_string_lossy(), false)
+                hyper_assets::nginx_static_location(
+                    &assets::MANIFEST,
+                    &root.to_string_lossy(),
+                    brotli
+                )
             );
             return ExitCode::SUCCESS;
         }
@@ -139,15 +225,23 @@ async fn main() -> ExitCode {
     };
     match kind.as_str() {
         "hyper" => serve_bare(listener).await,
-        "ours" | "ours-bare" => {
+        other => {
+            let router = match other {
+                "ours" => ours(Stack::Full),
+                "ours-header" => ours(Stack::HeaderOnly),
+                "ours-bare" => ours(Stack::None),
+                _ => match peer(other, args.get(2)) {
+                    Some(router) => router,
+                    None => return fail(format!("unknown server {other:?} (or missing DIR)")),
+                },
+            };
             let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
                 let _ = tcp.set_nodelay(true);
             });
-            if let Err(error) = axum::serve(listener, ours(kind == "ours")).await {
+            if let Err(error) = axum::serve(listener, router).await {
                 return fail(error);
             }
         }
-        other => return fail(format!("unknown server {other:?}")),
     }
     ExitCode::SUCCESS
 }
