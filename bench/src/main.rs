@@ -3,6 +3,7 @@
 //! ```text
 //! bench-server ours ADDR          hyper-assets with its full stack (version header,
 //!                                 endpoints, stale-client injection)
+//! bench-server ours-external ADDR the full stack with the stale-client script external
 //! bench-server ours-header ADDR   the same routes with the version header only
 //! bench-server ours-bare ADDR     the same routes with no layers
 //! bench-server hyper ADDR         a bare hyper handler returning the bytes: the ceiling
@@ -60,9 +61,10 @@ async fn page() -> Html<&'static str> {
     Html(PAGE.as_str())
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Stack {
     Full,
+    FullExternal,
     HeaderOnly,
     None,
 }
@@ -77,6 +79,14 @@ fn ours(stack: Stack) -> Router {
         Stack::HeaderOnly => router.layer(version.header_layer()),
         Stack::Full => router
             .layer(version.stale_client_layer())
+            .layer(version.endpoints_layer())
+            .layer(version.header_layer()),
+        Stack::FullExternal => router
+            .layer(
+                version
+                    .stale_client_layer()
+                    .delivery(hyper_assets::ScriptDelivery::External),
+            )
             .layer(version.endpoints_layer())
             .layer(version.header_layer()),
     }
@@ -180,7 +190,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(kind), Some(target)) = (args.first(), args.get(1)) else {
         return fail(
-            "usage: bench-server ours|ours-header|ours-bare|hyper|memory-serve|rust-embed ADDR \
+            "usage: bench-server ours|ours-external|ours-header|ours-bare|hyper|memory-serve|rust-embed ADDR \
              | servedir ADDR DIR | collect DIR | urls -",
         );
     };
@@ -228,6 +238,7 @@ async fn main() -> ExitCode {
         other => {
             let router = match other {
                 "ours" => ours(Stack::Full),
+                "ours-external" => ours(Stack::FullExternal),
                 "ours-header" => ours(Stack::HeaderOnly),
                 "ours-bare" => ours(Stack::None),
                 _ => match peer(other, args.get(2)) {

@@ -30,6 +30,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
                 &input,
                 manifest_dir,
                 &manifest_dir.join(args.folder.value()),
+                args.hidden,
                 &components,
             )
         }

@@ -6,7 +6,8 @@
 //! expansion is kept in the crate's `OUT_DIR` (there when the crate has a build script,
 //! as `hyper_assets::build::watch` asks), keyed by the macro's input and the length and
 //! modification time of every file below the folder and every component: the same
-//! stamps cargo itself trusts to decide what changed. A hit costs one `stat` per file.
+//! stamps cargo itself trusts to decide what changed. A hit costs the walk's metadata
+//! calls (no file is read) and parsing the stored expansion back.
 //!
 //! Racy stamps: a file modified within the last two seconds is not trusted (a coarse
 //! clock could give an edit in the same second the same stamp), so such an expansion is
@@ -18,8 +19,16 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// Bumped with the crate version: an expansion is only reused by the same macro.
-const FORMAT: &str = concat!("hyper-assets-expansion ", env!("CARGO_PKG_VERSION"), "\n");
+/// The first line of every entry: an expansion is only reused by the same build of the
+/// macro and the pipeline (their build scripts give a new id whenever their sources change).
+fn format_line() -> String {
+    format!(
+        "hyper-assets-expansion {} {} {}\n",
+        env!("CARGO_PKG_VERSION"),
+        env!("HYPER_ASSETS_BUILD_ID"),
+        hyper_assets_pipeline::BUILD_ID
+    )
+}
 
 /// How recent a modification time must be to be distrusted.
 const RACY: Duration = Duration::from_secs(2);
@@ -41,11 +50,12 @@ impl ExpansionCache {
         input: &TokenStream,
         manifest_dir: &Path,
         folder: &Path,
+        hidden: bool,
         components: &[PathBuf],
     ) -> Option<Self> {
         let input = input.to_string();
         let mut key = String::with_capacity(4096);
-        let _ = writeln!(key, "{FORMAT}{}\n{input}", manifest_dir.display());
+        let _ = writeln!(key, "{}{}\n{input}", format_line(), manifest_dir.display());
         let now = SystemTime::now();
         let mut storable = true;
         let mut add = |label: &str, stamp: &FileStamp| -> Option<()> {
@@ -61,8 +71,9 @@ impl ExpansionCache {
             );
             Some(())
         };
-        // Every file, hidden ones too: a superset of what the filter keeps is safe.
-        let all = FileFilter::default().include_hidden(true);
+        // Every file the walk could read (the include/exclude globs are ignored: a superset
+        // of what the filter keeps is safe).
+        let all = FileFilter::default().include_hidden(hidden);
         for stamp in stamps(folder, &all).ok()? {
             add("static", &stamp)?;
         }
@@ -92,10 +103,23 @@ impl ExpansionCache {
         })
     }
 
-    /// The stored expansion, when its key matches.
+    /// The stored expansion, when its key matches and the compressed variants it
+    /// includes are still there (a deleted cache folder must not break every build).
     pub(crate) fn load(&self) -> Option<TokenStream> {
         let stored = std::fs::read_to_string(&self.file).ok()?;
         let code = stored.strip_prefix(&self.key)?.strip_prefix("\n")?;
+        let compressed = self
+            .file
+            .parent()?
+            .parent()?
+            .join("hyper-assets-compressed");
+        let compressed = compressed.to_str()?;
+        for (at, _) in code.match_indices(compressed) {
+            let path = code[at..].split('"').next()?;
+            if !Path::new(path).is_file() {
+                return None;
+            }
+        }
         code.parse().ok()
     }
 
@@ -113,7 +137,18 @@ impl ExpansionCache {
         let temporary = self
             .file
             .with_extension(format!("tmp{}", std::process::id()));
-        let text = format!("{}\n{expansion}", self.key);
+        let text = expansion.to_string();
+        // Some tokens (`$crate` in a `crate = ...` path) do not survive printing: keep
+        // only an expansion that reads back as itself.
+        if text
+            .parse::<TokenStream>()
+            .map(|back| back.to_string())
+            .ok()
+            != Some(text.clone())
+        {
+            return;
+        }
+        let text = format!("{}\n{text}", self.key);
         if std::fs::write(&temporary, text).is_ok()
             && std::fs::rename(&temporary, &self.file).is_err()
         {
@@ -143,7 +178,15 @@ mod tests {
 
     fn entry(dir: &Path) -> ExpansionCache {
         let input: TokenStream = "\"static\"".parse().unwrap();
-        ExpansionCache::new(&dir.join("out"), &input, dir, &dir.join("static"), &[]).unwrap()
+        ExpansionCache::new(
+            &dir.join("out"),
+            &input,
+            dir,
+            &dir.join("static"),
+            false,
+            &[],
+        )
+        .unwrap()
     }
 
     #[test]

@@ -28,6 +28,11 @@ mod suggest;
 mod url_path;
 mod walk;
 
+/// Changes with every build of this crate from changed sources: part of the macro's
+/// expansion-cache key.
+#[doc(hidden)]
+pub const BUILD_ID: &str = env!("HYPER_ASSETS_BUILD_ID");
+
 pub use compress::{
     compress, is_compressible, CompressionCache, CompressionSettings, Encoding, Variant,
 };

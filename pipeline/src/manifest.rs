@@ -118,6 +118,14 @@ impl Manifest {
             }
         }
         entries.sort_by(|a, b| a.canonical.cmp(&b.canonical));
+        for pair in entries.windows(2) {
+            if pair[0].canonical == pair[1].canonical {
+                errors.push(PipelineError::BadUrlName {
+                    path: pair[0].canonical.clone(),
+                    reason: "two files have this name",
+                });
+            }
+        }
         let canonical: BTreeSet<&str> = entries.iter().map(|e| e.canonical.as_str()).collect();
         for entry in &entries {
             if canonical.contains(entry.hashed.as_str()) {

@@ -29,7 +29,9 @@
 //!
 //! # What is the same as `hyper_assets!`
 //!
-//! The same folder gives the same manifest, field by field (tested): the canonical path,
+//! The same folder gives the same manifest as `hyper_assets!(..., rewrite = false)`, field by
+//! field (tested; the macro rewrites references by default, and `.rewrite(true)` does it
+//! here too, with the same result for the rewritten files): the canonical path,
 //! the hashed name (`hyper_assets_pipeline::hashed_name`: the first 12 hex characters of
 //! the SHA-256 of the exact bytes before the last extension), the URL, the SHA-256
 //! (rust-embed's own compile-time `metadata.sha256_hash()` is used, not computed again;

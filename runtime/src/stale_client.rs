@@ -8,7 +8,8 @@ use crate::static_service::IMMUTABLE;
 use arc_swap::ArcSwapOption;
 use bytes::Bytes;
 use http::header::{
-    HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, ETAG,
+    HeaderName, HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE,
+    ETAG,
 };
 use http::{Method, Request, Response, StatusCode};
 use http_body::Body as HttpBody;
@@ -40,6 +41,11 @@ static INLINE_SCRIPT: LazyLock<String> = LazyLock::new(|| {
         .collect::<Vec<_>>()
         .join("\n")
 });
+
+/// Header names looked up on every request, as constants: a `&str` name is parsed and
+/// hashed again on each lookup.
+const HX_REQUEST_HEADER: HeaderName = HeaderName::from_static("hx-request");
+const PAGE_VERSION_HEADER: HeaderName = HeaderName::from_static(X_APP_PAGE_VERSION);
 
 /// The marker attribute of the injected tag; a page that has it is never injected again.
 const MARKER: &[u8] = b"data-hyper-assets=\"stale-client\"";
@@ -161,8 +167,8 @@ where
             };
         }
         let version = &self.layer.version;
-        let is_htmx = request.headers().contains_key("hx-request");
-        if let Some(page) = request.headers().get(X_APP_PAGE_VERSION) {
+        let is_htmx = request.headers().contains_key(HX_REQUEST_HEADER);
+        if let Some(page) = request.headers().get(PAGE_VERSION_HEADER) {
             version.record_page_version(page.as_bytes());
         }
         let mode = version.settings().mismatch();

@@ -220,6 +220,21 @@ fn the_collision_fixture_is_an_error_naming_both_files() {
     let _: Box<dyn std::error::Error> = Box::new(from_include_dir);
 }
 
+/// include_dir turns the backslash into `/`; the adapter must still refuse the name, not
+/// serve it as `back/slash.css`.
+static BAD_NAME_DIR: include_dir::Dir<'static> =
+    include_dir::include_dir!("$OUT_DIR/adopt-bad-name");
+
+#[test]
+fn include_dir_does_not_turn_a_backslash_into_a_folder() {
+    let message = adopt::include_dir(&BAD_NAME_DIR)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("back\\slash.css"), "{message}");
+    assert!(message.contains("backslash"), "{message}");
+}
+
 #[test]
 fn a_name_with_a_backslash_is_an_error_naming_it() {
     let error = adopt::rust_embed::<BadName>().build().unwrap_err();

@@ -239,7 +239,10 @@ fn external_delivery_references_a_hashed_immutable_script() {
         stale_client_script_path()
     );
     assert!(html.contains(&tag), "{html}");
-    assert!(!html.contains("__hyperAppVersionInstalled"), "no inline code: {html}");
+    assert!(
+        !html.contains("__hyperAppVersionInstalled"),
+        "no inline code: {html}"
+    );
     let script = server.get(stale_client_script_path(), &[]);
     assert_eq!(script.status, 200);
     assert_eq!(body(&script), STALE_CLIENT_SCRIPT);

@@ -43,7 +43,7 @@ pub(super) fn files(root: &'static Dir<'static>, filter: &FileFilter) -> Vec<Emb
                 DirEntry::Dir(dir) if filter.enters(&canonical) => pending.push(dir),
                 DirEntry::Dir(_) => {}
                 DirEntry::File(file) if filter.accepts(&canonical) => files.push(EmbeddedFile {
-                    canonical,
+                    canonical: with_backslashes(root, dir, file.path(), canonical),
                     bytes: Cow::Borrowed(file.contents()),
                     sha256: None,
                 }),
@@ -52,6 +52,33 @@ pub(super) fn files(root: &'static Dir<'static>, filter: &FileFilter) -> Vec<Emb
         }
     }
     files
+}
+
+/// include_dir turns every `\\` of a name into `/`, so `a\\b.css` would show up as the file
+/// `b.css` in `a/`: a file whose path does not continue its folder's gets its backslashes
+/// back, and the manifest then refuses the name as the macro does.
+fn with_backslashes(
+    root: &'static Dir<'static>,
+    dir: &'static Dir<'static>,
+    path: &'static Path,
+    canonical: Cow<'static, str>,
+) -> Cow<'static, str> {
+    if path.parent() == Some(dir.path())
+        || (dir.path().as_os_str().is_empty() && path.parent() == Some(Path::new("")))
+    {
+        return canonical;
+    }
+    let folder = relative(root.path(), dir.path());
+    let rest = path
+        .strip_prefix(dir.path())
+        .unwrap_or(path)
+        .to_string_lossy();
+    let name = rest.replace('/', "\\");
+    Cow::Owned(if folder.is_empty() {
+        name
+    } else {
+        format!("{folder}/{name}")
+    })
 }
 
 /// include_dir stores `/`-separated paths relative to the `include_dir!` folder, as
