@@ -61,6 +61,9 @@ step "end-to-end: blue/green and canary behind a real nginx"
 cargo test -p demo --locked --test nginx -- --ignored
 
 step "cargo test (release)"
-cargo test --workspace --locked --release
+# Doctests ran above: rustdoc compiles them with its own flags (debug assertions on) in
+# either profile, so in release they would only mismatch crates built without them
+# (rust-embed's derive picks its debug-mode code by `cfg(debug_assertions)`).
+cargo test --workspace --locked --release --lib --bins --tests
 
 step "all tests passed"
