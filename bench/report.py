@@ -204,8 +204,8 @@ if build_rows:
       "the app crate alone (for hyper-assets with compression: brotli 11 and gzip 9 of every "
       "text file, the first time). `ours` is `hyper_assets!(\"assets\", compress = false)`, "
       "`ours-compress` the default with precompression. Peak memory is the largest RSS of the "
-      "build's processes (rustc, with the macros inside it). First response: spawn to the first "
-      "200 for an asset, median of 5.\n")
+      "build's processes (rustc, with the macros inside it). Rebuild times are the median of three "
+      "(each after its own edit). First response: spawn to the first 200 for an asset, median of 5.\n")
     p("| crate | assets | cold build | rebuild, main.rs touched | rebuild, one asset edited | peak build RSS | binary | first response |")
     p("|---|---|---|---|---|---|---|---|")
     for r in build_rows:

@@ -185,7 +185,11 @@ for rep in $(seq "$REPS"); do
   done
 done
 
-mkdir -p charts
-python3 report.py "$RESULTS" "$WORK/build-side.json" "$REPS" "$DURATION" "$CONNECTIONS" \
+# The raw measurements stay next to the report, so it can be re-read or re-rendered:
+#   python3 bench/report.py bench/results/serving.tsv bench/results/build-side.json 5 6 32 0
+mkdir -p charts results
+cp "$RESULTS" results/serving.tsv
+cp "$WORK/build-side.json" results/build-side.json
+python3 report.py results/serving.tsv results/build-side.json "$REPS" "$DURATION" "$CONNECTIONS" \
   "$(( $(date +%s) - started ))" > ../BENCHMARKS.md
 echo "bench: wrote BENCHMARKS.md and bench/charts/ in $(( $(date +%s) - started )) s" >&2
