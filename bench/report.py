@@ -1,6 +1,6 @@
 """Turns bench/run.sh's measurements into BENCHMARKS.md (stdout) and bench/charts/*.svg.
 
-    python3 report.py RESULTS.tsv BUILD_SIDE.json REPS DURATION CONNECTIONS ELAPSED
+    python3 report.py RESULTS.tsv BUILD_SIDE.json REPS DURATION CONNECTIONS ELAPSED [ADOPT_COST.txt]
 """
 import json
 import os
@@ -251,6 +251,15 @@ if build_rows:
     if first and first0:
         p(f"| no per-asset work at start-up: first response at 16 MB vs no assets | {first * 1000:.1f} ms vs {first0 * 1000:.1f} ms | equal within noise | |")
     p("")
+
+if len(sys.argv) > 7 and Path(sys.argv[7]).exists():
+    p("## Adapters' start-up cost\n")
+    p("`bench/adopt-cost`: building the manifest of 1,000 files of 4 KiB with "
+      "`hyper_assets::adopt` (release), once per process at start-up; the macro's manifest "
+      "is const data and costs nothing.\n")
+    p("```text")
+    p(Path(sys.argv[7]).read_text().rstrip())
+    p("```\n")
 
 p(Path(__file__).resolve().parent.joinpath("ANALYSIS.md").read_text())
 print("\n".join(out))
