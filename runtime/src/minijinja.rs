@@ -15,28 +15,31 @@ use ::minijinja::{Environment, Error, ErrorKind, Value};
 /// # Ok(()) }
 /// ```
 pub fn add_helpers(env: &mut Environment<'_>, helpers: TemplateHelpers) {
-    let for_static = helpers.clone();
-    env.add_function("static", move |path: &str| {
-        for_static
-            .static_path(path)
-            .map(url_value)
-            .map_err(render_error)
-    });
-    let for_static_url = helpers.clone();
-    env.add_function("static_url", move |path: &str| {
-        for_static_url
-            .static_url(path)
-            .map(url_value)
-            .map_err(render_error)
-    });
-    let for_integrity = helpers.clone();
-    env.add_function("integrity", move |path: &str| {
-        for_integrity
-            .integrity(path)
-            .map(url_value)
-            .map_err(render_error)
-    });
+    env.add_function(
+        "static",
+        path_function(&helpers, TemplateHelpers::static_path),
+    );
+    env.add_function(
+        "static_url",
+        path_function(&helpers, TemplateHelpers::static_url),
+    );
+    env.add_function(
+        "integrity",
+        path_function(&helpers, TemplateHelpers::integrity),
+    );
     env.add_function("app_version", move || helpers.app_version());
+}
+
+/// A template function of one asset path, calling `lookup` on its own handle to the helpers.
+fn path_function(
+    helpers: &TemplateHelpers,
+    lookup: fn(
+        &TemplateHelpers,
+        &str,
+    ) -> Result<std::borrow::Cow<'static, str>, crate::UnknownAsset>,
+) -> impl Fn(&str) -> Result<Value, Error> + Send + Sync + 'static {
+    let helpers = helpers.clone();
+    move |path| lookup(&helpers, path).map(url_value).map_err(render_error)
 }
 
 /// URLs are the prefix (letters, digits, `-._~/`) and a percent-encoded path, integrity

@@ -19,6 +19,12 @@ fn text(asset: &str) -> String {
 }
 
 /// Resolves `reference` (as written in the file served at `base`) to a URL path.
+/// The last component of an asset's hashed path: `greet.1a2b3c4d5e6f.js`.
+fn hashed_file_name(asset: &str) -> &'static str {
+    let hashed = assets::MANIFEST.get(asset).unwrap().hashed_path();
+    hashed.rsplit('/').next().unwrap()
+}
+
 fn join(base: &str, reference: &str) -> String {
     if reference.starts_with('/') {
         return reference.to_owned();
@@ -114,28 +120,14 @@ fn hashes_are_of_the_rewritten_bytes() {
 fn scripts_import_hashed_modules() {
     let server = server();
     let js = text("js/app.js");
-    let greet = assets::MANIFEST
-        .get("js/lib/greet.js")
-        .unwrap()
-        .hashed_path()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let greet = hashed_file_name("js/lib/greet.js");
     assert!(js.contains(&format!("from \"./lib/{greet}\"")), "{js}");
     assert!(js.contains(&format!("from './lib/{greet}'")), "{js}");
     assert!(js.contains("import(\"./lib/lazy."), "{js}");
     assert!(js.contains("import \"./lib/side-effect."), "{js}");
     assert!(js.contains("// import { nope } from \"./lib/nope.js\";"));
     assert!(js.contains("\"import x from './not-a-ref.js'\""));
-    let map = assets::MANIFEST
-        .get("js/app.js.map")
-        .unwrap()
-        .hashed_path()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_owned();
+    let map = hashed_file_name("js/app.js.map");
     assert!(js.contains(&format!("//# sourceMappingURL={map}")), "{js}");
     for module in [
         "js/lib/greet.js",
