@@ -32,7 +32,7 @@ pub(crate) fn choose(headers: &HeaderMap, has_brotli: bool, has_gzip: bool) -> C
         let Ok(text) = value.to_str() else { continue };
         for item in text.split(',') {
             let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let coding = parts.next().unwrap_or("").trim();
             let mut q = Some(1000);
             for parameter in parts {
                 if let Some((name, value)) = parameter.split_once('=') {
@@ -42,12 +42,17 @@ pub(crate) fn choose(headers: &HeaderMap, has_brotli: bool, has_gzip: bool) -> C
                 }
             }
             let Some(q) = q else { continue };
-            let slot = match coding.as_str() {
-                "br" => &mut brotli,
-                "gzip" | "x-gzip" => &mut gzip,
-                "identity" => &mut identity,
-                "*" => &mut star,
-                _ => continue,
+            let is = |name: &str| coding.eq_ignore_ascii_case(name);
+            let slot = if is("br") {
+                &mut brotli
+            } else if is("gzip") || is("x-gzip") {
+                &mut gzip
+            } else if is("identity") {
+                &mut identity
+            } else if coding == "*" {
+                &mut star
+            } else {
+                continue;
             };
             *slot = Some(slot.map_or(q, |old: u16| old.max(q)));
         }

@@ -21,11 +21,8 @@ pub const TOKEN_LEN: usize = 32;
 pub fn cache_bust_token(secret_key: &str) -> String {
     let mut mac = hmac_with(secret_key);
     mac.update(b"cache-bust");
-    let digest = mac.finalize().into_bytes();
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
-        hex.push_str(&format!("{byte:02x}"));
-    }
+    let digest: [u8; 32] = mac.finalize().into_bytes().into();
+    let mut hex = hyper_assets_pipeline::ContentHash::from_digest(digest).hex();
     hex.truncate(TOKEN_LEN);
     hex
 }

@@ -3,8 +3,8 @@
 
 use bytes::Bytes;
 use hyper_assets_pipeline::{
-    content_type, hashed_name, process, stamps, walk, ContentHash, FileFilter, FileStamp, Glob,
-    MissingReferences, RewriteOptions,
+    process, stamps, walk, ContentHash, FileFilter, FileStamp, Glob, Manifest, MissingReferences,
+    RewriteOptions,
 };
 use std::collections::HashMap;
 use std::fmt;
@@ -211,8 +211,9 @@ impl DevAssets {
     /// What a build would refuse: a missing folder, a symlink leaving it, a missing
     /// reference, a cycle.
     pub fn snapshot(&self) -> Result<Arc<DevSnapshot>, DevError> {
-        let folder_name = self.inner.folder.display().to_string();
+        // Named only when something is wrong: no allocation on the per-request path.
         let describe = |errors: Vec<hyper_assets_pipeline::PipelineError>| {
+            let folder_name = self.inner.folder.display().to_string();
             DevError(
                 errors
                     .iter()
@@ -229,20 +230,23 @@ impl DevAssets {
             }
         }
         let files = walk(&self.inner.folder, &self.inner.filter).map_err(describe)?;
-        let processed = process(files, &self.inner.options).map_err(describe)?;
+        let mut processed = process(files, &self.inner.options).map_err(describe)?;
+        // The macro's manifest rules (URL-safe names, no hashed-name collisions), naming,
+        // types and ETags, so dev mode refuses and serves exactly what a build would.
+        let manifest = Manifest::from_processed(&processed).map_err(describe)?;
+        processed.sort_by(|a, b| a.canonical.cmp(&b.canonical));
         let mut snapshot = DevSnapshot::default();
-        for file in processed {
-            let hashed = hashed_name(&file.canonical, &file.hash);
+        for (entry, file) in manifest.entries().iter().zip(processed) {
             snapshot
                 .by_hashed
-                .insert(hashed.clone(), file.canonical.clone());
+                .insert(entry.hashed.clone(), file.canonical.clone());
             snapshot.files.insert(
-                file.canonical.clone(),
+                file.canonical,
                 DevFile {
-                    etag: format!("\"{}\"", file.hash.hex()),
-                    content_type: content_type(&file.canonical),
+                    etag: entry.etag(),
+                    content_type: entry.content_type.clone(),
                     hash: file.hash,
-                    hashed,
+                    hashed: entry.hashed.clone(),
                     bytes: Bytes::from(file.bytes),
                 },
             );

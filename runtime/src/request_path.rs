@@ -1,6 +1,7 @@
 //! Turning a request path into a canonical asset path, safely.
 
 use http::StatusCode;
+use std::borrow::Cow;
 
 /// Longest request path (after the prefix) looked at; longer ones get 414.
 pub(crate) const MAX_PATH_LEN: usize = 2048;
@@ -9,9 +10,16 @@ pub(crate) const MAX_PATH_LEN: usize = 2048;
 ///
 /// Refused with 400: malformed escapes, a decoded `/` or `\` (so `%2F` cannot make a new
 /// separator), NUL and control characters, `.` and `..` segments, and non-UTF-8 bytes.
-pub(crate) fn decode(raw: &str) -> Result<String, StatusCode> {
+/// A path with no escape (the usual case) is checked in place, without allocating.
+pub(crate) fn decode(raw: &str) -> Result<Cow<'_, str>, StatusCode> {
     if raw.len() > MAX_PATH_LEN {
         return Err(StatusCode::URI_TOO_LONG);
+    }
+    if !raw.contains('%') {
+        for segment in raw.split('/') {
+            check_segment(segment.as_bytes())?;
+        }
+        return Ok(Cow::Borrowed(raw));
     }
     let mut out = Vec::with_capacity(raw.len());
     for (index, segment) in raw.split('/').enumerate() {
@@ -36,18 +44,25 @@ pub(crate) fn decode(raw: &str) -> Result<String, StatusCode> {
                 i += 1;
             }
         }
-        let decoded = &out[start..];
-        if decoded == b"." || decoded == b".." {
-            return Err(StatusCode::BAD_REQUEST);
-        }
-        if decoded
-            .iter()
-            .any(|&b| b == b'/' || b == b'\\' || b.is_ascii_control())
-        {
-            return Err(StatusCode::BAD_REQUEST);
-        }
+        check_segment(&out[start..])?;
     }
-    String::from_utf8(out).map_err(|_| StatusCode::BAD_REQUEST)
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| StatusCode::BAD_REQUEST)
+}
+
+/// One decoded segment: not `.` or `..`, and no `/`, `\\` or control character in it.
+fn check_segment(decoded: &[u8]) -> Result<(), StatusCode> {
+    if decoded == b"." || decoded == b".." {
+        return Err(StatusCode::BAD_REQUEST);
+    }
+    if decoded
+        .iter()
+        .any(|&b| b == b'/' || b == b'\\' || b.is_ascii_control())
+    {
+        return Err(StatusCode::BAD_REQUEST);
+    }
+    Ok(())
 }
 
 fn hex_value(byte: u8) -> Option<u8> {

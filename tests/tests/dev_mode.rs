@@ -244,3 +244,17 @@ fn cache_bust_clears_the_dev_cache() {
         b"export default 2;\n"
     );
 }
+
+#[test]
+fn a_name_a_build_refuses_is_refused_in_dev_mode_too() {
+    let scratch = Scratch::new("collision");
+    let dev = DevAssets::with_folder(&assets::SOURCE, &scratch.0);
+    std::fs::write(scratch.path("a.css"), "a { color: red }").unwrap();
+    let snapshot = dev.snapshot().unwrap();
+    let hashed = snapshot.get("a.css").unwrap().hashed.clone();
+    // An already-hashed copy next to its source: the macro refuses this folder.
+    std::fs::write(scratch.path(&hashed), "b { color: blue }").unwrap();
+    let error = dev.snapshot().unwrap_err().to_string();
+    assert!(error.contains(&hashed), "{error}");
+    assert!(error.contains("a.css"), "{error}");
+}

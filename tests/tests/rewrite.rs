@@ -18,13 +18,13 @@ fn text(asset: &str) -> String {
     String::from_utf8(assets::MANIFEST.get(asset).unwrap().bytes().to_vec()).unwrap()
 }
 
-/// Resolves `reference` (as written in the file served at `base`) to a URL path.
 /// The last component of an asset's hashed path: `greet.1a2b3c4d5e6f.js`.
 fn hashed_file_name(asset: &str) -> &'static str {
     let hashed = assets::MANIFEST.get(asset).unwrap().hashed_path();
     hashed.rsplit('/').next().unwrap()
 }
 
+/// Resolves `reference` (as written in the file served at `base`) to a URL path.
 fn join(base: &str, reference: &str) -> String {
     if reference.starts_with('/') {
         return reference.to_owned();
@@ -78,8 +78,7 @@ fn stylesheets_name_hashed_urls_that_resolve() {
         css.contains(&format!("url('{}')", logo.url())),
         "root-relative stays root-relative"
     );
-    let eot = assets::MANIFEST.get("fonts/icons.eot").unwrap();
-    let eot_name = eot.hashed_path().rsplit('/').next().unwrap();
+    let eot_name = hashed_file_name("fonts/icons.eot");
     assert!(
         css.contains(&format!("url(\"../fonts/{eot_name}?#iefix\")")),
         "{css}"

@@ -382,6 +382,10 @@ async fn serve(settings: Settings) -> ExitCode {
         .build();
     let version = match version {
         Ok(version) => version,
+        // The only disk component is the config file: name the setting that chose it.
+        Err(error @ hyper_assets::VersionError::Component(_)) => {
+            return fail(format!("{error} (set by DEMO_CONFIG)"))
+        }
         Err(error) => return fail(error),
     };
     let router = match app(&version, demo_settings) {
