@@ -408,6 +408,10 @@ fn emit(
             static BY_HASHED: [::core::primitive::u32; #count] = [#(#by_hashed),*];
             #components
             #source
+            /// The manifest, [`SOURCE`] and [`COMPONENTS`] together:
+            /// `hyper_assets::Site::from_env(&EMBEDDED)`.
+            pub static EMBEDDED: #krate::Embedded =
+                #krate::__private::Embedded::__new(&MANIFEST, &SOURCE, &COMPONENTS);
 
             #[doc(hidden)]
             macro_rules! #url_macro {
@@ -484,6 +488,8 @@ fn with_fallback(args: &Args, error: &syn::Error) -> TokenStream {
                 #krate::__private::Manifest::__new(VERSION, PREFIX, &[], &[]);
             pub static COMPONENTS: [#krate::EmbeddedComponent; 0] = [];
             #source
+            pub static EMBEDDED: #krate::Embedded =
+                #krate::__private::Embedded::__new(&MANIFEST, &SOURCE, &COMPONENTS);
             #[doc(hidden)]
             macro_rules! #url_macro { ($($path:tt)*) => { #empty }; }
             #[allow(unused_imports)]

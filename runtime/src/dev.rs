@@ -1,12 +1,12 @@
 //! Dev mode: the static folder served from disk through the same pipeline the macro
 //! uses, so names, hashes and rewritten references match a release build.
 
+use crate::serving::{FileSet, ServedFile};
 use bytes::Bytes;
 use hyper_assets_pipeline::{
-    process, stamps, walk, ContentHash, FileFilter, FileStamp, Glob, Manifest, MissingReferences,
-    RewriteOptions,
+    percent_encode_path, process, stamps, walk, FileFilter, FileStamp, Glob, Manifest,
+    MissingReferences, RewriteOptions,
 };
-use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -56,38 +56,21 @@ impl DevSource {
     }
 }
 
-/// One file as dev mode serves it now.
-#[derive(Debug, Clone)]
-pub struct DevFile {
-    /// The bytes served (after rewriting).
-    pub bytes: Bytes,
-    /// Their SHA-256.
-    pub hash: ContentHash,
-    /// The hashed name a release build would give them.
-    pub hashed: String,
-    /// The strong `ETag`.
-    pub etag: String,
-    /// The `Content-Type`.
-    pub content_type: String,
-}
-
-/// The folder at one moment.
+/// The folder at one moment: the files as served, in the model every response path uses.
 #[derive(Debug, Default)]
 pub struct DevSnapshot {
-    files: HashMap<String, DevFile>,
-    by_hashed: HashMap<String, String>,
+    files: FileSet,
 }
 
 impl DevSnapshot {
     /// The file with this canonical path.
-    pub fn get(&self, canonical: &str) -> Option<&DevFile> {
+    pub fn get(&self, canonical: &str) -> Option<&ServedFile> {
         self.files.get(canonical)
     }
 
     /// The file with this hashed path (current bytes).
-    pub fn get_hashed(&self, hashed: &str) -> Option<(&str, &DevFile)> {
-        let canonical = self.by_hashed.get(hashed)?;
-        Some((canonical.as_str(), self.files.get(canonical)?))
+    pub fn get_hashed(&self, hashed: &str) -> Option<&ServedFile> {
+        self.files.get_hashed(hashed)
     }
 
     /// How many files.
@@ -97,7 +80,11 @@ impl DevSnapshot {
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.files.len() == 0
+    }
+
+    pub(crate) fn files(&self) -> &FileSet {
+        &self.files
     }
 }
 
@@ -204,6 +191,13 @@ impl DevAssets {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The view the last [`DevAssets::snapshot`] built, without looking at the disk.
+    pub(crate) fn cached(&self) -> Option<Arc<DevSnapshot>> {
+        self.lock()
+            .as_ref()
+            .map(|(_, snapshot)| Arc::clone(snapshot))
+    }
+
     /// The folder now: stats every file, and reads, rewrites and hashes again only when a
     /// stamp changed.
     ///
@@ -235,22 +229,25 @@ impl DevAssets {
         // types and ETags, so dev mode refuses and serves exactly what a build would.
         let manifest = Manifest::from_processed(&processed).map_err(describe)?;
         processed.sort_by(|a, b| a.canonical.cmp(&b.canonical));
-        let mut snapshot = DevSnapshot::default();
+        let mut files = Vec::with_capacity(processed.len());
         for (entry, file) in manifest.entries().iter().zip(processed) {
-            snapshot
-                .by_hashed
-                .insert(entry.hashed.clone(), file.canonical.clone());
-            snapshot.files.insert(
-                file.canonical,
-                DevFile {
-                    etag: entry.etag(),
-                    content_type: entry.content_type.clone(),
-                    hash: file.hash,
-                    hashed: entry.hashed.clone(),
-                    bytes: Bytes::from(file.bytes),
-                },
+            let url = format!(
+                "{}{}",
+                self.inner.url_prefix,
+                percent_encode_path(&entry.hashed)
             );
+            let served =
+                ServedFile::from_disk(entry, &url, Bytes::from(file.bytes)).ok_or_else(|| {
+                    DevError(format!(
+                        "`{}` cannot be served: its name or type is not a valid header value",
+                        entry.canonical
+                    ))
+                })?;
+            files.push(served);
         }
+        let snapshot = DevSnapshot {
+            files: FileSet::new(files),
+        };
         let snapshot = Arc::new(snapshot);
         *cache = Some((now, Arc::clone(&snapshot)));
         Ok(snapshot)

@@ -40,12 +40,7 @@ impl VersionEndpointsLayer {
     /// Serves `version`. Logs a warning when no secret key is set, since the bust
     /// endpoint then refuses every request.
     pub fn new(version: &AppVersion) -> Self {
-        if version.settings().secret_key().is_none() {
-            tracing::warn!(
-                path = version.settings().bust_path(),
-                "POST cache bust refuses every request: SECRET_KEY is not set"
-            );
-        }
+        warn_without_secret(version);
         Self {
             version: version.clone(),
         }
@@ -89,37 +84,67 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let settings = self.version.settings();
-        let path = request.uri().path();
-        if settings.version_endpoint() && path == settings.version_path() {
-            let response = version_response(&self.version, request.method());
-            return EndpointsFuture::Ready {
+        match answer(&self.version, request) {
+            Answer::Ready(response) => EndpointsFuture::Ready {
                 response: Some(response),
-            };
-        }
-        if path == settings.bust_path() {
-            if request.method() != Method::POST {
-                return EndpointsFuture::Ready {
-                    response: Some(with_allow(
-                        error(StatusCode::METHOD_NOT_ALLOWED, "use POST"),
-                        "POST",
-                    )),
-                };
-            }
-            if let Err(response) = authorize(&self.version, request.headers()) {
-                return EndpointsFuture::Ready {
-                    response: Some(response),
-                };
-            }
-            let version = self.version.clone();
-            return EndpointsFuture::Bust {
-                future: Box::pin(bust(version, request.into_body())),
-            };
-        }
-        EndpointsFuture::Inner {
-            future: self.inner.call(request),
+            },
+            Answer::Bust(future) => EndpointsFuture::Bust { future },
+            Answer::Pass(request) => EndpointsFuture::Inner {
+                future: self.inner.call(request),
+            },
         }
     }
+}
+
+/// The start-up warning when busts are refused for want of a key.
+pub(crate) fn warn_without_secret(version: &AppVersion) {
+    if version.settings().secret_key().is_none() {
+        tracing::warn!(
+            path = version.settings().bust_path(),
+            "POST cache bust refuses every request: SECRET_KEY is not set"
+        );
+    }
+}
+
+/// A bust in progress: reads the body, then refreshes off the executor.
+pub(crate) type BustFuture = Pin<Box<dyn Future<Output = Response<Bytes>> + Send>>;
+
+/// What the endpoints do with a request.
+pub(crate) enum Answer<B> {
+    /// Answered at once.
+    Ready(Response<Bytes>),
+    /// An authorized bust.
+    Bust(BustFuture),
+    /// Not an endpoint's path: the request, untouched.
+    Pass(Request<B>),
+}
+
+/// Answers `GET /version` and `POST /cache/bust` at the paths of `version`'s settings;
+/// passes every other request back.
+pub(crate) fn answer<B>(version: &AppVersion, request: Request<B>) -> Answer<B>
+where
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let settings = version.settings();
+    let path = request.uri().path();
+    if settings.version_endpoint() && path == settings.version_path() {
+        return Answer::Ready(version_response(version, request.method()));
+    }
+    if path == settings.bust_path() {
+        if request.method() != Method::POST {
+            return Answer::Ready(with_allow(
+                error(StatusCode::METHOD_NOT_ALLOWED, "use POST"),
+                "POST",
+            ));
+        }
+        if let Err(response) = authorize(version, request.headers()) {
+            return Answer::Ready(response);
+        }
+        return Answer::Bust(Box::pin(bust(version.clone(), request.into_body())));
+    }
+    Answer::Pass(request)
 }
 
 pin_project! {
@@ -130,9 +155,9 @@ pin_project! {
         /// The wrapped service's.
         Inner { #[pin] future: F },
         /// An answer known at once.
-        Ready { response: Option<Response<Full<Bytes>>> },
+        Ready { response: Option<Response<Bytes>> },
         /// A bust: reads the body, then refreshes.
-        Bust { future: Pin<Box<dyn Future<Output = Response<Full<Bytes>>> + Send>> },
+        Bust { future: BustFuture },
     }
 }
 
@@ -158,17 +183,17 @@ where
                 let response = response
                     .take()
                     .unwrap_or_else(|| error(StatusCode::INTERNAL_SERVER_ERROR, "polled twice"));
-                Poll::Ready(Ok(response.map(Either::Left)))
+                Poll::Ready(Ok(response.map(|body| Either::Left(Full::new(body)))))
             }
             EndpointsFutureProjection::Bust { future } => {
                 let response = ready!(future.as_mut().poll(cx));
-                Poll::Ready(Ok(response.map(Either::Left)))
+                Poll::Ready(Ok(response.map(|body| Either::Left(Full::new(body)))))
             }
         }
     }
 }
 
-fn version_response(version: &AppVersion, method: &Method) -> Response<Full<Bytes>> {
+fn version_response(version: &AppVersion, method: &Method) -> Response<Bytes> {
     if method != Method::GET && method != Method::HEAD {
         return with_allow(
             error(StatusCode::METHOD_NOT_ALLOWED, "use GET"),
@@ -185,14 +210,14 @@ fn version_response(version: &AppVersion, method: &Method) -> Response<Full<Byte
     }
     let mut response = json(StatusCode::OK, &document);
     if method == Method::HEAD {
-        *response.body_mut() = Full::new(Bytes::new());
+        *response.body_mut() = Bytes::new();
     }
     response
 }
 
 /// Checks the bearer token; `Err` is the response to send.
 #[allow(clippy::result_large_err)]
-fn authorize(version: &AppVersion, headers: &HeaderMap) -> Result<(), Response<Full<Bytes>>> {
+fn authorize(version: &AppVersion, headers: &HeaderMap) -> Result<(), Response<Bytes>> {
     let Some(secret) = version.settings().secret_key() else {
         return Err(error(
             StatusCode::FORBIDDEN,
@@ -219,7 +244,7 @@ fn authorize(version: &AppVersion, headers: &HeaderMap) -> Result<(), Response<F
     Ok(())
 }
 
-async fn bust<B>(version: AppVersion, body: B) -> Response<Full<Bytes>>
+async fn bust<B>(version: AppVersion, body: B) -> Response<Bytes>
 where
     B: http_body::Body + Send + 'static,
     B::Data: Send,
@@ -241,7 +266,18 @@ where
     if Limited::new(body, BUST_BODY_LIMIT).collect().await.is_err() {
         return too_large();
     }
-    match version.refresh() {
+    // A bust re-reads component files: on the blocking pool, never on the executor.
+    let refreshed = match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => match runtime.spawn_blocking(move || version.refresh()).await {
+            Ok(refreshed) => refreshed,
+            Err(failure) => {
+                tracing::error!(%failure, "cache bust failed; the version is unchanged");
+                return error(StatusCode::INTERNAL_SERVER_ERROR, "the bust did not finish");
+            }
+        },
+        Err(_) => version.refresh(),
+    };
+    match refreshed {
         Ok((previous, current)) => {
             tracing::info!(
                 previous = previous.version(),
@@ -264,10 +300,10 @@ where
     }
 }
 
-fn json(status: StatusCode, document: &serde_json::Value) -> Response<Full<Bytes>> {
+fn json(status: StatusCode, document: &serde_json::Value) -> Response<Bytes> {
     let body = Bytes::from(document.to_string());
     let length = body.len();
-    let mut response = Response::new(Full::new(body));
+    let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -277,14 +313,14 @@ fn json(status: StatusCode, document: &serde_json::Value) -> Response<Full<Bytes
     response
 }
 
-fn error(status: StatusCode, detail: &str) -> Response<Full<Bytes>> {
+fn error(status: StatusCode, detail: &str) -> Response<Bytes> {
     json(
         status,
         &serde_json::json!({ "detail": detail, "status": status.as_u16() }),
     )
 }
 
-fn unauthorized(detail: &str) -> Response<Full<Bytes>> {
+fn unauthorized(detail: &str) -> Response<Bytes> {
     let mut response = error(StatusCode::UNAUTHORIZED, detail);
     response.headers_mut().insert(
         WWW_AUTHENTICATE,
@@ -293,7 +329,7 @@ fn unauthorized(detail: &str) -> Response<Full<Bytes>> {
     response
 }
 
-fn with_allow(mut response: Response<Full<Bytes>>, allow: &'static str) -> Response<Full<Bytes>> {
+fn with_allow(mut response: Response<Bytes>, allow: &'static str) -> Response<Bytes> {
     response
         .headers_mut()
         .insert(ALLOW, HeaderValue::from_static(allow));

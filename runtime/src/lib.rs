@@ -43,7 +43,6 @@
 //!
 //! See the README for the quick start, the naming rules and how `VERSION` is derived.
 
-mod accept_encoding;
 #[cfg(any(feature = "rust-embed", feature = "include_dir"))]
 pub mod adopt;
 mod app_version;
@@ -53,17 +52,15 @@ mod collect;
 mod component;
 mod dev;
 mod endpoints;
-mod if_none_match;
 mod manifest;
 #[cfg(feature = "minijinja")]
 pub mod minijinja;
 mod nginx_config;
-mod range;
-mod request_path;
+pub mod serving;
 mod settings;
+mod site;
 mod spliced_body;
 mod stale_client;
-mod static_service;
 mod template_helpers;
 mod version_header;
 mod version_router;
@@ -74,21 +71,22 @@ pub use app_version::{
 pub use bust_token::{cache_bust_token, TOKEN_LEN};
 pub use collect::{nginx_static_location, CollectError, CollectReport};
 pub use component::{ComponentError, ComponentState, DiskComponent, EmbeddedComponent};
-pub use dev::{DevAssets, DevError, DevFile, DevSnapshot, DevSource};
+pub use dev::{DevAssets, DevError, DevSnapshot, DevSource};
 pub use endpoints::{
     EndpointsBody, EndpointsFuture, VersionEndpoints, VersionEndpointsLayer, BUST_BODY_LIMIT,
 };
-pub use manifest::{Asset, Encoded, Manifest};
+pub use manifest::{Asset, Embedded, Encoded, Manifest};
 pub use nginx_config::{nginx_config, parse_backend_addrs, NginxOptions};
+pub use serving::{Body, ServedFile, StaticService, IMMUTABLE, NO_STORE, REVALIDATE};
 pub use settings::{
-    MismatchAction, SecretKey, Settings, SettingsBuilder, SettingsError, VARIABLES,
+    MismatchAction, RoutingSettings, SecretKey, Settings, SettingsBuilder, SettingsError, VARIABLES,
 };
+pub use site::{Site, SiteBody, SiteBuilder, SiteError, SiteFuture, SiteLayer, SiteService};
 pub use spliced_body::SplicedBody;
 pub use stale_client::{
     stale_client_script_path, ScriptDelivery, StaleClient, StaleClientBody, StaleClientFuture,
     StaleClientLayer, DEFAULT_MAX_BODY, STALE_CLIENT_SCRIPT, X_APP_PAGE_VERSION,
 };
-pub use static_service::{Body, StaticService, IMMUTABLE, NO_STORE, REVALIDATE};
 pub use template_helpers::{TemplateHelpers, UnknownAsset};
 pub use version_header::{VersionHeader, VersionHeaderFuture, VersionHeaderLayer, X_APP_VERSION};
 pub use version_router::{
@@ -107,6 +105,6 @@ pub use hyper_assets_macros::hyper_assets;
 pub mod __private {
     pub use crate::component::EmbeddedComponent;
     pub use crate::dev::DevSource;
-    pub use crate::manifest::{Asset, Encoded, Manifest};
+    pub use crate::manifest::{Asset, Embedded, Encoded, Manifest};
     pub use hyper_assets_macros::__resolve_asset_url;
 }

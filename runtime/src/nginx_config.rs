@@ -46,9 +46,13 @@ fn is_nginx_token(text: &str) -> bool {
 /// ```
 /// use hyper_assets::{nginx_config, NginxOptions, VersionRouterLayer};
 ///
-/// let router = VersionRouterLayer::from_settings(
-///     "v1.0=backend-blue,v1.1=backend-green", Some("v1.0"), Some("v1.1:10"),
-/// ).unwrap();
+/// let router = VersionRouterLayer::builder()
+///     .version("v1.0", "backend-blue")
+///     .version("v1.1", "backend-green")
+///     .default_version("v1.0")
+///     .canary("v1.1", 10)
+///     .build()
+///     .unwrap();
 /// let config = nginx_config(&router, &NginxOptions::new("8080", vec![
 ///     ("backend-blue".to_owned(), vec!["127.0.0.1:3001".to_owned()]),
 ///     ("backend-green".to_owned(), vec!["127.0.0.1:3002".to_owned()]),

@@ -1,6 +1,8 @@
 //! Settings of the version story, from the environment or a builder.
 
+use crate::stale_client::ScriptDelivery;
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// What a page does when an htmx response carries another app version
 /// (`APP_VERSION_MISMATCH`).
@@ -40,8 +42,9 @@ impl MismatchAction {
 }
 
 /// A setting with a value it cannot take. The message names the variable and the valid
-/// values, for a startup error.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// values, for a startup error. `Debug` shows the same sentence, so a `main` that returns
+/// the error with `?` prints it readably.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SettingsError {
     variable: &'static str,
     value: String,
@@ -62,6 +65,12 @@ impl fmt::Display for SettingsError {
             "{}={:?} is not valid: expected {}",
             self.variable, self.value, self.expected
         )
+    }
+}
+
+impl fmt::Debug for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -96,6 +105,11 @@ impl fmt::Debug for SecretKey {
 /// | `STATIC_DEV_VERSION_QUERY` | bool | `true` | `?v=<hash>` on dev-mode URLs |
 /// | `SECRET_KEY` | text | unset | key of the `/cache/bust` token; unset refuses every bust |
 /// | `APP_COMMIT` | text | unset | build commit shown on `/version` |
+/// | `STALE_CLIENT_SCRIPT` | `inline`, `external` | `inline` | how the stale-client script reaches pages |
+/// | `STATIC_DEV_DIR` | a folder | the macro's folder | in dev mode, the folder served from disk |
+/// | `VERSION_MAP` | `version=backend,...` | unset | blue/green routing: the versions and their backends |
+/// | `DEFAULT_VERSION` | a version of the map | unset (required with a map) | the version of clients that name none |
+/// | `CANARY` | `version:percent` | unset | that share of clients that name no version get that version |
 ///
 /// Booleans are `true`/`false`, `1`/`0`, `yes`/`no` or `on`/`off`. An empty variable is
 /// unset.
@@ -131,6 +145,44 @@ pub struct Settings {
     commit: Option<String>,
     version_path: String,
     bust_path: String,
+    /// Whether `dev_mode` was set (by the environment or the builder), not defaulted.
+    dev_mode_set: bool,
+    delivery: ScriptDelivery,
+    dev_dir: Option<PathBuf>,
+    routing: RoutingSettings,
+}
+
+/// The blue/green and canary settings: `VERSION_MAP`, `DEFAULT_VERSION`, `CANARY`.
+/// [`Settings`] checks their syntax; the version router checks that they agree.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RoutingSettings {
+    versions: Vec<(String, String)>,
+    default_version: Option<String>,
+    canary: Option<(String, u8)>,
+}
+
+impl RoutingSettings {
+    /// The mapped versions and their backends, in the order given (`VERSION_MAP`).
+    pub fn versions(&self) -> &[(String, String)] {
+        &self.versions
+    }
+
+    /// The version of clients that name none (`DEFAULT_VERSION`).
+    pub fn default_version(&self) -> Option<&str> {
+        self.default_version.as_deref()
+    }
+
+    /// The canary version and its share in percent (`CANARY`).
+    pub fn canary(&self) -> Option<(&str, u8)> {
+        self.canary
+            .as_ref()
+            .map(|(version, percent)| (version.as_str(), *percent))
+    }
+
+    /// Whether routing is configured at all (a version map is set).
+    pub fn is_enabled(&self) -> bool {
+        !self.versions.is_empty()
+    }
 }
 
 impl Default for Settings {
@@ -146,6 +198,10 @@ impl Default for Settings {
             commit: None,
             version_path: "/version".to_owned(),
             bust_path: "/cache/bust".to_owned(),
+            dev_mode_set: false,
+            delivery: ScriptDelivery::Inline,
+            dev_dir: None,
+            routing: RoutingSettings::default(),
         }
     }
 }
@@ -215,7 +271,32 @@ impl Settings {
             builder.settings.version_endpoint = parse_bool("VERSION_ENDPOINT", &value)?;
         }
         if let Some(value) = get("STATIC_DEV_MODE") {
-            builder.settings.dev_mode = parse_bool("STATIC_DEV_MODE", &value)?;
+            builder = builder.dev_mode(parse_bool("STATIC_DEV_MODE", &value)?);
+        }
+        if let Some(value) = get("STATIC_DEV_DIR") {
+            builder = builder.dev_dir(value);
+        }
+        if let Some(value) = get("STALE_CLIENT_SCRIPT") {
+            builder.settings.delivery = match value.trim().to_ascii_lowercase().as_str() {
+                "inline" => ScriptDelivery::Inline,
+                "external" => ScriptDelivery::External,
+                _ => {
+                    return Err(SettingsError {
+                        variable: "STALE_CLIENT_SCRIPT",
+                        value,
+                        expected: "one of inline, external",
+                    })
+                }
+            };
+        }
+        if let Some(value) = get("VERSION_MAP") {
+            builder.settings.routing.versions = parse_version_map(&value)?;
+        }
+        if let Some(value) = get("DEFAULT_VERSION") {
+            builder.settings.routing.default_version = Some(value.trim().to_owned());
+        }
+        if let Some(value) = get("CANARY") {
+            builder.settings.routing.canary = Some(parse_canary(&value)?);
         }
         if let Some(value) = get("STATIC_DEV_VERSION_QUERY") {
             builder.settings.dev_version_query = parse_bool("STATIC_DEV_VERSION_QUERY", &value)?;
@@ -278,10 +359,75 @@ impl Settings {
     pub fn bust_path(&self) -> &str {
         &self.bust_path
     }
+
+    /// Whether dev mode was asked for (`STATIC_DEV_MODE` or the builder) rather than
+    /// defaulted from the build profile.
+    pub(crate) fn dev_mode_is_set(&self) -> bool {
+        self.dev_mode_set
+    }
+
+    /// How the stale-client script reaches pages (`STALE_CLIENT_SCRIPT`).
+    pub fn script_delivery(&self) -> ScriptDelivery {
+        self.delivery
+    }
+
+    /// In dev mode, the folder served instead of the one the macro embedded
+    /// (`STATIC_DEV_DIR`).
+    pub fn dev_dir(&self) -> Option<&Path> {
+        self.dev_dir.as_deref()
+    }
+
+    /// Blue/green and canary routing (`VERSION_MAP`, `DEFAULT_VERSION`, `CANARY`).
+    pub fn routing(&self) -> &RoutingSettings {
+        &self.routing
+    }
+}
+
+const VERSION_MAP_SYNTAX: &str =
+    "version=backend pairs separated by commas, such as v1.0=backend-blue,v1.1=backend-green";
+const CANARY_SYNTAX: &str = "version:percent with a percent from 0 to 100, such as v1.1:10";
+
+fn parse_version_map(text: &str) -> Result<Vec<(String, String)>, SettingsError> {
+    let invalid = || SettingsError {
+        variable: "VERSION_MAP",
+        value: text.to_owned(),
+        expected: VERSION_MAP_SYNTAX,
+    };
+    let mut versions = Vec::new();
+    for pair in text
+        .split(',')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+    {
+        let (version, backend) = pair.split_once('=').ok_or_else(invalid)?;
+        let (version, backend) = (version.trim(), backend.trim());
+        if version.is_empty() || backend.is_empty() {
+            return Err(invalid());
+        }
+        versions.push((version.to_owned(), backend.to_owned()));
+    }
+    if versions.is_empty() {
+        return Err(invalid());
+    }
+    Ok(versions)
+}
+
+fn parse_canary(text: &str) -> Result<(String, u8), SettingsError> {
+    text.split_once(':')
+        .and_then(|(version, percent)| {
+            let percent = percent.trim().parse::<u8>().ok().filter(|p| *p <= 100)?;
+            let version = version.trim();
+            (!version.is_empty()).then(|| (version.to_owned(), percent))
+        })
+        .ok_or_else(|| SettingsError {
+            variable: "CANARY",
+            value: text.to_owned(),
+            expected: CANARY_SYNTAX,
+        })
 }
 
 /// Every variable [`Settings::from_env`] reads.
-pub const VARIABLES: [&str; 8] = [
+pub const VARIABLES: [&str; 13] = [
     "APP_VERSION",
     "APP_VERSION_HEADER",
     "APP_VERSION_MISMATCH",
@@ -290,6 +436,11 @@ pub const VARIABLES: [&str; 8] = [
     "STATIC_DEV_VERSION_QUERY",
     "SECRET_KEY",
     "APP_COMMIT",
+    "STALE_CLIENT_SCRIPT",
+    "STATIC_DEV_DIR",
+    "VERSION_MAP",
+    "DEFAULT_VERSION",
+    "CANARY",
 ];
 
 fn parse_bool(variable: &'static str, value: &str) -> Result<bool, SettingsError> {
@@ -347,6 +498,47 @@ impl SettingsBuilder {
     #[must_use]
     pub fn dev_mode(mut self, on: bool) -> Self {
         self.settings.dev_mode = on;
+        self.settings.dev_mode_set = true;
+        self
+    }
+
+    /// In dev mode, serve this folder instead of the one the macro embedded
+    /// (`STATIC_DEV_DIR`): a checkout moved since the build, or a test's copy.
+    #[must_use]
+    pub fn dev_dir(mut self, folder: impl Into<PathBuf>) -> Self {
+        self.settings.dev_dir = Some(folder.into());
+        self
+    }
+
+    /// How the stale-client script reaches pages (`STALE_CLIENT_SCRIPT`).
+    #[must_use]
+    pub fn script_delivery(mut self, delivery: ScriptDelivery) -> Self {
+        self.settings.delivery = delivery;
+        self
+    }
+
+    /// Maps a version to the backend that serves it (`VERSION_MAP`); call once per
+    /// version.
+    #[must_use]
+    pub fn version(mut self, version: impl Into<String>, backend: impl Into<String>) -> Self {
+        self.settings
+            .routing
+            .versions
+            .push((version.into(), backend.into()));
+        self
+    }
+
+    /// The version of clients that name none (`DEFAULT_VERSION`).
+    #[must_use]
+    pub fn default_version(mut self, version: impl Into<String>) -> Self {
+        self.settings.routing.default_version = Some(version.into());
+        self
+    }
+
+    /// Sends `percent`% of the clients that name no version to `version` (`CANARY`).
+    #[must_use]
+    pub fn canary(mut self, version: impl Into<String>, percent: u8) -> Self {
+        self.settings.routing.canary = Some((version.into(), percent));
         self
     }
 
@@ -459,6 +651,9 @@ mod tests {
         assert!(settings.version_endpoint());
         assert!(settings.dev_version_query());
         assert!(settings.secret_key().is_none());
+        assert!(!settings.dev_mode_is_set());
+        assert!(!settings.routing().is_enabled());
+        assert_eq!(settings.script_delivery(), ScriptDelivery::Inline);
         assert_eq!(settings.version_path(), "/version");
         assert_eq!(settings.bust_path(), "/cache/bust");
     }
@@ -474,8 +669,27 @@ mod tests {
             ("STATIC_DEV_MODE", "on"),
             ("SECRET_KEY", "s3cret"),
             ("APP_COMMIT", "abc123"),
+            ("STALE_CLIENT_SCRIPT", "External"),
+            ("STATIC_DEV_DIR", "/srv/checkout/static"),
+            ("VERSION_MAP", " v1.0=backend-blue , v1.1=backend-green,"),
+            ("DEFAULT_VERSION", "v1.0"),
+            ("CANARY", "v1.1:10"),
         ])
         .unwrap();
+        assert_eq!(settings.script_delivery(), ScriptDelivery::External);
+        assert_eq!(settings.dev_dir(), Some(Path::new("/srv/checkout/static")));
+        assert!(settings.dev_mode_is_set());
+        let routing = settings.routing();
+        assert!(routing.is_enabled());
+        assert_eq!(
+            routing.versions(),
+            [
+                ("v1.0".to_owned(), "backend-blue".to_owned()),
+                ("v1.1".to_owned(), "backend-green".to_owned())
+            ]
+        );
+        assert_eq!(routing.default_version(), Some("v1.0"));
+        assert_eq!(routing.canary(), Some(("v1.1", 10)));
         assert_eq!(settings.app_version(), Some("v1.2.3+build.5"));
         assert!(!settings.version_header());
         assert_eq!(settings.mismatch(), MismatchAction::Prompt);
@@ -509,6 +723,13 @@ mod tests {
                 "one of reload, warn, ignore, prompt",
             ),
             ("APP_VERSION", "has space", VERSION_TEXT),
+            ("STALE_CLIENT_SCRIPT", "inlined", "one of inline, external"),
+            ("VERSION_MAP", "v1.0:backend-blue", VERSION_MAP_SYNTAX),
+            ("VERSION_MAP", "v1.0=", VERSION_MAP_SYNTAX),
+            ("VERSION_MAP", ",", VERSION_MAP_SYNTAX),
+            ("CANARY", "v1.1", CANARY_SYNTAX),
+            ("CANARY", "v1.1:101", CANARY_SYNTAX),
+            ("CANARY", ":10", CANARY_SYNTAX),
             ("APP_VERSION", "tab\there", VERSION_TEXT),
             ("APP_VERSION", "ünïcode", VERSION_TEXT),
         ];
@@ -516,6 +737,7 @@ mod tests {
             let error = from(&[(variable, value)]).unwrap_err();
             assert_eq!(error.variable(), variable);
             let message = error.to_string();
+            assert_eq!(format!("{error:?}"), message, "Debug reads like Display");
             assert!(message.starts_with(variable), "{message}");
             assert!(message.contains(expected), "{message}");
         }

@@ -2,9 +2,9 @@
 //! prompts when an htmx response carries another app version.
 
 use crate::app_version::AppVersion;
+use crate::serving::IMMUTABLE;
 use crate::settings::MismatchAction;
 use crate::spliced_body::SplicedBody;
-use crate::static_service::IMMUTABLE;
 use arc_swap::ArcSwapOption;
 use bytes::Bytes;
 use http::header::{
@@ -100,11 +100,12 @@ pub struct StaleClientLayer {
 }
 
 impl StaleClientLayer {
-    /// Injection for `version`, with the mode of its settings (`APP_VERSION_MISMATCH`).
+    /// Injection for `version`, with the mode and delivery of its settings
+    /// (`APP_VERSION_MISMATCH`, `STALE_CLIENT_SCRIPT`).
     pub fn new(version: &AppVersion) -> Self {
         Self {
             version: version.clone(),
-            delivery: ScriptDelivery::Inline,
+            delivery: version.settings().script_delivery(),
             max_body: DEFAULT_MAX_BODY,
             snippet: Arc::new(ArcSwapOption::empty()),
         }
@@ -161,25 +162,12 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        if request.uri().path() == stale_client_script_path() {
+        if let Some(response) = self.layer.own_response(&request) {
             return StaleClientFuture::Ready {
-                response: Some(script_response(request.method())),
+                response: Some(response),
             };
         }
-        let version = &self.layer.version;
-        let is_htmx = request.headers().contains_key(HX_REQUEST_HEADER);
-        if let Some(page) = request.headers().get(PAGE_VERSION_HEADER) {
-            version.record_page_version(page.as_bytes());
-        }
-        let mode = version.settings().mismatch();
-        let method = request.method();
-        let plan = (!is_htmx
-            && mode != MismatchAction::Ignore
-            && (method == Method::GET || method == Method::HEAD))
-            .then(|| Plan {
-                layer: self.layer.clone(),
-                head: method == Method::HEAD,
-            });
+        let plan = self.layer.plan(&request);
         StaleClientFuture::Inner {
             future: self.inner.call(request),
             plan,
@@ -187,8 +175,57 @@ where
     }
 }
 
+impl StaleClientLayer {
+    /// The script itself, when `request` asks for its path; counts the page version an
+    /// htmx request reports.
+    pub(crate) fn own_response<B>(&self, request: &Request<B>) -> Option<Response<SplicedBody>> {
+        if request.uri().path() == stale_client_script_path() {
+            return Some(script_response(request.method()));
+        }
+        if let Some(page) = request.headers().get(PAGE_VERSION_HEADER) {
+            self.version.record_page_version(page.as_bytes());
+        }
+        None
+    }
+
+    /// Whether the response to `request` may get the script: a full-page GET or HEAD
+    /// (not an htmx request), unless the mode is `ignore`.
+    pub(crate) fn plan<B>(&self, request: &Request<B>) -> Option<Plan> {
+        let method = request.method();
+        (!request.headers().contains_key(HX_REQUEST_HEADER)
+            && self.version.settings().mismatch() != MismatchAction::Ignore
+            && (method == Method::GET || method == Method::HEAD))
+            .then(|| Plan {
+                layer: self.clone(),
+                head: method == Method::HEAD,
+            })
+    }
+}
+
+/// A response after the stale-client rules: as it was (perhaps with a fixed length), or
+/// a page being rewritten.
+pub(crate) enum Finished<B> {
+    Done(Response<B>),
+    Rewrite(Pin<Box<dyn Future<Output = Response<SplicedBody>> + Send>>),
+}
+
+/// Applies `plan` to the wrapped service's `response`.
+pub(crate) fn finish<B>(mut response: Response<B>, plan: &Plan) -> Finished<B>
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+{
+    match decide(&response, plan) {
+        Decision::PassThrough => Finished::Done(response),
+        Decision::AdjustHeadLength(snippet) => {
+            add_to_length(&mut response, snippet.len());
+            Finished::Done(response)
+        }
+        Decision::Rewrite(snippet) => Finished::Rewrite(Box::pin(rewrite(response, snippet))),
+    }
+}
+
 /// What to do with the response once it is ready.
-struct Plan {
+pub(crate) struct Plan {
     layer: StaleClientLayer,
     head: bool,
 }
@@ -224,21 +261,15 @@ where
         loop {
             let next = match self.as_mut().project() {
                 StaleClientProjection::Inner { future, plan } => {
-                    let mut response = ready!(future.poll(cx))?;
+                    let response = ready!(future.poll(cx))?;
                     let Some(plan) = plan.take() else {
                         return Poll::Ready(Ok(response.map(Either::Right)));
                     };
-                    match decide(&response, &plan) {
-                        Decision::PassThrough => {
+                    match finish(response, &plan) {
+                        Finished::Done(response) => {
                             return Poll::Ready(Ok(response.map(Either::Right)))
                         }
-                        Decision::AdjustHeadLength(snippet) => {
-                            add_to_length(&mut response, snippet.len());
-                            return Poll::Ready(Ok(response.map(Either::Right)));
-                        }
-                        Decision::Rewrite(snippet) => StaleClientFuture::Rewrite {
-                            future: Box::pin(rewrite(response, snippet)),
-                        },
+                        Finished::Rewrite(future) => StaleClientFuture::Rewrite { future },
                     }
                 }
                 StaleClientProjection::Rewrite { future } => {

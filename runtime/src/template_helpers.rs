@@ -4,6 +4,7 @@
 use crate::app_version::AppVersion;
 use crate::dev::DevAssets;
 use crate::manifest::Manifest;
+use crate::serving::ServedFile;
 use hyper_assets_pipeline::{closest_matches, percent_encode_path};
 use std::borrow::Cow;
 use std::fmt;
@@ -36,6 +37,9 @@ pub struct TemplateHelpers {
     manifest: &'static Manifest,
     version: AppVersion,
     dev: Option<DevAssets>,
+    /// Set by [`Site`](crate::Site), whose layer refreshes dev mode's view before the
+    /// handler runs: the helpers then read that view and never touch the disk.
+    refreshed_by_layer: bool,
 }
 
 impl TemplateHelpers {
@@ -45,6 +49,7 @@ impl TemplateHelpers {
             manifest,
             version: version.clone(),
             dev: None,
+            refreshed_by_layer: false,
         }
     }
 
@@ -52,6 +57,12 @@ impl TemplateHelpers {
     #[must_use]
     pub fn with_dev(mut self, dev: DevAssets) -> Self {
         self.dev = Some(dev);
+        self
+    }
+
+    pub(crate) fn with_dev_refreshed_by_layer(mut self, dev: DevAssets) -> Self {
+        self.dev = Some(dev);
+        self.refreshed_by_layer = true;
         self
     }
 
@@ -72,12 +83,15 @@ impl TemplateHelpers {
     }
 
     /// The current bytes' dev file, or the error to render.
-    fn dev_file(&self, dev: &DevAssets, path: &str) -> Result<crate::dev::DevFile, UnknownAsset> {
-        let snapshot = dev.snapshot().map_err(|error| UnknownAsset {
-            path: path.to_owned(),
-            suggestions: Vec::new(),
-            reason: Some(error.to_string()),
-        })?;
+    fn dev_file(&self, dev: &DevAssets, path: &str) -> Result<ServedFile, UnknownAsset> {
+        let cached = self.refreshed_by_layer.then(|| dev.cached()).flatten();
+        let snapshot = cached
+            .map_or_else(|| dev.snapshot(), Ok)
+            .map_err(|error| UnknownAsset {
+                path: path.to_owned(),
+                suggestions: Vec::new(),
+                reason: Some(error.to_string()),
+            })?;
         match snapshot.get(path) {
             Some(file) => Ok(file.clone()),
             None => Err(self.unknown(path)),
@@ -95,7 +109,7 @@ impl TemplateHelpers {
             return Ok(Cow::Owned(format!(
                 "{}{}",
                 dev.url_prefix(),
-                percent_encode_path(&file.hashed)
+                percent_encode_path(file.hashed_path())
             )));
         }
         self.manifest
@@ -116,7 +130,7 @@ impl TemplateHelpers {
         let file = self.dev_file(dev, path)?;
         let url = format!("{}{}", dev.url_prefix(), percent_encode_path(path));
         Ok(Cow::Owned(if self.version.settings().dev_version_query() {
-            format!("{url}?v={}", file.hash.short())
+            format!("{url}?v={}", &file.sha256()[..12])
         } else {
             url
         }))
@@ -129,7 +143,7 @@ impl TemplateHelpers {
     pub fn integrity(&self, path: &str) -> Result<Cow<'static, str>, UnknownAsset> {
         if let Some(dev) = &self.dev {
             let file = self.dev_file(dev, path)?;
-            return Ok(Cow::Owned(hyper_assets_pipeline::integrity(&file.bytes)));
+            return Ok(Cow::Owned(hyper_assets_pipeline::integrity(file.bytes())));
         }
         self.manifest
             .get(path)

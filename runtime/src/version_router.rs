@@ -1,6 +1,7 @@
 //! Version routing for blue/green and canary deploys: the app decides which version a
 //! client gets; the proxy in front (nginx, Envoy) carries it out.
 
+use crate::settings::RoutingSettings;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use http::{HeaderMap, Request, Response, StatusCode};
@@ -311,49 +312,31 @@ impl VersionRouterLayer {
         VersionRouterBuilder::default()
     }
 
-    /// Reads the demo-style environment values: `version_map` as
-    /// `v1.0=backend-blue,v1.1=backend-green`, `default_version`, and an optional
-    /// `canary` as `v1.1:10` (10% of version-less clients to v1.1). Errors name the
-    /// variables `VERSION_MAP`, `DEFAULT_VERSION` and `CANARY`.
+    /// The router of the settings `VERSION_MAP`, `DEFAULT_VERSION` and `CANARY`
+    /// ([`Settings::routing`](crate::Settings::routing)); `None` when no version map is
+    /// set. Errors name those settings.
     ///
     /// # Errors
-    /// A malformed value, or a configuration [`VersionRouterBuilder::build`] refuses.
-    pub fn from_settings(
-        version_map: &str,
-        default_version: Option<&str>,
-        canary: Option<&str>,
-    ) -> Result<Self, RouterError> {
-        let mut builder = Self::builder();
-        for pair in version_map
-            .split(',')
-            .map(str::trim)
-            .filter(|pair| !pair.is_empty())
-        {
-            let Some((version, backend)) = pair.split_once('=') else {
-                return Err(RouterError(format!(
-                    "VERSION_MAP={version_map:?} is not valid: expected version=backend pairs separated by commas, such as v1.0=backend-blue,v1.1=backend-green"
-                )));
-            };
-            builder = builder.version(version.trim(), backend.trim());
+    /// A map without `DEFAULT_VERSION`, or a configuration [`VersionRouterBuilder::build`]
+    /// refuses.
+    pub fn from_settings(settings: &RoutingSettings) -> Result<Option<Self>, RouterError> {
+        if !settings.is_enabled() {
+            return Ok(None);
         }
-        let Some(default_version) = default_version.filter(|v| !v.is_empty()) else {
+        let mut builder = Self::builder();
+        for (version, backend) in settings.versions() {
+            builder = builder.version(version.as_str(), backend.as_str());
+        }
+        let Some(default_version) = settings.default_version() else {
             return Err(RouterError(
                 "DEFAULT_VERSION is not set: name one of the versions of VERSION_MAP".to_owned(),
             ));
         };
-        builder = builder.default_version(default_version.trim());
-        if let Some(canary) = canary.filter(|c| !c.is_empty()) {
-            let parsed = canary.split_once(':').and_then(|(version, percent)| {
-                Some((version.trim(), percent.trim().parse::<u8>().ok()?))
-            });
-            let Some((version, percent)) = parsed else {
-                return Err(RouterError(format!(
-                    "CANARY={canary:?} is not valid: expected version:percent, such as v1.1:10"
-                )));
-            };
+        builder = builder.default_version(default_version);
+        if let Some((version, percent)) = settings.canary() {
             builder = builder.canary(version, percent);
         }
-        builder.build().map_err(|RouterError(message)| {
+        builder.build().map(Some).map_err(|RouterError(message)| {
             RouterError(format!("VERSION_MAP/DEFAULT_VERSION/CANARY: {message}"))
         })
     }
@@ -528,7 +511,7 @@ impl VersionRouterLayer {
         .ok()
     }
 
-    fn rejection(&self, routing: &Routing) -> Option<Response<Full<Bytes>>> {
+    fn rejection(&self, routing: &Routing) -> Option<Response<Bytes>> {
         match routing {
             Routing::Serve { .. } => None,
             Routing::Unknown { requested } => {
@@ -597,10 +580,10 @@ fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Ite
     })
 }
 
-fn json_response(status: StatusCode, document: &serde_json::Value) -> Response<Full<Bytes>> {
+fn json_response(status: StatusCode, document: &serde_json::Value) -> Response<Bytes> {
     let body = Bytes::from(document.to_string());
     let length = body.len();
-    let mut response = Response::new(Full::new(body));
+    let mut response = Response::new(body);
     *response.status_mut() = status;
     response
         .headers_mut()
@@ -709,11 +692,56 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let routing = self.layer.route(request.headers());
-        if let Some(response) = self.layer.rejection(&routing) {
-            return VersionRouterFuture::Rejected {
+        match self.layer.admit(request.headers()) {
+            Ok(extra) => VersionRouterFuture::Inner {
+                future: self.inner.call(request),
+                extra: Some(extra),
+            },
+            Err(response) => VersionRouterFuture::Rejected {
                 response: Some(response),
-            };
+            },
+        }
+    }
+}
+
+/// The headers routing adds to the response of a request it admitted.
+#[derive(Debug)]
+pub(crate) struct RoutedHeaders {
+    backend: HeaderValue,
+    served: Option<HeaderValue>,
+    cookie: Option<HeaderValue>,
+}
+
+impl RoutedHeaders {
+    /// Adds the headers to `response`; the cookie only when no shared cache may keep the
+    /// response.
+    pub(crate) fn apply<B>(self, response: &mut Response<B>) {
+        // A response shared caches may keep (static assets) must not carry one client's
+        // cookie: the next page sets it.
+        let shared = response
+            .headers()
+            .get(http::header::CACHE_CONTROL)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.contains("public"));
+        let headers = response.headers_mut();
+        headers.insert(X_BACKEND_TARGET, self.backend);
+        if let Some(served) = self.served {
+            headers.insert(X_APP_SERVED_VERSION, served);
+        }
+        if let Some(cookie) = self.cookie.filter(|_| !shared) {
+            headers.append(SET_COOKIE, cookie);
+        }
+    }
+}
+
+impl VersionRouterLayer {
+    /// Routes a request (and counts it): the headers to add to its response, or the
+    /// 409/400 to answer instead.
+    #[allow(clippy::result_large_err)] // the error is the response, sent at once
+    pub(crate) fn admit(&self, headers: &HeaderMap) -> Result<RoutedHeaders, Response<Bytes>> {
+        let routing = self.route(headers);
+        if let Some(response) = self.rejection(&routing) {
+            return Err(response);
         }
         let Routing::Serve {
             version,
@@ -724,20 +752,11 @@ where
         else {
             unreachable!("rejection() answers every other decision");
         };
-        let mut extra = Vec::with_capacity(3);
-        extra.push((X_BACKEND_TARGET, backend));
-        if let Ok(value) = HeaderValue::from_str(&version) {
-            extra.push((X_APP_SERVED_VERSION, value));
-        }
-        if set_cookie {
-            if let Some(cookie) = self.layer.set_cookie(&version) {
-                extra.push((SET_COOKIE, cookie));
-            }
-        }
-        VersionRouterFuture::Inner {
-            future: self.inner.call(request),
-            extra,
-        }
+        Ok(RoutedHeaders {
+            backend,
+            served: HeaderValue::from_str(&version).ok(),
+            cookie: set_cookie.then(|| self.set_cookie(&version)).flatten(),
+        })
     }
 }
 
@@ -747,9 +766,9 @@ pin_project! {
     #[allow(missing_docs)]
     pub enum VersionRouterFuture<F> {
         /// Waiting for the wrapped service.
-        Inner { #[pin] future: F, extra: Vec<(HeaderName, HeaderValue)> },
+        Inner { #[pin] future: F, extra: Option<RoutedHeaders> },
         /// A 409 or 400.
-        Rejected { response: Option<Response<Full<Bytes>>> },
+        Rejected { response: Option<Response<Bytes>> },
     }
 }
 
@@ -769,21 +788,8 @@ where
         match self.project() {
             VersionRouterProjection::Inner { future, extra } => {
                 let mut response = ready!(future.poll(cx))?;
-                // A response shared caches may keep (static assets) must not carry one
-                // client's cookie: the next page sets it.
-                let shared = response
-                    .headers()
-                    .get(http::header::CACHE_CONTROL)
-                    .and_then(|value| value.to_str().ok())
-                    .is_some_and(|value| value.contains("public"));
-                for (name, value) in extra.drain(..) {
-                    if name == SET_COOKIE {
-                        if !shared {
-                            response.headers_mut().append(name, value);
-                        }
-                    } else {
-                        response.headers_mut().insert(name, value);
-                    }
+                if let Some(extra) = extra.take() {
+                    extra.apply(&mut response);
                 }
                 Poll::Ready(Ok(response.map(Either::Right)))
             }
@@ -794,7 +800,7 @@ where
                         &serde_json::json!({"status": 500}),
                     )
                 });
-                Poll::Ready(Ok(response.map(Either::Left)))
+                Poll::Ready(Ok(response.map(|body| Either::Left(Full::new(body)))))
             }
         }
     }
@@ -962,21 +968,44 @@ mod tests {
 
     #[test]
     fn settings_strings() {
-        let router = VersionRouterLayer::from_settings(
-            "v1.0=backend-blue, v1.1=backend-green",
-            Some("v1.1"),
-            Some("v1.0:25"),
-        )
+        let settings = |pairs: &[(&str, &str)]| {
+            let settings = crate::Settings::from_lookup(|name| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            })
+            .unwrap();
+            settings.routing().clone()
+        };
+        let router = VersionRouterLayer::from_settings(&settings(&[
+            ("VERSION_MAP", "v1.0=backend-blue, v1.1=backend-green"),
+            ("DEFAULT_VERSION", "v1.1"),
+            ("CANARY", "v1.0:25"),
+        ]))
+        .unwrap()
         .unwrap();
         assert_eq!(router.default_version(), "v1.1");
         assert_eq!(router.canary().unwrap().percent(), 25);
-        for (map, default, canary, expected) in [
-            ("v1.0", Some("v1.0"), None, "VERSION_MAP"),
-            ("v1.0=a", None, None, "DEFAULT_VERSION"),
-            ("v1.0=a", Some("v1.0"), Some("v1.0"), "CANARY"),
-            ("v1.0=a", Some("v2"), None, "not in the version map"),
+        assert!(VersionRouterLayer::from_settings(&settings(&[]))
+            .unwrap()
+            .is_none());
+        for (pairs, expected) in [
+            (&[("VERSION_MAP", "v1.0=a")][..], "DEFAULT_VERSION"),
+            (
+                &[("VERSION_MAP", "v1.0=a"), ("DEFAULT_VERSION", "v2")][..],
+                "not in the version map",
+            ),
+            (
+                &[
+                    ("VERSION_MAP", "v1.0=a"),
+                    ("DEFAULT_VERSION", "v1.0"),
+                    ("CANARY", "v3:5"),
+                ][..],
+                "CANARY",
+            ),
         ] {
-            let error = VersionRouterLayer::from_settings(map, default, canary)
+            let error = VersionRouterLayer::from_settings(&settings(pairs))
                 .unwrap_err()
                 .to_string();
             assert!(error.contains(expected), "{error}");

@@ -93,14 +93,19 @@ fn dev_mode_and_the_embedded_manifest_agree() {
     for asset in assets::MANIFEST.assets() {
         let file = snapshot.get(asset.canonical_path()).unwrap();
         assert_eq!(
-            file.hashed,
+            file.hashed_path(),
             asset.hashed_path(),
             "{}",
             asset.canonical_path()
         );
-        assert_eq!(&file.bytes[..], asset.bytes(), "{}", asset.canonical_path());
-        assert_eq!(file.etag, asset.etag());
-        assert_eq!(file.content_type, asset.content_type());
+        assert_eq!(
+            &file.bytes()[..],
+            asset.bytes(),
+            "{}",
+            asset.canonical_path()
+        );
+        assert_eq!(file.etag(), asset.etag());
+        assert_eq!(file.content_type(), asset.content_type());
     }
     // The generated SOURCE names the folder the macro read.
     assert!(Path::new(assets::SOURCE.folder()).ends_with("tests/fixtures/rewrite"));
@@ -251,7 +256,7 @@ fn a_name_a_build_refuses_is_refused_in_dev_mode_too() {
     let dev = DevAssets::with_folder(&assets::SOURCE, &scratch.0);
     std::fs::write(scratch.path("a.css"), "a { color: red }").unwrap();
     let snapshot = dev.snapshot().unwrap();
-    let hashed = snapshot.get("a.css").unwrap().hashed.clone();
+    let hashed = snapshot.get("a.css").unwrap().hashed_path().to_owned();
     // An already-hashed copy next to its source: the macro refuses this folder.
     std::fs::write(scratch.path(&hashed), "b { color: blue }").unwrap();
     let error = dev.snapshot().unwrap_err().to_string();

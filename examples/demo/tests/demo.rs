@@ -213,7 +213,7 @@ fn dev_mode_serves_edits_without_a_rebuild() {
     let config = scratch_config("dev");
     let demo = Demo::start(&[
         ("STATIC_DEV_MODE", "true"),
-        ("STATIC_DIR", folder.to_str().unwrap()),
+        ("STATIC_DEV_DIR", folder.to_str().unwrap()),
         ("DEMO_CONFIG", config.to_str().unwrap()),
     ]);
     let page = String::from_utf8(demo.send("GET", "/", &[]).body).unwrap();

@@ -4,8 +4,9 @@ use http::header::{HeaderMap, IF_NONE_MATCH};
 
 /// Whether the request's `If-None-Match` matches `etag` (a quoted strong entity tag), so
 /// the answer is 304. Malformed headers never match.
-pub(crate) fn matches(headers: &HeaderMap, etag: &str) -> bool {
-    let ours = etag.trim_matches('"');
+pub(crate) fn matches(headers: &HeaderMap, etag: &[u8]) -> bool {
+    let ours = etag.strip_prefix(b"\"").unwrap_or(etag);
+    let ours = ours.strip_suffix(b"\"").unwrap_or(ours);
     headers
         .get_all(IF_NONE_MATCH)
         .iter()
@@ -13,7 +14,7 @@ pub(crate) fn matches(headers: &HeaderMap, etag: &str) -> bool {
         .any(|value| list_matches(value, ours))
 }
 
-fn list_matches(list: &str, ours: &str) -> bool {
+fn list_matches(list: &str, ours: &[u8]) -> bool {
     if list.trim() == "*" {
         return true;
     }
@@ -30,7 +31,7 @@ fn list_matches(list: &str, ours: &str) -> bool {
         let Some(end) = body.find('"') else {
             return false;
         };
-        if &body[..end] == ours {
+        if &body.as_bytes()[..end] == ours {
             return true;
         }
         rest = &body[end + 1..];
@@ -47,7 +48,7 @@ mod tests {
         for value in values {
             headers.append(IF_NONE_MATCH, HeaderValue::from_str(value).unwrap());
         }
-        matches(&headers, "\"abc\"")
+        matches(&headers, b"\"abc\"")
     }
 
     #[test]

@@ -1,0 +1,16 @@
+//! Serving: the static service, the one model of a served file, and the HTTP rules every
+//! answer follows (conditional requests, ranges, content negotiation, safe paths).
+
+mod accept_encoding;
+mod if_none_match;
+mod range;
+pub(crate) mod request_path;
+mod respond;
+mod served_file;
+mod static_service;
+
+pub(crate) use respond::status;
+pub use respond::{IMMUTABLE, NO_STORE, REVALIDATE};
+pub(crate) use served_file::FileSet;
+pub use served_file::ServedFile;
+pub use static_service::{Body, StaticFuture, StaticService, StaticServiceFuture};

@@ -1,0 +1,161 @@
+//! The one function that answers a request for a file: negotiation, conditional
+//! requests, ranges, HEAD and 405, the same for embedded, adopted and dev-mode files.
+
+use super::accept_encoding::{self, Coding};
+use super::if_none_match;
+use super::range::{self, RangeRequest};
+use super::served_file::{ServedFile, Variant};
+use bytes::Bytes;
+use http::header::{
+    HeaderValue, ACCEPT_RANGES, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH,
+    CONTENT_RANGE, CONTENT_TYPE, ETAG, LOCATION, VARY, X_CONTENT_TYPE_OPTIONS,
+};
+use http::{HeaderMap, Method, Response, StatusCode};
+
+/// `Cache-Control` of a hashed URL: its bytes can never change.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// `Cache-Control` of a canonical URL: usable, but revalidated on every use.
+pub const REVALIDATE: &str = "no-cache";
+/// `Cache-Control` of the redirect from another build's hash: never stored, since the
+/// old URL may still be answered by an old instance during a rolling deploy.
+pub const NO_STORE: &str = "no-store";
+
+// Header values as constants: built at compile time, not checked again per response.
+const ACCEPT_ENCODING_VARY: HeaderValue = HeaderValue::from_static("Accept-Encoding");
+const BYTES: HeaderValue = HeaderValue::from_static("bytes");
+const NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
+const BR: HeaderValue = HeaderValue::from_static("br");
+const GZIP: HeaderValue = HeaderValue::from_static("gzip");
+pub(crate) const IMMUTABLE_VALUE: HeaderValue = HeaderValue::from_static(IMMUTABLE);
+pub(crate) const REVALIDATE_VALUE: HeaderValue = HeaderValue::from_static(REVALIDATE);
+const NO_STORE_VALUE: HeaderValue = HeaderValue::from_static(NO_STORE);
+
+/// Answers `method` with `headers` for `file`, sent with `cache_control`.
+pub(crate) fn respond(
+    method: &Method,
+    headers: &HeaderMap,
+    file: &ServedFile,
+    cache_control: HeaderValue,
+) -> Response<Bytes> {
+    if !is_read(method) {
+        return not_allowed();
+    }
+    let coding = accept_encoding::choose(headers, file.brotli.is_some(), file.gzip.is_some());
+    let (variant, encoding): (&Variant, Option<HeaderValue>) =
+        match (coding, &file.brotli, &file.gzip) {
+            (Coding::Brotli, Some(variant), _) => (variant, Some(BR)),
+            (Coding::Gzip, _, Some(variant)) => (variant, Some(GZIP)),
+            _ => (&file.identity, None),
+        };
+    let varies = file.brotli.is_some() || file.gzip.is_some();
+    if if_none_match::matches(headers, variant.etag.as_bytes()) {
+        let mut response = Response::new(Bytes::new());
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        let response_headers = response.headers_mut();
+        response_headers.insert(ETAG, variant.etag.clone());
+        response_headers.insert(CACHE_CONTROL, cache_control);
+        if varies {
+            response_headers.insert(VARY, ACCEPT_ENCODING_VARY);
+        }
+        return response;
+    }
+    let bytes = &variant.bytes;
+    let len = bytes.len() as u64;
+    // Ranges apply to the identity representation only.
+    let wanted = if encoding.is_none() {
+        range::requested(headers, len, variant.etag.as_bytes())
+    } else {
+        RangeRequest::Full
+    };
+    let (status, body, length, content_range) = match wanted {
+        RangeRequest::Full => (StatusCode::OK, bytes.clone(), variant.length.clone(), None),
+        RangeRequest::Partial { start, end } => {
+            // Both bounds are below `len`, which came from a usize.
+            let slice = bytes.slice(start as usize..=end as usize);
+            let length = HeaderValue::from(slice.len());
+            let range = HeaderValue::from_str(&format!("bytes {start}-{end}/{len}")).ok();
+            (StatusCode::PARTIAL_CONTENT, slice, length, range)
+        }
+        RangeRequest::Unsatisfiable => {
+            let mut response = status(StatusCode::RANGE_NOT_SATISFIABLE);
+            if let Ok(value) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                response.headers_mut().insert(CONTENT_RANGE, value);
+            }
+            return response;
+        }
+    };
+    let body = if method == Method::HEAD {
+        Bytes::new()
+    } else {
+        body
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let response_headers = response.headers_mut();
+    if let Some(range) = content_range {
+        response_headers.insert(CONTENT_RANGE, range);
+    }
+    response_headers.insert(CONTENT_TYPE, file.content_type.clone());
+    response_headers.insert(CONTENT_LENGTH, length);
+    if let Some(encoding) = encoding {
+        response_headers.insert(CONTENT_ENCODING, encoding);
+    }
+    if varies {
+        response_headers.insert(VARY, ACCEPT_ENCODING_VARY);
+    }
+    response_headers.insert(ETAG, variant.etag.clone());
+    response_headers.insert(CACHE_CONTROL, cache_control);
+    response_headers.insert(ACCEPT_RANGES, BYTES);
+    response_headers.insert(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
+    response
+}
+
+/// The 307 from another build's hash to the current hashed URL.
+pub(crate) fn redirect(method: &Method, file: &ServedFile) -> Response<Bytes> {
+    if !is_read(method) {
+        return not_allowed();
+    }
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::TEMPORARY_REDIRECT;
+    let headers = response.headers_mut();
+    headers.insert(LOCATION, file.location.clone());
+    headers.insert(CACHE_CONTROL, NO_STORE_VALUE);
+    response
+}
+
+fn is_read(method: &Method) -> bool {
+    method == Method::GET || method == Method::HEAD
+}
+
+/// An empty answer with `code`, revalidated.
+pub(crate) fn status(code: StatusCode) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::new());
+    *response.status_mut() = code;
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, REVALIDATE_VALUE);
+    response
+}
+
+fn not_allowed() -> Response<Bytes> {
+    let mut response = status(StatusCode::METHOD_NOT_ALLOWED);
+    response
+        .headers_mut()
+        .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+    response
+}
+
+/// A 500 naming why dev mode cannot serve the folder, never cached.
+pub(crate) fn dev_failure(error: &impl std::fmt::Display) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(format!(
+        "hyper-assets dev mode cannot serve the static folder:\n{error}\n"
+    )));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    headers.insert(CACHE_CONTROL, NO_STORE_VALUE);
+    response
+}

@@ -1,0 +1,210 @@
+//! The one model of a file as it is served, embedded or read in dev mode, and the set
+//! that looks files up by canonical and hashed name.
+
+use crate::manifest::{Asset, Encoded, Manifest};
+use bytes::Bytes;
+use http::HeaderValue;
+use std::borrow::Cow;
+use std::fmt;
+
+/// One representation of a file: its bytes, its strong `ETag` and its length, with the
+/// header values built once rather than on every response.
+#[derive(Clone)]
+pub(crate) struct Variant {
+    pub(crate) bytes: Bytes,
+    pub(crate) etag: HeaderValue,
+    pub(crate) length: HeaderValue,
+}
+
+impl Variant {
+    fn embedded(bytes: &'static [u8], etag: &'static str) -> Self {
+        Self {
+            bytes: Bytes::from_static(bytes),
+            etag: HeaderValue::from_static(etag),
+            length: HeaderValue::from(bytes.len()),
+        }
+    }
+
+    fn encoded(variant: Option<Encoded>) -> Option<Self> {
+        variant.map(|v| Self::embedded(v.bytes(), v.etag()))
+    }
+}
+
+/// A file as the server answers it: what every response path (embedded, adopted, dev
+/// mode) reads, so they all follow the same rules.
+#[derive(Clone)]
+pub struct ServedFile {
+    canonical: Cow<'static, str>,
+    hashed: Cow<'static, str>,
+    sha256: Cow<'static, str>,
+    /// The hashed URL, where a request for another build's hash is sent.
+    pub(crate) location: HeaderValue,
+    pub(crate) content_type: HeaderValue,
+    pub(crate) identity: Variant,
+    pub(crate) brotli: Option<Variant>,
+    pub(crate) gzip: Option<Variant>,
+}
+
+impl ServedFile {
+    /// The view of an embedded asset: no byte is copied.
+    pub(crate) fn embedded(asset: &'static Asset) -> Self {
+        Self {
+            canonical: Cow::Borrowed(asset.canonical_path()),
+            hashed: Cow::Borrowed(asset.hashed_path()),
+            sha256: Cow::Borrowed(asset.sha256()),
+            location: HeaderValue::from_static(asset.url()),
+            content_type: HeaderValue::from_static(asset.content_type()),
+            identity: Variant::embedded(asset.bytes(), asset.etag()),
+            brotli: Variant::encoded(asset.brotli()),
+            gzip: Variant::encoded(asset.gzip()),
+        }
+    }
+
+    /// A file read from disk (dev mode): identity only.
+    ///
+    /// # Errors
+    /// `None` when a name or type cannot be a header value (the pipeline's rules exclude
+    /// this; it is checked rather than trusted).
+    pub(crate) fn from_disk(
+        entry: &hyper_assets_pipeline::ManifestEntry,
+        url: &str,
+        bytes: Bytes,
+    ) -> Option<Self> {
+        let etag = HeaderValue::from_str(&entry.etag()).ok()?;
+        Some(Self {
+            canonical: Cow::Owned(entry.canonical.clone()),
+            hashed: Cow::Owned(entry.hashed.clone()),
+            sha256: Cow::Owned(entry.hash.hex()),
+            location: HeaderValue::from_str(url).ok()?,
+            content_type: HeaderValue::from_str(&entry.content_type).ok()?,
+            identity: Variant {
+                length: HeaderValue::from(bytes.len()),
+                bytes,
+                etag,
+            },
+            brotli: None,
+            gzip: None,
+        })
+    }
+
+    /// The stable name, relative to the static folder: `css/styles.css`.
+    pub fn canonical_path(&self) -> &str {
+        &self.canonical
+    }
+
+    /// The cacheable name of these bytes: `css/styles.a1b2c3d4e5f6.css`.
+    pub fn hashed_path(&self) -> &str {
+        &self.hashed
+    }
+
+    /// The SHA-256 of the bytes, 64 lowercase hex characters.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// The exact bytes served (identity).
+    pub fn bytes(&self) -> &Bytes {
+        &self.identity.bytes
+    }
+
+    /// The strong `ETag` of the identity bytes, quoted.
+    pub fn etag(&self) -> &str {
+        // Built from a visible-ASCII string, so always text.
+        self.identity.etag.to_str().unwrap_or_default()
+    }
+
+    /// The `Content-Type` it is served with.
+    pub fn content_type(&self) -> &str {
+        self.content_type.to_str().unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for ServedFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServedFile")
+            .field("canonical_path", &self.canonical)
+            .field("hashed_path", &self.hashed)
+            .field("content_type", &self.content_type)
+            .field("len", &self.identity.bytes.len())
+            .field("brotli", &self.brotli.as_ref().map(|v| v.bytes.len()))
+            .field("gzip", &self.gzip.as_ref().map(|v| v.bytes.len()))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which name of a file a request used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Name {
+    /// The current hashed name.
+    Hashed,
+    /// The canonical name.
+    Canonical,
+    /// A hashed name with another build's hash.
+    OtherBuild,
+}
+
+/// Files sorted by canonical name, with an index sorted by hashed name: lookups are
+/// binary searches, for the embedded set and for dev mode's alike.
+#[derive(Clone, Default)]
+pub(crate) struct FileSet {
+    files: Vec<ServedFile>,
+    by_hashed: Vec<u32>,
+}
+
+impl FileSet {
+    /// The files of `manifest`, with their header values built once.
+    pub(crate) fn from_manifest(manifest: &'static Manifest) -> Self {
+        Self::new(manifest.assets().iter().map(ServedFile::embedded).collect())
+    }
+
+    /// `files`, sorted and indexed. Names are unique (the manifest's rules).
+    pub(crate) fn new(mut files: Vec<ServedFile>) -> Self {
+        files.sort_by(|a, b| a.canonical.cmp(&b.canonical));
+        let mut by_hashed: Vec<u32> = (0..files.len())
+            .filter_map(|index| u32::try_from(index).ok())
+            .collect();
+        by_hashed.sort_by(|&a, &b| files[a as usize].hashed.cmp(&files[b as usize].hashed));
+        Self { files, by_hashed }
+    }
+
+    /// The file with this canonical name.
+    pub(crate) fn get(&self, canonical: &str) -> Option<&ServedFile> {
+        self.files
+            .binary_search_by(|file| file.canonical.as_ref().cmp(canonical))
+            .ok()
+            .map(|index| &self.files[index])
+    }
+
+    /// The file with this current hashed name.
+    pub(crate) fn get_hashed(&self, hashed: &str) -> Option<&ServedFile> {
+        self.by_hashed
+            .binary_search_by(|&index| self.files[index as usize].hashed.as_ref().cmp(hashed))
+            .ok()
+            .map(|found| &self.files[self.by_hashed[found] as usize])
+    }
+
+    /// The file a decoded request path names, and which of its names it used.
+    pub(crate) fn find(&self, path: &str) -> Option<(&ServedFile, Name)> {
+        if let Some(file) = self.get_hashed(path) {
+            return Some((file, Name::Hashed));
+        }
+        if let Some(file) = self.get(path) {
+            return Some((file, Name::Canonical));
+        }
+        let (canonical, _) = hyper_assets_pipeline::split_hashed_name(path)?;
+        self.get(&canonical).map(|file| (file, Name::OtherBuild))
+    }
+
+    /// How many files.
+    pub(crate) fn len(&self) -> usize {
+        self.files.len()
+    }
+}
+
+impl fmt::Debug for FileSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileSet")
+            .field("files", &self.files.len())
+            .finish()
+    }
+}

@@ -1,0 +1,295 @@
+//! The one stack: [`Site`] owns the settings, the version store, the static files, dev
+//! mode, stale-client detection and version routing, and gives back one layer.
+
+mod layer;
+
+pub use layer::{SiteBody, SiteFuture, SiteLayer, SiteService};
+
+use crate::app_version::{AppVersion, VersionError};
+use crate::dev::{DevAssets, DevError};
+use crate::manifest::{Embedded, Manifest};
+use crate::serving::StaticService;
+use crate::settings::{Settings, SettingsError};
+use crate::stale_client::StaleClientLayer;
+use crate::template_helpers::TemplateHelpers;
+use crate::version_router::{RouterError, VersionRouterLayer};
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The whole version story of a site, built once at start-up.
+///
+/// ```
+/// hyper_assets::hyper_assets!("../tests/fixtures/basic");
+///
+/// # fn main() -> Result<(), hyper_assets::SiteError> {
+/// let site = hyper_assets::Site::builder(&assets::EMBEDDED).build()?;
+/// // With axum: Router::new().route("/", get(page)).layer(site.layer())
+/// let _layer = site.layer();
+/// assert_eq!(site.version().current().version(), assets::VERSION);
+/// # Ok(()) }
+/// ```
+///
+/// Its [`layer`](Site::layer), outermost to innermost, in an order fixed here:
+///
+/// 1. version routing, when `VERSION_MAP` is set: 409/400 for unknown or malformed
+///    versions, the backend and served-version headers and the sticky cookie;
+/// 2. `GET /version` (unless `VERSION_ENDPOINT` is off) and `POST /cache/bust`;
+/// 3. the stale-client script's own path;
+/// 4. every request under the asset prefix, answered from memory (or from disk in dev
+///    mode) before it reaches the app's router;
+/// 5. the app itself, whose full HTML pages get the stale-client script (unless
+///    `APP_VERSION_MISMATCH=ignore`);
+///
+/// and `X-App-Version` on every answer (unless `APP_VERSION_HEADER` is off).
+///
+/// A compression layer of the app's goes outside it (added after it, with axum's
+/// `.layer`), so pages are injected before they are compressed; assets already carry
+/// their `Content-Encoding` and are left alone. A header layer such as a
+/// `Content-Security-Policy` may sit anywhere.
+///
+/// Cloning is cheap; clones share the version store and the counters.
+#[derive(Clone)]
+pub struct Site {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    version: AppVersion,
+    files: StaticService,
+    stale: StaleClientLayer,
+    router: Option<VersionRouterLayer>,
+    dev: Option<DevAssets>,
+}
+
+impl fmt::Debug for Site {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Site")
+            .field("version", &self.inner.version)
+            .field("manifest", self.inner.files.manifest())
+            .field("dev", &self.inner.dev)
+            .field("router", &self.inner.router)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Site {
+    /// A builder over what `hyper_assets!` embedded (`&assets::EMBEDDED`) or over an
+    /// adopted manifest, with default settings.
+    pub fn builder(assets: impl Into<Embedded>) -> SiteBuilder {
+        SiteBuilder {
+            assets: assets.into(),
+            settings: Settings::default(),
+            components: Vec::new(),
+        }
+    }
+
+    /// A builder with the settings of the process environment (see [`Settings`]).
+    ///
+    /// # Errors
+    /// A variable with a value it cannot take; the message names it and the valid
+    /// values.
+    pub fn from_env(assets: impl Into<Embedded>) -> Result<SiteBuilder, SiteError> {
+        Ok(Self::builder(assets).settings(Settings::from_env()?))
+    }
+
+    /// The one layer: wrap the app's router with it (axum: `.layer(site.layer())`, added
+    /// after the routes).
+    pub fn layer(&self) -> SiteLayer {
+        SiteLayer::new(self.clone())
+    }
+
+    /// The template globals (`static`, `static_url`, `integrity`, `app_version`), on dev
+    /// mode's files when dev mode is on.
+    pub fn template_helpers(&self) -> TemplateHelpers {
+        let helpers = TemplateHelpers::new(self.inner.files.manifest(), &self.inner.version);
+        match &self.inner.dev {
+            Some(dev) => helpers.with_dev_refreshed_by_layer(dev.clone()),
+            None => helpers,
+        }
+    }
+
+    /// The version store (current version, counters, refresh).
+    pub fn version(&self) -> &AppVersion {
+        &self.inner.version
+    }
+
+    /// The settings the site was built with.
+    pub fn settings(&self) -> &Settings {
+        self.inner.version.settings()
+    }
+
+    /// The manifest served.
+    pub fn manifest(&self) -> &'static Manifest {
+        self.inner.files.manifest()
+    }
+
+    /// The version router, when `VERSION_MAP` is set (its `stats()` count the requests).
+    pub fn router(&self) -> Option<&VersionRouterLayer> {
+        self.inner.router.as_ref()
+    }
+
+    /// Dev mode's view of the folder, when dev mode is on.
+    pub fn dev(&self) -> Option<&DevAssets> {
+        self.inner.dev.as_ref()
+    }
+}
+
+/// Builds a [`Site`]; see [`Site::builder`] and [`Site::from_env`].
+#[derive(Debug)]
+pub struct SiteBuilder {
+    assets: Embedded,
+    settings: Settings,
+    components: Vec<(String, Vec<PathBuf>)>,
+}
+
+impl SiteBuilder {
+    /// Replaces the settings.
+    #[must_use]
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// A version component read from disk now and on every `POST /cache/bust`: the Rust
+    /// form of `register_version_component("config", ["config/production.json"])`.
+    /// (Components named in the macro, `components(...)`, are already included.)
+    #[must_use]
+    pub fn component(
+        mut self,
+        name: impl Into<String>,
+        paths: impl IntoIterator<Item = impl Into<PathBuf>>,
+    ) -> Self {
+        self.components
+            .push((name.into(), paths.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// Reads the components, checks the routing settings, and in dev mode reads the
+    /// folder once, so a problem shows at start-up rather than on the first request.
+    ///
+    /// # Errors
+    /// A [`SiteError`] naming the setting or file.
+    pub fn build(self) -> Result<Site, SiteError> {
+        let Self {
+            assets,
+            settings,
+            components,
+        } = self;
+        let manifest = assets.manifest();
+        let dev = if settings.dev_mode() {
+            match assets.source() {
+                Some(source) => Some(match settings.dev_dir() {
+                    Some(folder) => DevAssets::with_folder(source, folder),
+                    None => DevAssets::new(source),
+                }),
+                // Defaulted on by a debug build: an adopted set has no folder to read.
+                None if !settings.dev_mode_is_set() => None,
+                None => return Err(SiteError::DevModeWithoutFolder),
+            }
+        } else {
+            None
+        };
+        if let Some(dev) = &dev {
+            dev.snapshot().map_err(SiteError::DevFolder)?;
+        }
+        let router = VersionRouterLayer::from_settings(settings.routing())?;
+        let mut version = AppVersion::builder()
+            .settings(settings)
+            .manifest(manifest)
+            .embedded_components(assets.components());
+        for (name, paths) in components {
+            version = version.component(name, paths);
+        }
+        let version = version.build()?;
+        let mut files = StaticService::new(manifest);
+        if let Some(dev) = &dev {
+            files = files.with_dev(dev.clone());
+            let on_bust = dev.clone();
+            version.on_refresh(move || on_bust.clear());
+        }
+        crate::endpoints::warn_without_secret(&version);
+        Ok(Site {
+            inner: Arc::new(Inner {
+                stale: StaleClientLayer::new(&version),
+                version,
+                files,
+                router,
+                dev,
+            }),
+        })
+    }
+}
+
+/// Why a [`Site`] could not be built. `Debug` shows the same sentence as `Display`, so a
+/// `main` returning it with `?` prints it readably.
+#[non_exhaustive]
+pub enum SiteError {
+    /// A setting has a value it cannot take.
+    Settings(SettingsError),
+    /// The version store could not be built (a component file, a component name).
+    Version(VersionError),
+    /// `VERSION_MAP`, `DEFAULT_VERSION` and `CANARY` do not agree.
+    Routing(RouterError),
+    /// `STATIC_DEV_MODE` is on, but the assets were not embedded by `hyper_assets!`, so
+    /// there is no folder to serve from disk.
+    DevModeWithoutFolder,
+    /// Dev mode cannot serve the folder (what a build would refuse).
+    DevFolder(DevError),
+}
+
+impl fmt::Display for SiteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Settings(error) => error.fmt(f),
+            Self::Version(error) => error.fmt(f),
+            Self::Routing(error) => error.fmt(f),
+            Self::DevModeWithoutFolder => f.write_str(
+                "STATIC_DEV_MODE is on, but these assets were not embedded by hyper_assets! \
+                 (an adopted set has no folder to read): set STATIC_DEV_MODE=false",
+            ),
+            Self::DevFolder(error) => {
+                write!(
+                    f,
+                    "dev mode (STATIC_DEV_MODE) cannot serve the folder: {error}"
+                )
+            }
+        }
+    }
+}
+
+impl fmt::Debug for SiteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for SiteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Settings(error) => Some(error),
+            Self::Version(error) => Some(error),
+            Self::Routing(error) => Some(error),
+            Self::DevModeWithoutFolder => None,
+            Self::DevFolder(error) => Some(error),
+        }
+    }
+}
+
+impl From<SettingsError> for SiteError {
+    fn from(error: SettingsError) -> Self {
+        Self::Settings(error)
+    }
+}
+
+impl From<VersionError> for SiteError {
+    fn from(error: VersionError) -> Self {
+        Self::Version(error)
+    }
+}
+
+impl From<RouterError> for SiteError {
+    fn from(error: RouterError) -> Self {
+        Self::Routing(error)
+    }
+}

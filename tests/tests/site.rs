@@ -1,0 +1,441 @@
+//! The one stack ([`Site`]) over a real socket: the same answers as the à-la-carte layers
+//! composed as the README shows, dev mode through the same response path, the order
+//! against a compression layer, and its start-up errors.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use hyper_assets::{
+    cache_bust_token, stale_client_script_path, AppVersion, Settings, Site, SiteError,
+    StaticService, VersionRouterLayer,
+};
+use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
+use hyper_assets_tests::{RawResponse, TestServer};
+use std::path::{Path, PathBuf};
+
+hyper_assets::hyper_assets!(
+    "fixtures/compress",
+    components(fixtures = ["fixtures/basic/css"])
+);
+
+const SECRET: &str = "site-secret";
+const PAGE: &str =
+    "<!doctype html><html><head><title>t</title></head><body><p>hi</p></body></html>";
+
+fn routes() -> Router {
+    Router::new()
+        .route("/", get(|| async { Html(PAGE) }))
+        .route("/fragment", get(|| async { Html("<p>partial</p>") }))
+        .route(
+            "/json",
+            get(|| async { axum::Json(serde_json::json!({"a": 1})) }),
+        )
+}
+
+fn config_file() -> PathBuf {
+    workspace_root().join("tests/fixtures/basic/LICENSE")
+}
+
+fn settings(routing: bool) -> Settings {
+    let mut builder = Settings::builder().secret_key(SECRET).dev_mode(false);
+    if routing {
+        builder = builder
+            .version("v1.0", "backend-blue")
+            .version("v1.1", "backend-green")
+            .default_version("v1.0");
+    }
+    builder.build().unwrap()
+}
+
+/// The one layer.
+fn one_stack(routing: bool) -> TestServer {
+    let site = Site::builder(&assets::EMBEDDED)
+        .settings(settings(routing))
+        .component("config", [config_file()])
+        .build()
+        .unwrap();
+    TestServer::start(routes().layer(site.layer()))
+}
+
+/// The à-la-carte layers, in the order the README gives.
+fn a_la_carte(routing: bool) -> TestServer {
+    let settings = settings(routing);
+    let router = VersionRouterLayer::from_settings(settings.routing()).unwrap();
+    let version = AppVersion::builder()
+        .settings(settings)
+        .manifest(&assets::MANIFEST)
+        .embedded_components(&assets::COMPONENTS)
+        .component("config", [config_file()])
+        .build()
+        .unwrap();
+    let mut app = routes()
+        .fallback_service(StaticService::new(&assets::MANIFEST))
+        .layer(version.stale_client_layer())
+        .layer(version.endpoints_layer());
+    if let Some(router) = router {
+        app = app.layer(router);
+    }
+    TestServer::start(app.layer(version.header_layer()))
+}
+
+/// Status, headers (but `Date`) and body.
+fn comparable(response: &RawResponse) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut headers: Vec<(String, String)> = response
+        .headers
+        .iter()
+        .filter(|(name, _)| name != "date")
+        .cloned()
+        .collect();
+    headers.sort();
+    (response.status, headers, response.body.clone())
+}
+
+fn corpus() -> Vec<(&'static str, String, Vec<String>)> {
+    let big = assets::MANIFEST.get("big.css").unwrap();
+    let small = assets::MANIFEST.get("small.css").unwrap();
+    let other_build = big.url().replace(&big.sha256()[..12], "0123456789ab");
+    let token = cache_bust_token(SECRET);
+    let h = |lines: &[&str]| {
+        lines
+            .iter()
+            .map(|line| (*line).to_owned())
+            .collect::<Vec<_>>()
+    };
+    vec![
+        ("GET", big.url().to_owned(), h(&[])),
+        ("GET", "/static/big.css".to_owned(), h(&[])),
+        ("GET", big.url().to_owned(), h(&["Accept-Encoding: br"])),
+        ("GET", big.url().to_owned(), h(&["Accept-Encoding: gzip"])),
+        (
+            "GET",
+            big.url().to_owned(),
+            h(&["Accept-Encoding: gzip;q=1, br;q=0.5"]),
+        ),
+        (
+            "GET",
+            big.url().to_owned(),
+            h(&[&format!("If-None-Match: {}", big.etag())]),
+        ),
+        ("GET", big.url().to_owned(), h(&["Range: bytes=0-9"])),
+        ("GET", big.url().to_owned(), h(&["Range: bytes=-5"])),
+        ("GET", big.url().to_owned(), h(&["Range: bytes=99999999-"])),
+        ("HEAD", big.url().to_owned(), h(&["Accept-Encoding: br"])),
+        ("POST", big.url().to_owned(), h(&["Content-Length: 0"])),
+        (
+            "GET",
+            small.url().to_owned(),
+            h(&["Accept-Encoding: br, gzip"]),
+        ),
+        ("GET", other_build, h(&[])),
+        ("GET", "/static/nope.css".to_owned(), h(&[])),
+        ("GET", "/static/x%2Fbig.css".to_owned(), h(&[])),
+        ("GET", format!("/static/{}", "a".repeat(3000)), h(&[])),
+        ("GET", "/".to_owned(), h(&[])),
+        ("HEAD", "/".to_owned(), h(&[])),
+        (
+            "GET",
+            "/".to_owned(),
+            h(&["HX-Request: true", "X-App-Page-Version: old"]),
+        ),
+        ("GET", "/fragment".to_owned(), h(&["HX-Request: true"])),
+        ("GET", "/json".to_owned(), h(&[])),
+        ("GET", stale_client_script_path().to_owned(), h(&[])),
+        ("GET", "/version".to_owned(), h(&[])),
+        ("POST", "/version".to_owned(), h(&["Content-Length: 0"])),
+        ("POST", "/cache/bust".to_owned(), h(&["Content-Length: 0"])),
+        (
+            "POST",
+            "/cache/bust".to_owned(),
+            h(&["Authorization: Bearer nope", "Content-Length: 0"]),
+        ),
+        ("GET", "/cache/bust".to_owned(), h(&[])),
+        (
+            "POST",
+            "/cache/bust".to_owned(),
+            h(&[
+                &format!("Authorization: Bearer {token}"),
+                "Content-Length: 0",
+            ]),
+        ),
+        ("GET", "/version".to_owned(), h(&[])),
+        ("GET", "/".to_owned(), h(&["X-App-Requested-Version: v1.1"])),
+        ("GET", "/".to_owned(), h(&["X-App-Requested-Version: v99"])),
+        ("GET", "/".to_owned(), h(&["X-App-Requested-Version: a b"])),
+        ("GET", "/".to_owned(), h(&["Cookie: app_version=v1.1"])),
+        (
+            "GET",
+            big.url().to_owned(),
+            h(&["Cookie: app_version=v1.1"]),
+        ),
+    ]
+}
+
+fn compare(routing: bool) {
+    let (one, parts) = (one_stack(routing), a_la_carte(routing));
+    let mut statuses = Vec::new();
+    for (method, path, headers) in corpus() {
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let a = one.send(method, &path, &headers);
+        let b = parts.send(method, &path, &headers);
+        assert_eq!(
+            comparable(&a),
+            comparable(&b),
+            "{method} {path} {headers:?}: one layer (left) and à la carte (right) differ"
+        );
+        assert!(a.header("x-app-version").is_some(), "{method} {path}");
+        statuses.push(a.status);
+    }
+    // The corpus reaches every kind of answer.
+    for status in [200, 206, 304, 307, 400, 401, 403, 404, 405, 414, 416] {
+        assert!(statuses.contains(&status), "no {status} in {statuses:?}");
+    }
+    if routing {
+        assert!(statuses.contains(&409), "{statuses:?}");
+    }
+}
+
+#[test]
+fn the_one_layer_answers_as_the_a_la_carte_layers_do() {
+    compare(false);
+}
+
+#[test]
+fn the_one_layer_answers_as_the_a_la_carte_layers_do_with_routing() {
+    compare(true);
+}
+
+#[test]
+fn assets_skip_the_app_and_pages_get_the_script() {
+    let server = one_stack(false);
+    let big = assets::MANIFEST.get("big.css").unwrap();
+    let asset = server.get(big.url(), &[]);
+    assert_eq!(asset.status, 200);
+    assert_eq!(asset.body, big.bytes());
+    assert_eq!(
+        asset.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    let page = server.get("/", &[]);
+    let body = String::from_utf8(page.body).unwrap();
+    assert!(
+        body.contains("data-hyper-assets=\"stale-client\""),
+        "{body}"
+    );
+    let partial = server.get("/fragment", &["HX-Request: true"]);
+    assert_eq!(partial.body, b"<p>partial</p>");
+}
+
+#[test]
+fn switched_off_parts_are_not_answered() {
+    let site = Site::builder(&assets::EMBEDDED)
+        .settings(
+            Settings::builder()
+                .version_endpoint(false)
+                .version_header(false)
+                .mismatch(hyper_assets::MismatchAction::Ignore)
+                .dev_mode(false)
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let server = TestServer::start(routes().layer(site.layer()));
+    let version = server.get("/version", &[]);
+    assert_eq!(version.status, 404);
+    assert!(version.header("x-app-version").is_none());
+    let page = server.get("/", &[]);
+    assert_eq!(page.body, PAGE.as_bytes());
+    // No key: every bust is refused.
+    let token = cache_bust_token(SECRET);
+    let bust = server.send(
+        "POST",
+        "/cache/bust",
+        &[
+            &format!("Authorization: Bearer {token}"),
+            "Content-Length: 0",
+        ],
+    );
+    assert_eq!(bust.status, 403);
+}
+
+#[test]
+fn compression_goes_outside_and_leaves_assets_alone() {
+    let site = Site::builder(&assets::EMBEDDED)
+        .settings(settings(false))
+        .build()
+        .unwrap();
+    let server = TestServer::start(
+        routes()
+            .layer(site.layer())
+            .layer(tower_http::compression::CompressionLayer::new()),
+    );
+    let page = server.get("/", &["Accept-Encoding: gzip"]);
+    assert_eq!(page.header("content-encoding"), Some("gzip"));
+    let mut html = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&page.body[..]), &mut html)
+        .unwrap();
+    assert!(
+        html.contains("data-hyper-assets=\"stale-client\""),
+        "{html}"
+    );
+    let big = assets::MANIFEST.get("big.css").unwrap();
+    let asset = server.get(big.url(), &["Accept-Encoding: br"]);
+    assert_eq!(asset.header("content-encoding"), Some("br"));
+    assert_eq!(asset.body, big.brotli().unwrap().bytes());
+}
+
+/// A scratch copy of a fixture folder, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = target_dir().join("site-tests").join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let from = workspace_root().join("tests/fixtures/compress");
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+        Self(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn dev_server(folder: &Path) -> (TestServer, Site) {
+    let site = Site::builder(&assets::EMBEDDED)
+        .settings(
+            Settings::builder()
+                .dev_mode(true)
+                .dev_dir(folder)
+                .secret_key(SECRET)
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let helpers = site.template_helpers();
+    let page = move || {
+        let helpers = helpers.clone();
+        async move {
+            Html(format!(
+                "<!doctype html><head><link href=\"{}\"></head>",
+                helpers.static_url("small.css").unwrap()
+            ))
+        }
+    };
+    let server = TestServer::start(Router::new().route("/", get(page)).layer(site.layer()));
+    (server, site)
+}
+
+#[test]
+fn dev_mode_answers_through_the_same_rules() {
+    let scratch = Scratch::new("rules");
+    let (server, _site) = dev_server(&scratch.0);
+    let bytes = std::fs::read(scratch.0.join("small.css")).unwrap();
+    let full = server.get("/static/small.css", &[]);
+    assert_eq!(full.status, 200);
+    assert_eq!(full.body, bytes);
+    assert_eq!(full.header("cache-control"), Some("no-cache"));
+    assert_eq!(full.header("accept-ranges"), Some("bytes"));
+    let etag = full.header("etag").unwrap().to_owned();
+    let not_modified = server.get("/static/small.css", &[&format!("If-None-Match: {etag}")]);
+    assert_eq!(not_modified.status, 304);
+    assert!(not_modified.body.is_empty());
+    assert_eq!(not_modified.header("etag"), Some(etag.as_str()));
+    let partial = server.get("/static/small.css", &["Range: bytes=0-3"]);
+    assert_eq!(partial.status, 206);
+    assert_eq!(partial.body, &bytes[..4]);
+    assert_eq!(
+        partial.header("content-range"),
+        Some(format!("bytes 0-3/{}", bytes.len()).as_str())
+    );
+    let head = server.send("HEAD", "/static/small.css", &[]);
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(
+        head.header("content-length"),
+        Some(bytes.len().to_string().as_str())
+    );
+    let post = server.send("POST", "/static/small.css", &["Content-Length: 0"]);
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("allow"), Some("GET, HEAD"));
+    assert!(full.header("x-app-version").is_some());
+}
+
+#[test]
+fn dev_mode_shows_an_edit_on_the_next_request() {
+    let scratch = Scratch::new("edit");
+    let (server, _site) = dev_server(&scratch.0);
+    let before = String::from_utf8(server.get("/", &[]).body).unwrap();
+    assert!(before.contains("/static/small.css?v="), "{before}");
+    std::fs::write(scratch.0.join("small.css"), "p { color: teal }\n").unwrap();
+    let after = String::from_utf8(server.get("/", &[]).body).unwrap();
+    assert_ne!(before, after, "the page's ?v= follows the edit");
+    let url = after
+        .split("href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    let asset = server.get(url, &[]);
+    assert_eq!(asset.body, b"p { color: teal }\n");
+}
+
+#[test]
+fn start_up_errors_name_the_setting() {
+    let adopted: &'static hyper_assets::Manifest = &assets::MANIFEST;
+    let error = Site::builder(adopted)
+        .settings(Settings::builder().dev_mode(true).build().unwrap())
+        .build()
+        .unwrap_err();
+    assert!(matches!(error, SiteError::DevModeWithoutFolder));
+    assert!(error.to_string().contains("STATIC_DEV_MODE"), "{error}");
+    assert_eq!(format!("{error:?}"), error.to_string());
+    // Defaulted (not asked for) dev mode on an adopted set just serves the embedded copy.
+    assert!(Site::builder(adopted).build().unwrap().dev().is_none());
+
+    let error = Site::builder(&assets::EMBEDDED)
+        .settings(
+            Settings::builder()
+                .dev_mode(false)
+                .version("v1.0", "blue")
+                .default_version("v2")
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap_err();
+    assert!(matches!(error, SiteError::Routing(_)));
+    assert!(error.to_string().contains("DEFAULT_VERSION"), "{error}");
+    assert!(std::error::Error::source(&error).is_some());
+
+    let error = Site::builder(&assets::EMBEDDED)
+        .settings(settings(false))
+        .component("config", ["/nonexistent/site.json"])
+        .build()
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("/nonexistent/site.json"),
+        "{error}"
+    );
+
+    let missing = target_dir().join("site-tests/no-such-folder");
+    let error = Site::builder(&assets::EMBEDDED)
+        .settings(
+            Settings::builder()
+                .dev_mode(true)
+                .dev_dir(&missing)
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap_err();
+    assert!(matches!(error, SiteError::DevFolder(_)), "{error}");
+}
