@@ -130,6 +130,45 @@ fn readme_quick_start_compiles_and_serves() {
     project.write("static/css/styles.css", "h1 { color: rebeccapurple }\n");
     project.build_ok();
     serves_the_page_and_its_stylesheet(&project);
+
+    // The same crate grown to the whole stack: one builder, one layer.
+    project.write(
+        "src/main.rs",
+        marked_block(&readme, "<!-- fullstack: src/main.rs -->"),
+    );
+    project.build_ok();
+    let server = Running::start(&project, &[("STATIC_DEV_MODE", "false")]);
+    server.serves_the_page_and_its_stylesheet();
+    let page = server.get("/");
+    let html = String::from_utf8(page.body).unwrap();
+    assert!(
+        html.contains("data-hyper-assets=\"stale-client\""),
+        "the page gets the stale-client script: {html}"
+    );
+    let version = server.get("/version");
+    assert_eq!(version.status, 200);
+    let document: serde_json::Value = serde_json::from_slice(&version.body).unwrap();
+    assert_eq!(
+        document["version"].as_str(),
+        version.header("x-app-version"),
+        "{document}"
+    );
+    let bust = server.get_with("POST", "/cache/bust", "Content-Length: 0\r\n");
+    assert_eq!(bust.status, 403, "no SECRET_KEY: every bust is refused");
+    drop(server);
+    // A debug build defaults to dev mode: the stylesheet comes from disk, revalidated.
+    let dev = Running::start(&project, &[]);
+    let css = dev.stylesheet();
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("cache-control"), Some("no-cache"));
+    let bad = Running::spawn(&project, &[("APP_VERSION_MISMATCH", "relaod")]);
+    let output = bad.0.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains(r#"Error: APP_VERSION_MISMATCH="relaod" is not valid: expected one of reload, warn, ignore, prompt"#),
+        "a bad setting prints its sentence: {stderr}"
+    );
 }
 
 #[test]
@@ -156,56 +195,95 @@ fn readme_adopt_examples_compile_and_serve() {
 /// links, and checks the stylesheet is served immutable with the version header and a
 /// hidden file is not served.
 fn serves_the_page_and_its_stylesheet(project: &CargoProject) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    struct KillOnDrop(std::process::Child);
-    impl Drop for KillOnDrop {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
+    Running::start(project, &[]).serves_the_page_and_its_stylesheet();
+}
+
+/// A project's binary serving on a free port, killed on drop.
+struct Running {
+    addr: std::net::SocketAddr,
+    _child: KillOnDrop,
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
-    let _server = KillOnDrop(
-        std::process::Command::new(project.binary())
+}
+
+impl Running {
+    fn spawn(
+        project: &CargoProject,
+        envs: &[(&str, &str)],
+    ) -> (std::process::Child, std::net::SocketAddr) {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let child = std::process::Command::new(project.binary())
             .env("ADDR", addr.to_string())
+            .envs(envs.iter().copied())
+            .stderr(std::process::Stdio::piped())
             .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(addr).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{} never listened on {addr}",
-            project.binary().display()
-        );
-        std::thread::sleep(Duration::from_millis(50));
+            .unwrap();
+        (child, addr)
     }
-    let page = raw_request(
-        addr,
-        b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
-    );
-    assert_eq!(page.status, 200);
-    let html = String::from_utf8(page.body).unwrap();
-    let start = html
-        .find("/static/css/styles.")
-        .expect("the page links the hashed stylesheet");
-    let url = &html[start..start + html[start..].find('"').unwrap()];
-    let request = format!("GET {url} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
-    let css = raw_request(addr, request.as_bytes());
-    assert_eq!(css.status, 200);
-    assert_eq!(css.body, b"h1 { color: rebeccapurple }\n");
-    assert_eq!(
-        css.header("cache-control"),
-        Some("public, max-age=31536000, immutable")
-    );
-    assert!(css.header("x-app-version").is_some());
-    let hidden = raw_request(
-        addr,
-        b"GET /static/.DS_Store HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
-    );
-    assert_eq!(hidden.status, 404, "hidden files are not served");
+
+    fn start(project: &CargoProject, envs: &[(&str, &str)]) -> Self {
+        let (child, addr) = Self::spawn(project, envs);
+        let running = Self {
+            addr,
+            _child: KillOnDrop(child),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(addr).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "{} never listened on {addr}",
+                project.binary().display()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        running
+    }
+
+    fn get_with(&self, method: &str, path: &str, extra: &str) -> hyper_assets_tests::RawResponse {
+        let request =
+            format!("{method} {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n{extra}\r\n");
+        raw_request(self.addr, request.as_bytes())
+    }
+
+    fn get(&self, path: &str) -> hyper_assets_tests::RawResponse {
+        self.get_with("GET", path, "")
+    }
+
+    /// The hashed stylesheet the page links.
+    fn stylesheet(&self) -> hyper_assets_tests::RawResponse {
+        let page = self.get("/");
+        assert_eq!(page.status, 200);
+        let html = String::from_utf8(page.body).unwrap();
+        let start = html
+            .find("/static/css/styles.")
+            .expect("the page links the hashed stylesheet");
+        let url = &html[start..start + html[start..].find('"').unwrap()];
+        let css = self.get(url);
+        assert_eq!(css.body, b"h1 { color: rebeccapurple }\n");
+        css
+    }
+
+    fn serves_the_page_and_its_stylesheet(&self) {
+        let css = self.stylesheet();
+        assert_eq!(css.status, 200);
+        assert_eq!(
+            css.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert!(css.header("x-app-version").is_some());
+        let hidden = self.get("/static/.DS_Store");
+        assert_eq!(hidden.status, 404, "hidden files are not served");
+    }
 }
