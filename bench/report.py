@@ -1,6 +1,10 @@
 """Turns bench/run.sh's measurements into BENCHMARKS.md (stdout) and bench/charts/*.svg.
 
-    python3 report.py RESULTS.tsv BUILD_SIDE.json REPS DURATION CONNECTIONS ELAPSED [ADOPT_COST.txt]
+    python3 report.py RESULTS.tsv BUILD_SIDE.json REPS DURATION CONNECTIONS ELAPSED \
+        [ADOPT_COST.txt [INSTRUCTIONS.tsv]]
+
+ADOPT_COST.txt may be `-` to leave that section out and still pass INSTRUCTIONS.tsv (rows of
+scenario, server, instructions per request, from callgrind).
 """
 import json
 import os
@@ -30,11 +34,12 @@ SCENARIOS = {
     "S5": "S5: twenty files in rotation (wrk Lua)",
     "S6": "S6: unknown path, 404",
 }
-SERVERS = ["nginx", "hyper", "ours", "ours-external", "ours-header", "ours-bare", "memory-serve", "rust-embed", "servedir"]
+SERVERS = ["nginx", "hyper", "ours-site", "ours", "ours-external", "ours-header", "ours-bare", "memory-serve", "rust-embed", "servedir"]
 LABELS = {
     "nginx": "nginx",
     "hyper": "bare hyper (ceiling)",
-    "ours": "hyper-assets",
+    "ours-site": "hyper-assets, one stack (Site)",
+    "ours": "hyper-assets, à la carte layers",
     "ours-external": "hyper-assets, stale-client script external",
     "ours-header": "hyper-assets, version header only",
     "ours-bare": "hyper-assets, no layers (static service alone)",
@@ -135,9 +140,11 @@ p("- Median requests per second and the spread (min–max) across rounds; server
 p("- nginx 1.22 (Debian, one worker) serves the folder `bench-server collect` writes, with the "
   "`location` hyper-assets generates (`sendfile`, `open_file_cache`, `gzip_static`, "
   "`brotli_static` from Debian's `libnginx-mod-http-brotli-static`). `hyper` is a bare hyper "
-  "handler returning the stylesheet's bytes from memory: the ceiling. `hyper-assets` is our "
-  "`StaticService` behind axum with the full stack (version header, `/version` endpoints, "
-  "stale-client layer) on a current-thread runtime. memory-serve 2 (its router, brotli and "
+  "handler returning the stylesheet's bytes from memory: the ceiling. hyper-assets runs "
+  "behind axum on a current-thread runtime with the full stack (version header, `/version` "
+  "endpoints, stale-client injection) twice: as the one stack (`Site` and its one layer, "
+  "as the README's quick start wires it) and à la carte (`StaticService` with the three "
+  "layers). memory-serve 2 (its router, brotli and "
   "gzip on, release build), rust-embed 8 behind an axum handler (with an `ETag` from its "
   "SHA-256, as a careful user writes it), tower-http `ServeDir` (precompressed br/gzip "
   "siblings of the collected folder). The Rust peers serve their natural URL (memory-serve "
@@ -174,32 +181,90 @@ def ratio(a, b):
     return a / b if a and b else None
 
 
-def check(label, value, goal, unit="x"):
+def check(label, value, goal, unit="x", at_most=False):
+    """A target line: value ≥ goal, or value ≤ goal with at_most."""
+    sign = "≤" if at_most else "≥"
     if value is None:
-        return f"| {label} | not measured | {goal}{unit} | – |"
-    met = value >= goal
-    return f"| {label} | {value:.2f}{unit} | ≥ {goal}{unit} | {'met' if met else f'missed by {(goal - value) / goal:.0%}'} |"
+        return f"| {label} | not measured | {sign} {goal}{unit} | – |"
+    met = value <= goal if at_most else value >= goal
+    missed = (value - goal) / goal if at_most else (goal - value) / goal
+    return f"| {label} | {value:.2f}{unit} | {sign} {goal}{unit} | {'met' if met else f'missed by {missed:.0%}'} |"
+
+
+# "The full stack" is measured twice: the one stack (`Site` and its one layer) and the same
+# layers à la carte.
+FULL_STACKS = [("ours-site", "one stack"), ("ours", "à la carte")]
 
 
 p("## Targets (serving)\n")
 p("| target | measured | goal | |")
 p("|---|---|---|---|")
 for scenario, goal in [("S1", 1.0), ("S5", 1.0), ("S2", 0.98), ("S6", 1.0)]:
-    p(check(f"{scenario} vs nginx, req/s", ratio(median_rps(scenario, "ours"), median_rps(scenario, "nginx")), goal))
-    cpu_ratio = ratio(median_cpu(scenario, "nginx"), median_cpu(scenario, "ours"))
-    p(check(f"{scenario} vs nginx, per CPU-second", cpu_ratio, goal))
-p(check("S1 vs nginx, stretch (the bare hyper ceiling)", ratio(median_rps("S1", "ours"), median_rps("S1", "nginx")), 1.15))
-p(check("S3 full stack vs no layers", ratio(median_rps("S3", "ours"), median_rps("S3", "ours-bare")), 0.95))
-p(check("S3 full stack vs no layers, per CPU-second", ratio(median_cpu("S3", "ours-bare"), median_cpu("S3", "ours")), 0.95))
+    for ours, short in FULL_STACKS:
+        p(check(f"{scenario} vs nginx, req/s ({short})", ratio(median_rps(scenario, ours), median_rps(scenario, "nginx")), goal))
+    for ours, short in FULL_STACKS:
+        cpu_ratio = ratio(median_cpu(scenario, "nginx"), median_cpu(scenario, ours))
+        p(check(f"{scenario} vs nginx, per CPU-second ({short})", cpu_ratio, goal))
+for ours, short in FULL_STACKS:
+    p(check(f"S1 vs nginx, stretch, the bare hyper ceiling ({short})", ratio(median_rps("S1", ours), median_rps("S1", "nginx")), 1.15))
+for ours, short in FULL_STACKS:
+    p(check(f"S3 full stack vs no layers ({short})", ratio(median_rps("S3", ours), median_rps("S3", "ours-bare")), 0.95))
+    p(check(f"S3 full stack vs no layers, per CPU-second ({short})", ratio(median_cpu("S3", "ours-bare"), median_cpu("S3", ours)), 0.95))
 p(check("S3 full stack, script external, vs no layers", ratio(median_rps("S3", "ours-external"), median_rps("S3", "ours-bare")), 0.95))
 p(check("S3 full stack, script external, vs no layers, per CPU-second", ratio(median_cpu("S3", "ours-bare"), median_cpu("S3", "ours-external")), 0.95))
 p(check("S3 version header only vs no layers", ratio(median_rps("S3", "ours-header"), median_rps("S3", "ours-bare")), 0.97))
 p(check("S3 version header only vs no layers, per CPU-second", ratio(median_cpu("S3", "ours-bare"), median_cpu("S3", "ours-header")), 0.97))
 for peer, goal in [("memory-serve", 1.15), ("rust-embed", 1.25), ("servedir", 4.0)]:
     for scenario in ["S1", "S2"]:
-        p(check(f"{scenario} vs {LABELS[peer]}", ratio(median_rps(scenario, "ours"), median_rps(scenario, peer)), goal))
+        for ours, short in FULL_STACKS:
+            p(check(f"{scenario} vs {LABELS[peer]} ({short})", ratio(median_rps(scenario, ours), median_rps(scenario, peer)), goal))
         p(check(f"{scenario} vs {LABELS[peer]}, static service alone", ratio(median_rps(scenario, "ours-bare"), median_rps(scenario, peer)), goal))
 p("")
+
+if len(sys.argv) > 8:
+    instructions = {}
+    if Path(sys.argv[8]).exists():
+        for line in Path(sys.argv[8]).read_text().splitlines():
+            fields = line.split("\t")
+            try:
+                instructions[(fields[0], fields[1])] = float(fields[2])
+            except (IndexError, ValueError):
+                continue
+
+    def instr(scenario, server):
+        return instructions.get((scenario, server))
+
+    def cell(value, fmt):
+        return fmt.format(value) if value is not None else "n/a"
+
+    INSTRUCTION_SERVERS = ["hyper", "ours-bare", "ours", "ours-site", "memory-serve"]
+    INSTRUCTION_SERVERS += sorted({s for _, s in instructions} - set(INSTRUCTION_SERVERS))
+    p("## Instructions per request (callgrind)\n")
+    p("Requests per second on this shared 2-core VM move by up to 15% between runs; the "
+      "instructions a server executes per request do not. Each server runs under "
+      f"`valgrind --tool=callgrind` ({version(['valgrind', '--version'])}) on core 0; a Python "
+      "`http.client` on core 1 waits until it answers (one probe request, the same in every run), "
+      "sends N keep-alive requests on one connection and checks every status, then SIGTERM makes "
+      "callgrind write its total Ir. Runs with N = 300 and N = 2300: start-up, the probe and "
+      "shutdown cancel, and (Ir(2300) − Ir(300)) / 2000 is the steady user-space cost of one "
+      "request (the kernel's share, syscalls and the TCP stack, is not counted). S1 is a GET of "
+      "the stylesheet (200), S2 the same with `If-None-Match: <its ETag>` (304). \"vs bare "
+      "hyper\" is the server's instructions over bare hyper's: lower is better.\n")
+    p("| server | S1 instructions/request | S1 vs bare hyper | S2 instructions/request | S2 vs bare hyper |")
+    p("|---|---|---|---|---|")
+    for server in INSTRUCTION_SERVERS:
+        row = [LABELS.get(server, server)]
+        for scenario in ["S1", "S2"]:
+            value = instr(scenario, server)
+            row += [cell(value, "{:,.0f}"), cell(ratio(value, instr(scenario, "hyper")), "{:.2f}x")]
+        p("| " + " | ".join(row) + " |")
+    p("")
+    p("| target (instructions) | measured | goal | |")
+    p("|---|---|---|---|")
+    for scenario in ["S1", "S2"]:
+        p(check(f"{scenario}: full stack (ours-site) within 1.3x of bare hyper, instructions/request",
+                ratio(instr(scenario, "ours-site"), instr(scenario, "hyper")), 1.3, at_most=True))
+    p("")
 
 if build_rows:
     p("## Build side\n")

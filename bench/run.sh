@@ -6,9 +6,13 @@
 #   bash bench/run.sh                   # 5 interleaved rounds of 6 s per cell
 #   REPS=3 DURATION=5 bash bench/run.sh
 #   SKIP_BUILD_SIDE=1 bash bench/run.sh # serving only
+#   INSTRUCTIONS_ONLY=1 bash bench/run.sh  # only the callgrind instruction counts (below),
+#                                       # into bench/results/instructions.tsv
 #
 # Every server runs on core 0 (taskset), wrk on core 1, keep-alive, 32 connections,
-# TCP_NODELAY on every server, a 1 s warm-up before every measured cell.
+# TCP_NODELAY on every server, a 1 s warm-up before every measured cell. After the
+# serving rounds, user-space instructions per request under callgrind: a figure that does
+# not move with the neighbours on this shared VM the way requests/second do.
 set -euo pipefail
 cd "$(dirname "$0")"
 REPS=${REPS:-5}
@@ -19,13 +23,16 @@ started=$(date +%s)
 # Tools: installed from Debian when missing (as root), else a loud failure.
 need() { command -v "$1" >/dev/null || [ -x "/usr/sbin/$1" ]; }
 missing=()
-need wrk || missing+=(wrk)
-need nginx || missing+=(nginx-light)
 need taskset || missing+=(util-linux)
 need curl || missing+=(curl)
 need python3 || missing+=(python3)
+need valgrind || missing+=(valgrind)
 BROTLI_MODULE=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
-[ -f "$BROTLI_MODULE" ] || missing+=(libnginx-mod-http-brotli-static)
+if [ -z "${INSTRUCTIONS_ONLY:-}" ]; then
+  need wrk || missing+=(wrk)
+  need nginx || missing+=(nginx-light)
+  [ -f "$BROTLI_MODULE" ] || missing+=(libnginx-mod-http-brotli-static)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     echo "bench: installing ${missing[*]}" >&2
@@ -41,7 +48,7 @@ SERVER="$PWD/target/release/bench-server"
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill -TERM "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"' EXIT
 
-if [ -z "${SKIP_BUILD_SIDE:-}" ]; then
+if [ -z "${SKIP_BUILD_SIDE:-}" ] && [ -z "${INSTRUCTIONS_ONLY:-}" ]; then
   python3 build_side.py "$WORK/build-side.json"
 else
   echo '{}' > "$WORK/build-side.json"
@@ -49,8 +56,10 @@ fi
 
 # The adapters' start-up cost (issue 9): 1,000 files of 4 KiB through adopt::rust_embed and
 # adopt::include_dir, in release.
-CARGO_TARGET_DIR="$PWD/target" cargo run --release --locked -q \
-  --manifest-path adopt-cost/Cargo.toml > "$WORK/adopt-cost.txt"
+if [ -z "${INSTRUCTIONS_ONLY:-}" ]; then
+  CARGO_TARGET_DIR="$PWD/target" cargo run --release --locked -q \
+    --manifest-path adopt-cost/Cargo.toml > "$WORK/adopt-cost.txt"
+fi
 
 eval "$("$SERVER" urls - | awk '{print toupper($1) "=\"" $2 "\""}')"
 LOCATION=$("$SERVER" collect "$WORK/static" brotli)
@@ -92,10 +101,11 @@ CONF
 # Which scenarios each server runs. No target compares the Rust peers beyond S1/S2, and
 # the bare handler is the ceiling of S1/S2 only; hyper-assets without layers on S1/S2
 # separates the static service from the layers. The whole run stays within 20 minutes.
-SERVERS="nginx hyper ours ours-external ours-header ours-bare memory-serve rust-embed servedir"
+SERVERS=${SERVERS:-"nginx hyper ours-site ours ours-external ours-header ours-bare memory-serve rust-embed servedir"}
 declare -A MATRIX=(
   [nginx]="S1 S2 S4br S4gzip S5 S6"
   [hyper]="S1 S2"
+  [ours-site]="S1 S2 S3 S4br S4gzip S5 S6"
   [ours]="S1 S2 S3 S4br S4gzip S5 S6"
   [ours-external]="S3"
   [ours-header]="S3"
@@ -181,22 +191,123 @@ run_cell() { # scenario server
   echo "bench: $scenario $server $rps req/s" >&2
 }
 
-for rep in $(seq "$REPS"); do
-  echo "bench: round $rep of $REPS" >&2
-  for server in $SERVERS; do
-    start "$server"
-    for scenario in ${MATRIX[$server]}; do run_cell "$scenario" "$server"; done
-    stop "$server"
+if [ -z "${INSTRUCTIONS_ONLY:-}" ]; then
+  for rep in $(seq "$REPS"); do
+    echo "bench: round $rep of $REPS" >&2
+    for server in $SERVERS; do
+      start "$server"
+      for scenario in ${MATRIX[$server]}; do run_cell "$scenario" "$server"; done
+      stop "$server"
+    done
+  done
+fi
+
+# Instructions per request (callgrind). Requests/second on this shared 2-core VM move by up
+# to 15% between runs; the user-space instructions a server executes per request do not.
+# Each server runs under callgrind on core 0; a client on core 1 waits until it answers (one
+# probe request, the same in every run), sends N keep-alive requests on one connection and
+# checks every status; SIGTERM makes callgrind write its counts. Start-up, the probe and
+# shutdown are the same for both N, so (Ir(2300) - Ir(300)) / 2000 is the steady cost of
+# one request. S1: GET of the stylesheet, 200; S2: the same with `If-None-Match: <its
+# ETag>`, 304.
+INSTRUCTION_SERVERS="hyper ours-bare ours ours-site memory-serve"
+INSTRUCTION_COUNTS=(300 2300)
+cat > "$WORK/requests.py" <<'CLIENT'
+import http.client
+import sys
+import time
+
+address, url, count, etag = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+host, port = address.rsplit(":", 1)
+
+
+def answer(connection, headers, expect):
+    connection.request("GET", url, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    if response.status != expect:
+        sys.exit(f"bench: GET {url} on {address} answered {response.status}, expected {expect}")
+
+
+# Readiness: a refused connection costs the server nothing, and the first accepted one
+# carries exactly one request, so the probe is the same in every run.
+deadline = time.monotonic() + 120
+while True:
+    probe = http.client.HTTPConnection(host, int(port), timeout=120)
+    try:
+        probe.connect()
+        break
+    except OSError:
+        if time.monotonic() > deadline:
+            sys.exit(f"bench: nothing answers on {address}")
+        time.sleep(0.05)
+answer(probe, {}, 200)
+probe.close()
+
+connection = http.client.HTTPConnection(host, int(port), timeout=120)
+headers, expect = ({"If-None-Match": etag}, 304) if etag else ({}, 200)
+for _ in range(count):
+    answer(connection, headers, expect)
+connection.close()
+CLIENT
+instructions_total() { # server scenario count port: prints the total Ir of one run
+  local server=$1 scenario=$2 count=$3 port=$4 etag="" out="$WORK/callgrind.$1.$2.$3"
+  cell_request S1 "$server" # URL: the stylesheet, at the server's natural path
+  # ETAG (from `urls -`) lost its double quotes in the eval above; the header needs them.
+  if [ "$scenario" = S2 ]; then etag="\"${ETAG//\"/}\""; fi
+  taskset -c 0 valgrind --tool=callgrind --callgrind-out-file="$out" \
+    "$SERVER" "$server" "127.0.0.1:$port" "$WORK/static" 2> "$out.log" &
+  local pid=$!
+  if ! taskset -c 1 python3 "$WORK/requests.py" "127.0.0.1:$port" "$URL" "$count" "$etag"; then
+    kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+    echo "bench: $scenario on $server under callgrind failed; its log:" >&2; tail -5 "$out.log" >&2
+    exit 1
+  fi
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+  local total
+  total=$(awk '$1 == "totals:" || $1 == "summary:" {print $2; exit}' "$out" 2>/dev/null || true)
+  if [ -z "$total" ]; then
+    echo "bench: callgrind wrote no totals for $scenario on $server; its log:" >&2; tail -5 "$out.log" >&2
+    exit 1
+  fi
+  echo "$total"
+}
+INSTRUCTIONS="$WORK/instructions.tsv"
+: > "$INSTRUCTIONS"
+low_n=${INSTRUCTION_COUNTS[0]} high_n=${INSTRUCTION_COUNTS[1]}
+echo "bench: instructions per request under callgrind, N=$low_n and N=$high_n" >&2
+for server in $INSTRUCTION_SERVERS; do
+  for scenario in S1 S2; do
+    port=$((port + 1)); low=$(instructions_total "$server" "$scenario" "$low_n" "$port")
+    port=$((port + 1)); high=$(instructions_total "$server" "$scenario" "$high_n" "$port")
+    per=$(awk -v a="$low" -v b="$high" -v n=$((high_n - low_n)) 'BEGIN {printf "%.1f", (b - a) / n}')
+    printf '%s\t%s\t%s\n' "$scenario" "$server" "$per" >> "$INSTRUCTIONS"
+    echo "bench: $scenario $server $per instructions/request (Ir $low at N=$low_n, $high at N=$high_n)" >&2
   done
 done
+{
+  printf '%-14s %14s %14s\n' "instr/request" S1 S2
+  for server in $INSTRUCTION_SERVERS; do
+    printf '%-14s %14s %14s\n' "$server" \
+      "$(awk -v s="$server" '$1 == "S1" && $2 == s {print $3}' "$INSTRUCTIONS")" \
+      "$(awk -v s="$server" '$1 == "S2" && $2 == s {print $3}' "$INSTRUCTIONS")"
+  done
+} >&2
+if [ -n "${INSTRUCTIONS_ONLY:-}" ]; then
+  mkdir -p results
+  cp "$INSTRUCTIONS" results/instructions.tsv
+  echo "bench: wrote bench/results/instructions.tsv in $(( $(date +%s) - started )) s" >&2
+  exit 0
+fi
 
 # The raw measurements stay next to the report, so it can be re-read or re-rendered:
 #   python3 bench/report.py bench/results/serving.tsv bench/results/build-side.json 5 6 32 0 \
-#     bench/results/adopt-cost.txt
+#     bench/results/adopt-cost.txt bench/results/instructions.tsv
 mkdir -p charts results
 cp "$RESULTS" results/serving.tsv
 cp "$WORK/build-side.json" results/build-side.json
 cp "$WORK/adopt-cost.txt" results/adopt-cost.txt
+cp "$INSTRUCTIONS" results/instructions.tsv
 python3 report.py results/serving.tsv results/build-side.json "$REPS" "$DURATION" "$CONNECTIONS" \
-  "$(( $(date +%s) - started ))" results/adopt-cost.txt > ../BENCHMARKS.md
+  "$(( $(date +%s) - started ))" results/adopt-cost.txt results/instructions.tsv > ../BENCHMARKS.md
 echo "bench: wrote BENCHMARKS.md and bench/charts/ in $(( $(date +%s) - started )) s" >&2

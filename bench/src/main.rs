@@ -1,7 +1,8 @@
 //! The servers of the serving benchmark, one process each, on one core:
 //!
 //! ```text
-//! bench-server ours ADDR          hyper-assets with its full stack (version header,
+//! bench-server ours-site ADDR     hyper-assets' one stack: `Site` and its one layer
+//! bench-server ours ADDR          the same layers à la carte (version header,
 //!                                 endpoints, stale-client injection)
 //! bench-server ours-external ADDR the full stack with the stale-client script external
 //! bench-server ours-header ADDR   the same routes with the version header only
@@ -67,6 +68,18 @@ enum Stack {
     FullExternal,
     HeaderOnly,
     None,
+}
+
+/// The one stack, as the README's quick start wires it.
+fn site() -> Router {
+    let site = match hyper_assets::Site::builder(&assets::EMBEDDED).build() {
+        Ok(site) => site,
+        Err(error) => {
+            eprintln!("bench-server: {error}");
+            std::process::exit(1);
+        }
+    };
+    Router::new().route("/page", get(page)).layer(site.layer())
 }
 
 fn ours(stack: Stack) -> Router {
@@ -190,7 +203,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(kind), Some(target)) = (args.first(), args.get(1)) else {
         return fail(
-            "usage: bench-server ours|ours-external|ours-header|ours-bare|hyper|memory-serve|rust-embed ADDR \
+            "usage: bench-server ours-site|ours|ours-external|ours-header|ours-bare|hyper|memory-serve|rust-embed ADDR \
              | servedir ADDR DIR | collect DIR | urls -",
         );
     };
@@ -237,6 +250,7 @@ async fn main() -> ExitCode {
         "hyper" => serve_bare(listener).await,
         other => {
             let router = match other {
+                "ours-site" => site(),
                 "ours" => ours(Stack::Full),
                 "ours-external" => ours(Stack::FullExternal),
                 "ours-header" => ours(Stack::HeaderOnly),
