@@ -267,15 +267,9 @@ where
         return too_large();
     }
     // A bust re-reads component files: on the blocking pool, never on the executor.
-    let refreshed = match tokio::runtime::Handle::try_current() {
-        Ok(runtime) => match runtime.spawn_blocking(move || version.refresh()).await {
-            Ok(refreshed) => refreshed,
-            Err(failure) => {
-                tracing::error!(%failure, "cache bust failed; the version is unchanged");
-                return error(StatusCode::INTERNAL_SERVER_ERROR, "the bust did not finish");
-            }
-        },
-        Err(_) => version.refresh(),
+    let Some(refreshed) = crate::blocking::off_executor(move || version.refresh()).await else {
+        tracing::error!("cache bust did not finish; the version is unchanged");
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "the bust did not finish");
     };
     match refreshed {
         Ok((previous, current)) => {

@@ -46,6 +46,7 @@
 #[cfg(any(feature = "rust-embed", feature = "include_dir"))]
 pub mod adopt;
 mod app_version;
+mod blocking;
 pub mod build;
 mod bust_token;
 mod collect;

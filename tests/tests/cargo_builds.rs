@@ -161,7 +161,11 @@ fn readme_quick_start_compiles_and_serves() {
     let css = dev.stylesheet();
     assert_eq!(css.status, 200);
     assert_eq!(css.header("cache-control"), Some("no-cache"));
-    let bad = Running::spawn(&project, &[("APP_VERSION_MISMATCH", "relaod")]);
+    let bad = Running::spawn(
+        &project,
+        &[("APP_VERSION_MISMATCH", "relaod")],
+        std::process::Stdio::piped(),
+    );
     let output = bad.0.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
@@ -214,9 +218,12 @@ impl Drop for KillOnDrop {
 }
 
 impl Running {
+    /// Spawns the binary; `stderr` is piped for a run whose output is read, else left
+    /// to the terminal (an unread pipe could fill and stall the server).
     fn spawn(
         project: &CargoProject,
         envs: &[(&str, &str)],
+        stderr: std::process::Stdio,
     ) -> (std::process::Child, std::net::SocketAddr) {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -227,14 +234,14 @@ impl Running {
         let child = std::process::Command::new(project.binary())
             .env("ADDR", addr.to_string())
             .envs(envs.iter().copied())
-            .stderr(std::process::Stdio::piped())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         (child, addr)
     }
 
     fn start(project: &CargoProject, envs: &[(&str, &str)]) -> Self {
-        let (child, addr) = Self::spawn(project, envs);
+        let (child, addr) = Self::spawn(project, envs, std::process::Stdio::inherit());
         let running = Self {
             addr,
             _child: KillOnDrop(child),

@@ -60,11 +60,9 @@ impl ServedFile {
         }
     }
 
-    /// A file read from disk (dev mode): identity only.
-    ///
-    /// # Errors
-    /// `None` when a name or type cannot be a header value (the pipeline's rules exclude
-    /// this; it is checked rather than trusted).
+    /// A file read from disk (dev mode): identity only. `None` when a name or type
+    /// cannot be a header value (the pipeline's rules exclude this; it is checked rather
+    /// than trusted).
     pub(crate) fn from_disk(
         entry: &hyper_assets_pipeline::ManifestEntry,
         url: &str,

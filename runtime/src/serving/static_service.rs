@@ -94,9 +94,9 @@ impl StaticService {
         self.manifest
     }
 
-    /// Whether it serves from disk (dev mode).
-    pub(crate) fn is_dev(&self) -> bool {
-        self.dev.is_some()
+    /// Dev mode's view of the folder, when it serves from disk.
+    pub(crate) fn dev(&self) -> Option<&DevAssets> {
+        self.dev.as_ref()
     }
 
     /// The part of `path` after the prefix, if the path is under it.
@@ -168,7 +168,7 @@ pin_project! {
     #[allow(missing_docs)]
     pub enum StaticFuture {
         Ready { response: Option<Response<Bytes>> },
-        Blocking { task: tokio::task::JoinHandle<Response<Bytes>> },
+        Blocking { task: Pin<Box<dyn Future<Output = Response<Bytes>> + Send>> },
     }
 }
 
@@ -179,28 +179,31 @@ impl std::fmt::Debug for StaticFuture {
 }
 
 impl StaticFuture {
-    /// Answers `request` with `service`: from memory at once, or from disk on the
-    /// blocking pool (dev mode inside a tokio runtime).
+    /// Answers `request` with `service`: from memory at once, or from disk off the
+    /// executor (dev mode).
     pub(crate) fn start<B>(service: &StaticService, request: &Request<B>) -> Self {
-        if service.is_dev() {
-            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                let service = service.clone();
-                let (method, path, headers) = (
-                    request.method().clone(),
-                    request.uri().path().to_owned(),
-                    request.headers().clone(),
-                );
-                return Self::Blocking {
-                    task: runtime.spawn_blocking(move || service.answer(&method, &path, &headers)),
-                };
-            }
+        if service.dev.is_none() {
+            return Self::Ready {
+                response: Some(service.answer(
+                    request.method(),
+                    request.uri().path(),
+                    request.headers(),
+                )),
+            };
         }
-        Self::Ready {
-            response: Some(service.answer(
-                request.method(),
-                request.uri().path(),
-                request.headers(),
-            )),
+        let service = service.clone();
+        let (method, path, headers) = (
+            request.method().clone(),
+            request.uri().path().to_owned(),
+            request.headers().clone(),
+        );
+        let task = crate::blocking::off_executor(move || service.answer(&method, &path, &headers));
+        Self::Blocking {
+            task: Box::pin(async move {
+                task.await.unwrap_or_else(|| {
+                    respond::dev_failure(&"the read of the folder did not finish")
+                })
+            }),
         }
     }
 }
@@ -215,12 +218,7 @@ impl Future for StaticFuture {
                     .take()
                     .unwrap_or_else(|| respond::status(http::StatusCode::INTERNAL_SERVER_ERROR)),
             ),
-            StaticFutureProjection::Blocking { task } => {
-                Poll::Ready(match std::task::ready!(Pin::new(task).poll(cx)) {
-                    Ok(response) => response,
-                    Err(error) => respond::dev_failure(&error),
-                })
-            }
+            StaticFutureProjection::Blocking { task } => task.as_mut().poll(cx),
         }
     }
 }

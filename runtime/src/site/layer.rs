@@ -129,17 +129,15 @@ where
         }
         // The fast path: assets are answered here, before the app's router.
         if site.files.strip(request.uri().path()).is_some() {
-            if site.dev.is_none() {
-                let response =
-                    site.files
-                        .answer(request.method(), request.uri().path(), request.headers());
-                return self.ready(response, routed);
-            }
-            let future = StaticFuture::start(&site.files, &request);
-            return self.later(State::Static { future }, routed);
+            return match StaticFuture::start(&site.files, &request) {
+                StaticFuture::Ready {
+                    response: Some(response),
+                } => self.ready(response, routed),
+                future => self.later(State::Static { future }, routed),
+            };
         }
         let plan = site.stale.plan(&request);
-        let Some(dev) = &site.dev else {
+        let Some(dev) = site.files.dev() else {
             let future = self.inner.call(request);
             return self.later(State::Inner { future, plan }, routed);
         };
@@ -149,8 +147,8 @@ where
         let ready = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, ready);
         let future: InnerFuture<ResBody, S::Error> = Box::pin(async move {
-            let refreshed = tokio::task::spawn_blocking(move || dev.snapshot()).await;
-            if let Ok(Err(error)) = refreshed {
+            let refreshed = crate::blocking::off_executor(move || dev.snapshot()).await;
+            if let Some(Err(error)) = refreshed {
                 tracing::warn!(%error, "dev mode cannot serve the static folder");
             }
             inner.call(request).await

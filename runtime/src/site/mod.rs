@@ -59,7 +59,6 @@ struct Inner {
     files: StaticService,
     stale: StaleClientLayer,
     router: Option<VersionRouterLayer>,
-    dev: Option<DevAssets>,
 }
 
 impl fmt::Debug for Site {
@@ -67,7 +66,7 @@ impl fmt::Debug for Site {
         f.debug_struct("Site")
             .field("version", &self.inner.version)
             .field("manifest", self.inner.files.manifest())
-            .field("dev", &self.inner.dev)
+            .field("dev", &self.inner.files.dev())
             .field("router", &self.inner.router)
             .finish_non_exhaustive()
     }
@@ -103,7 +102,7 @@ impl Site {
     /// mode's files when dev mode is on.
     pub fn template_helpers(&self) -> TemplateHelpers {
         let helpers = TemplateHelpers::new(self.inner.files.manifest(), &self.inner.version);
-        match &self.inner.dev {
+        match self.inner.files.dev() {
             Some(dev) => helpers.with_dev_refreshed_by_layer(dev.clone()),
             None => helpers,
         }
@@ -131,7 +130,7 @@ impl Site {
 
     /// Dev mode's view of the folder, when dev mode is on.
     pub fn dev(&self) -> Option<&DevAssets> {
-        self.inner.dev.as_ref()
+        self.inner.files.dev()
     }
 }
 
@@ -215,7 +214,6 @@ impl SiteBuilder {
                 version,
                 files,
                 router,
-                dev,
             }),
         })
     }
