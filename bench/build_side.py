@@ -26,6 +26,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RUNTIME = HERE.parent / "runtime"
+BUILD = HERE.parent / "build"
 TARGET = HERE / "target" / "build-side"
 SIZES = {"tiny": 1024, "1mb": 1 << 20, "16mb": 16 << 20}
 KINDS = ["none", "include_bytes", "include_dir", "rust-embed", "ours", "ours-compress"]
@@ -220,10 +221,10 @@ def main():
                 )
                 if kind.startswith("ours"):
                     (crate / "build.rs").write_text(
-                        'fn main() { hyper_assets::build::watch("assets"); }\n'
+                        'fn main() { hyper_assets_build::watch("assets"); }\n'
                     )
                     with open(crate / "Cargo.toml", "a") as manifest:
-                        manifest.write(f'\n[build-dependencies]\nhyper-assets = {{ path = "{RUNTIME}" }}\n')
+                        manifest.write(f'\n[build-dependencies]\nhyper-assets-build = {{ path = "{BUILD}" }}\n')
                 members.append(package)
                 plan.append((kind, size_name, package, crate, url, size))
         (work / "Cargo.toml").write_text(

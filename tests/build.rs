@@ -4,7 +4,7 @@
 use std::path::Path;
 
 fn main() {
-    hyper_assets::build::watch("fixtures");
+    hyper_assets_build::watch("fixtures");
     if let Err(error) = adopt_folders() {
         println!("cargo::warning=cannot write the adapter test folders: {error}");
     }

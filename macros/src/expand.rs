@@ -344,7 +344,7 @@ fn emit(
     let urls: Vec<String> = entries.iter().map(|entry| entry.url(url_prefix)).collect();
     let integrities: Vec<String> = files.iter().map(|file| integrity(&file.bytes)).collect();
     // Compression is the slow part: results are kept in the crate's OUT_DIR (there when
-    // it has a build script, as with `hyper_assets::build::watch`), keyed by content
+    // it has a build script, as with `hyper_assets_build::watch`), keyed by content
     // hash and settings, so a build that changed only Rust code compresses nothing.
     let cache = CompressionCache::new(
         std::env::var_os("OUT_DIR").map(|dir| PathBuf::from(dir).join("hyper-assets-compressed")),

@@ -4,7 +4,7 @@
 //! the macro again. Reading, rewriting, hashing and compressing megabytes of assets for
 //! an edit of `main.rs` would make every such rebuild pay for the assets. Instead the
 //! expansion is kept in the crate's `OUT_DIR` (there when the crate has a build script,
-//! as `hyper_assets::build::watch` asks), keyed by the macro's input and the length and
+//! as `hyper_assets_build::watch` asks), keyed by the macro's input and the length and
 //! modification time of every file below the folder and every component: the same
 //! stamps cargo itself trusts to decide what changed. A hit costs the walk's metadata
 //! calls (no file is read) and parsing the stored expansion back.

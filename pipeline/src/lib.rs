@@ -13,6 +13,7 @@
 //! assert_eq!(name, format!("css/styles.{}.css", hash.short()));
 //! ```
 
+#[cfg(feature = "compress")]
 mod compress;
 mod content_hash;
 mod content_type;
@@ -33,6 +34,7 @@ mod walk;
 #[doc(hidden)]
 pub const BUILD_ID: &str = env!("HYPER_ASSETS_BUILD_ID");
 
+#[cfg(feature = "compress")]
 pub use compress::{
     compress, is_compressible, CompressionCache, CompressionSettings, Encoding, Variant,
 };

@@ -114,13 +114,57 @@ impl fmt::Debug for DevAssets {
 }
 
 /// Why dev mode cannot serve the folder right now: the same problems a build would
-/// report, with the files named.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DevError(String);
+/// report, with the files named. `Debug` shows the `Display` lines.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DevError {
+    /// What a build of the folder would refuse, one problem per line.
+    Folder {
+        /// The folder read.
+        folder: PathBuf,
+        /// Every problem found.
+        problems: Vec<hyper_assets_pipeline::PipelineError>,
+    },
+    /// A file whose name or type cannot be sent in a header.
+    Unservable(String),
+}
+
+impl DevError {
+    fn folder(
+        folder: &std::path::Path,
+        problems: Vec<hyper_assets_pipeline::PipelineError>,
+    ) -> Self {
+        Self::Folder {
+            folder: folder.to_path_buf(),
+            problems,
+        }
+    }
+}
 
 impl fmt::Display for DevError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Self::Folder { folder, problems } => {
+                let name = folder.display().to_string();
+                for (index, problem) in problems.iter().enumerate() {
+                    if index > 0 {
+                        f.write_str("\n")?;
+                    }
+                    f.write_str(&problem.describe(&name))?;
+                }
+                Ok(())
+            }
+            Self::Unservable(canonical) => write!(
+                f,
+                "`{canonical}` cannot be served: its name or type is not a valid header value"
+            ),
+        }
+    }
+}
+
+impl fmt::Debug for DevError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 
@@ -205,17 +249,7 @@ impl DevAssets {
     /// What a build would refuse: a missing folder, a symlink leaving it, a missing
     /// reference, a cycle.
     pub fn snapshot(&self) -> Result<Arc<DevSnapshot>, DevError> {
-        // Named only when something is wrong: no allocation on the per-request path.
-        let describe = |errors: Vec<hyper_assets_pipeline::PipelineError>| {
-            let folder_name = self.inner.folder.display().to_string();
-            DevError(
-                errors
-                    .iter()
-                    .map(|error| error.describe(&folder_name))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            )
-        };
+        let describe = |problems| DevError::folder(&self.inner.folder, problems);
         let now = stamps(&self.inner.folder, &self.inner.filter).map_err(describe)?;
         let mut cache = self.lock();
         if let Some((seen, snapshot)) = cache.as_ref() {
@@ -236,13 +270,8 @@ impl DevAssets {
                 self.inner.url_prefix,
                 percent_encode_path(&entry.hashed)
             );
-            let served =
-                ServedFile::from_disk(entry, &url, Bytes::from(file.bytes)).ok_or_else(|| {
-                    DevError(format!(
-                        "`{}` cannot be served: its name or type is not a valid header value",
-                        entry.canonical
-                    ))
-                })?;
+            let served = ServedFile::from_disk(entry, &url, Bytes::from(file.bytes))
+                .ok_or_else(|| DevError::Unservable(entry.canonical.clone()))?;
             files.push(served);
         }
         let snapshot = DevSnapshot {

@@ -77,7 +77,7 @@ pub use endpoints::{
     EndpointsBody, EndpointsFuture, VersionEndpoints, VersionEndpointsLayer, BUST_BODY_LIMIT,
 };
 pub use manifest::{Asset, Embedded, Encoded, Manifest};
-pub use nginx_config::{nginx_config, parse_backend_addrs, NginxOptions};
+pub use nginx_config::{nginx_config, parse_backend_addrs, NginxError, NginxOptions};
 pub use serving::{Body, ServedFile, StaticService, IMMUTABLE, NO_STORE, REVALIDATE};
 pub use settings::{
     MismatchAction, RoutingSettings, SecretKey, Settings, SettingsBuilder, SettingsError, VARIABLES,

@@ -60,7 +60,10 @@ fn is_nginx_token(text: &str) -> bool {
 /// assert!(config.contains("split_clients"));
 /// assert!(config.contains("10% \"v1.1\";"));
 /// ```
-pub fn nginx_config(router: &VersionRouterLayer, options: &NginxOptions) -> Result<String, String> {
+pub fn nginx_config(
+    router: &VersionRouterLayer,
+    options: &NginxOptions,
+) -> Result<String, NginxError> {
     let header_var = format!("$http_{}", router.header_name().as_str().replace('-', "_"));
     let cookie_var = format!("$cookie_{}", router.cookie_name());
     let default = router.default_version();
@@ -69,16 +72,11 @@ pub fn nginx_config(router: &VersionRouterLayer, options: &NginxOptions) -> Resu
     backends.dedup();
     for backend in &backends {
         if !is_nginx_token(backend) {
-            return Err(format!(
-                "backend name {backend:?} cannot be an nginx upstream name"
-            ));
+            return Err(NginxError::BackendName((*backend).to_owned()));
         }
     }
     if options.split_key.contains(['"', '\\', '\n', ';']) {
-        return Err(format!(
-            "split key {:?} cannot be written in an nginx string",
-            options.split_key
-        ));
+        return Err(NginxError::SplitKey(options.split_key.clone()));
     }
     let mut out = String::new();
     let w = &mut out;
@@ -143,26 +141,22 @@ pub fn nginx_config(router: &VersionRouterLayer, options: &NginxOptions) -> Resu
             .map(|(_, servers)| servers.as_slice())
             .unwrap_or_default();
         if servers.is_empty() {
-            return Err(format!(
-                "backend {backend:?} has no servers (BACKEND_ADDRS)"
-            ));
+            return Err(NginxError::NoServers((*backend).to_owned()));
         }
         let _ = writeln!(w, "upstream {backend} {{");
         for server in servers {
             if !is_nginx_token(server) {
-                return Err(format!(
-                    "server address {server:?} of {backend:?} is not host:port"
-                ));
+                return Err(NginxError::Server {
+                    backend: (*backend).to_owned(),
+                    server: server.clone(),
+                });
             }
             let _ = writeln!(w, "    server {server};");
         }
         let _ = writeln!(w, "}}");
     }
     if !is_nginx_token(&options.listen) {
-        return Err(format!(
-            "listen {:?} is not a port or address:port",
-            options.listen
-        ));
+        return Err(NginxError::Listen(options.listen.clone()));
     }
     let _ = writeln!(w, "server {{");
     let _ = writeln!(w, "    listen {};", options.listen);
@@ -181,21 +175,77 @@ pub fn nginx_config(router: &VersionRouterLayer, options: &NginxOptions) -> Resu
     Ok(out)
 }
 
+/// Why an nginx configuration could not be written. `Debug` shows the `Display` sentence.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NginxError {
+    /// A backend name that cannot be an nginx upstream name.
+    BackendName(String),
+    /// A canary split key that cannot be written in an nginx string.
+    SplitKey(String),
+    /// A mapped backend without servers in [`NginxOptions::upstreams`].
+    NoServers(String),
+    /// A server address that is not `host:port`.
+    Server {
+        /// The backend.
+        backend: String,
+        /// The address.
+        server: String,
+    },
+    /// A `listen` value that is not a port or `address:port`.
+    Listen(String),
+    /// A backend list for [`parse_backend_addrs`] with a pair that has no `=`.
+    BackendAddrs(String),
+}
+
+impl std::fmt::Display for NginxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::BackendName(name) => {
+                write!(f, "backend name {name:?} cannot be an nginx upstream name")
+            }
+            Self::SplitKey(key) => {
+                write!(f, "split key {key:?} cannot be written in an nginx string")
+            }
+            Self::NoServers(backend) => write!(f, "backend {backend:?} has no servers"),
+            Self::Server { backend, server } => {
+                write!(
+                    f,
+                    "server address {server:?} of {backend:?} is not host:port"
+                )
+            }
+            Self::Listen(listen) => write!(f, "listen {listen:?} is not a port or address:port"),
+            Self::BackendAddrs(text) => write!(
+                f,
+                "{text:?} is not valid: expected backend=host:port pairs separated by commas"
+            ),
+        }
+    }
+}
+
+impl std::fmt::Debug for NginxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for NginxError {}
+
 /// Parses `backend-blue=127.0.0.1:3001,backend-green=127.0.0.1:3002` (a backend may
 /// repeat for several servers) into [`NginxOptions::upstreams`].
 ///
 /// # Errors
 /// A pair without `=`.
-pub fn parse_backend_addrs(text: &str) -> Result<Vec<(String, Vec<String>)>, String> {
+pub fn parse_backend_addrs(text: &str) -> Result<Vec<(String, Vec<String>)>, NginxError> {
     let mut upstreams: Vec<(String, Vec<String>)> = Vec::new();
     for pair in text
         .split(',')
         .map(str::trim)
         .filter(|pair| !pair.is_empty())
     {
-        let (backend, addr) = pair.split_once('=').ok_or_else(|| {
-            format!("BACKEND_ADDRS={text:?} is not valid: expected backend=host:port pairs separated by commas")
-        })?;
+        let (backend, addr) = pair
+            .split_once('=')
+            .ok_or_else(|| NginxError::BackendAddrs(text.to_owned()))?;
         let (backend, addr) = (backend.trim().to_owned(), addr.trim().to_owned());
         match upstreams.iter_mut().find(|(name, _)| *name == backend) {
             Some((_, servers)) => servers.push(addr),

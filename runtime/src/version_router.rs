@@ -30,17 +30,104 @@ pub const APP_VERSION_COOKIE: &str = "app_version";
 /// Longest requested version accepted; longer values are refused with 400.
 const MAX_VERSION_LEN: usize = 256;
 
-/// Why a version router could not be built.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RouterError(String);
+/// Why a version router could not be built. `Debug` shows the `Display` sentence.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RouterError {
+    /// No version is mapped.
+    EmptyMap,
+    /// A version cannot travel in a header, cookie or nginx config.
+    InvalidVersion(String),
+    /// A backend name is not a valid header value.
+    InvalidBackend {
+        /// The version it serves.
+        version: String,
+        /// The backend name.
+        backend: String,
+    },
+    /// No default version was set.
+    NoDefault,
+    /// The default version is not in the map.
+    DefaultNotMapped {
+        /// The default version.
+        version: String,
+        /// The mapped versions.
+        available: Vec<String>,
+    },
+    /// The canary version is not in the map.
+    CanaryNotMapped {
+        /// The canary version.
+        version: String,
+        /// The mapped versions.
+        available: Vec<String>,
+    },
+    /// A canary weight over 100%.
+    CanaryOverHundred(u8),
+    /// A header name (requested version, canary key) is not a valid header name.
+    InvalidHeaderName(String),
+    /// The cookie name is not a cookie token.
+    InvalidCookieName(String),
+    /// `VERSION_MAP` is set without `DEFAULT_VERSION`.
+    DefaultVersionNotSet,
+    /// The settings `VERSION_MAP`, `DEFAULT_VERSION` and `CANARY` do not agree.
+    Settings(Box<RouterError>),
+}
 
 impl fmt::Display for RouterError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Self::EmptyMap => {
+                f.write_str("the version map is empty: map at least one version to a backend")
+            }
+            Self::InvalidVersion(version) => write!(
+                f,
+                "version {version:?} must be 1 to 256 visible ASCII characters without quotes, \
+                 commas, semicolons, backslashes, braces or `$`"
+            ),
+            Self::InvalidBackend { version, backend } => write!(
+                f,
+                "backend name {backend:?} (for version {version:?}) is not a valid header value"
+            ),
+            Self::NoDefault => f.write_str("no default version: set one of the mapped versions"),
+            Self::DefaultNotMapped { version, available } => write!(
+                f,
+                "default version {version:?} is not in the version map ({})",
+                available.join(", ")
+            ),
+            Self::CanaryNotMapped { version, available } => write!(
+                f,
+                "canary version {version:?} is not in the version map ({})",
+                available.join(", ")
+            ),
+            Self::CanaryOverHundred(percent) => {
+                write!(f, "canary weight {percent}% is over 100%")
+            }
+            Self::InvalidHeaderName(name) => write!(f, "{name:?} is not a valid header name"),
+            Self::InvalidCookieName(name) => {
+                write!(f, "cookie name {name:?} is not a cookie token")
+            }
+            Self::DefaultVersionNotSet => {
+                f.write_str("DEFAULT_VERSION is not set: name one of the versions of VERSION_MAP")
+            }
+            Self::Settings(error) => write!(f, "VERSION_MAP/DEFAULT_VERSION/CANARY: {error}"),
+        }
     }
 }
 
-impl std::error::Error for RouterError {}
+impl fmt::Debug for RouterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for RouterError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Settings(error) => Some(error.as_ref()),
+            _ => None,
+        }
+    }
+}
 
 /// A canary: `percent` of the clients that name no version get `version`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,9 +235,7 @@ impl VersionRouterBuilder {
     /// valid header value or name.
     pub fn build(self) -> Result<VersionRouterLayer, RouterError> {
         if self.versions.is_empty() {
-            return Err(RouterError(
-                "the version map is empty: map at least one version to a backend".to_owned(),
-            ));
+            return Err(RouterError::EmptyMap);
         }
         let mut versions = BTreeMap::new();
         for (version, backend) in &self.versions {
@@ -158,29 +243,30 @@ impl VersionRouterBuilder {
             let value = HeaderValue::from_str(backend)
                 .ok()
                 .filter(|_| !backend.is_empty())
-                .ok_or_else(|| RouterError(format!("backend name {backend:?} (for version {version:?}) is not a valid header value")))?;
+                .ok_or_else(|| RouterError::InvalidBackend {
+                    version: version.clone(),
+                    backend: backend.clone(),
+                })?;
             versions.insert(version.clone(), value);
         }
-        let available = self.versions.keys().cloned().collect::<Vec<_>>().join(", ");
-        let default_version = self.default_version.ok_or_else(|| {
-            RouterError("no default version: set one of the mapped versions".to_owned())
-        })?;
+        let available = || self.versions.keys().cloned().collect::<Vec<_>>();
+        let default_version = self.default_version.ok_or(RouterError::NoDefault)?;
         if !versions.contains_key(&default_version) {
-            return Err(RouterError(format!(
-                "default version {default_version:?} is not in the version map ({available})"
-            )));
+            return Err(RouterError::DefaultNotMapped {
+                version: default_version,
+                available: available(),
+            });
         }
         let canary = match self.canary {
             Some((version, percent)) => {
                 if !versions.contains_key(&version) {
-                    return Err(RouterError(format!(
-                        "canary version {version:?} is not in the version map ({available})"
-                    )));
+                    return Err(RouterError::CanaryNotMapped {
+                        version,
+                        available: available(),
+                    });
                 }
                 if percent > 100 {
-                    return Err(RouterError(format!(
-                        "canary weight {percent}% is over 100%"
-                    )));
+                    return Err(RouterError::CanaryOverHundred(percent));
                 }
                 Some(Canary { version, percent })
             }
@@ -198,10 +284,7 @@ impl VersionRouterBuilder {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         {
-            return Err(RouterError(format!(
-                "cookie name {:?} is not a cookie token",
-                self.cookie_name
-            )));
+            return Err(RouterError::InvalidCookieName(self.cookie_name));
         }
         let counters = versions
             .keys()
@@ -229,7 +312,7 @@ impl VersionRouterBuilder {
 
 fn header_name_of(name: &str) -> Result<HeaderName, RouterError> {
     HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| RouterError(format!("{name:?} is not a valid header name")))
+        .map_err(|_| RouterError::InvalidHeaderName(name.to_owned()))
 }
 
 /// Versions travel in headers, cookies and nginx configs: visible ASCII without the
@@ -247,10 +330,7 @@ fn check_version_name(version: &str) -> Result<(), RouterError> {
     if is_version_name(version) {
         Ok(())
     } else {
-        Err(RouterError(format!(
-            "version {version:?} must be 1 to 256 visible ASCII characters without quotes, \
-             commas, semicolons, backslashes, braces or `$`"
-        )))
+        Err(RouterError::InvalidVersion(version.to_owned()))
     }
 }
 
@@ -328,17 +408,16 @@ impl VersionRouterLayer {
             builder = builder.version(version.as_str(), backend.as_str());
         }
         let Some(default_version) = settings.default_version() else {
-            return Err(RouterError(
-                "DEFAULT_VERSION is not set: name one of the versions of VERSION_MAP".to_owned(),
-            ));
+            return Err(RouterError::DefaultVersionNotSet);
         };
         builder = builder.default_version(default_version);
         if let Some((version, percent)) = settings.canary() {
             builder = builder.canary(version, percent);
         }
-        builder.build().map(Some).map_err(|RouterError(message)| {
-            RouterError(format!("VERSION_MAP/DEFAULT_VERSION/CANARY: {message}"))
-        })
+        builder
+            .build()
+            .map(Some)
+            .map_err(|error| RouterError::Settings(Box::new(error)))
     }
 
     /// The mapped versions and their backends, sorted.

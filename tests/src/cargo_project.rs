@@ -86,29 +86,33 @@ impl CargoProject {
     }
 
     /// Writes `Cargo.toml` from a snippet of sections (as a README shows them), with a
-    /// `[package]` in front, every `hyper-assets = ...` line pointed at this workspace
+    /// `[package]` in front, every `hyper-assets = ...` and `hyper-assets-build = ...`
+    /// line pointed at this workspace
     /// (an inline table keeps its other keys),
     /// and the workspace's `Cargo.lock` beside it so versions match.
     pub fn manifest_from(&self, sections: &str) {
-        let runtime = workspace_root().join("runtime");
-        let path_dep = format!(
-            "hyper-assets = {{ path = {:?} }}",
-            runtime.display().to_string()
-        );
+        let root = workspace_root();
         let sections: Vec<String> = sections
             .lines()
-            .map(|line| match line.split_once('{') {
-                // `hyper-assets = { features = [...] }`: keep the table, add the path.
-                Some((head, rest)) if head.trim_start().starts_with("hyper-assets =") => {
-                    let rest = rest.trim_start();
-                    let separator = if rest.starts_with('}') { " " } else { ", " };
-                    format!(
-                        "{head}{{ path = {:?}{separator}{rest}",
-                        runtime.display().to_string()
-                    )
+            .map(|line| {
+                // The crates of this workspace by name, longest first: a path in place of
+                // the version.
+                let found = [("hyper-assets-build", "build"), ("hyper-assets", "runtime")]
+                    .into_iter()
+                    .find(|(name, _)| line.trim_start().starts_with(&format!("{name} =")));
+                let Some((name, folder)) = found else {
+                    return line.to_owned();
+                };
+                let path = root.join(folder).display().to_string();
+                match line.split_once('{') {
+                    // `hyper-assets = { features = [...] }`: keep the table, add the path.
+                    Some((head, rest)) => {
+                        let rest = rest.trim_start();
+                        let separator = if rest.starts_with('}') { " " } else { ", " };
+                        format!("{head}{{ path = {path:?}{separator}{rest}")
+                    }
+                    None => format!("{name} = {{ path = {path:?} }}"),
                 }
-                _ if line.trim_start().starts_with("hyper-assets =") => path_dep.clone(),
-                _ => line.to_owned(),
             })
             .collect();
         self.write(

@@ -18,11 +18,11 @@ fn main() {
 }
 "#;
 
-const WATCH: &str = "fn main() {\n    hyper_assets::build::watch(\"static\");\n}\n";
+const WATCH: &str = "fn main() {\n    hyper_assets_build::watch(\"static\");\n}\n";
 
 fn probe(name: &str) -> CargoProject {
     let project = CargoProject::new(name);
-    project.manifest("hyper-assets = \"0.1\"", "hyper-assets = \"0.1\"");
+    project.manifest("hyper-assets = \"0.1\"", "hyper-assets-build = \"0.1\"");
     project.write("build.rs", WATCH);
     project.write("src/main.rs", PRINT_MANIFEST);
     project
@@ -73,6 +73,28 @@ fn edits_additions_and_removals_rebuild() {
         "a removed file is gone: {fourth:?}"
     );
     assert_eq!(fourth, second);
+}
+
+#[test]
+fn watching_a_missing_folder_warns_and_does_not_rebuild_every_time() {
+    let project = probe("watch-missing");
+    project.write(
+        "build.rs",
+        "fn main() {\n    hyper_assets_build::watch(\"static\");\n    hyper_assets_build::watch(\"statics\");\n}\n",
+    );
+    project.write("static/app.css", "body { color: red }\n");
+    let first = project.build_ok();
+    assert!(
+        first.stderr.contains("`statics` does not exist"),
+        "the typo is named: {}",
+        first.stderr
+    );
+    let again = project.build_ok();
+    assert!(
+        !again.compiled("watch-missing"),
+        "a missing watched folder made cargo rebuild:\n{}",
+        again.stderr
+    );
 }
 
 fn copy_tree(from: &std::path::Path, project: &CargoProject, under: &str) {

@@ -218,9 +218,11 @@ fn nginx_config() -> Result<String, String> {
     let router =
         VersionRouterLayer::from_settings(settings.routing()).map_err(|e| e.to_string())?;
     let router = router.ok_or("VERSION_MAP is not set: nginx-config generates routing from it")?;
-    let upstreams = hyper_assets::parse_backend_addrs(&var("BACKEND_ADDRS").unwrap_or_default())?;
+    let upstreams = hyper_assets::parse_backend_addrs(&var("BACKEND_ADDRS").unwrap_or_default())
+        .map_err(|e| format!("BACKEND_ADDRS: {e}"))?;
     let listen = var("NGINX_LISTEN").unwrap_or_else(|| "8080".to_owned());
     hyper_assets::nginx_config(&router, &NginxOptions::new(listen, upstreams))
+        .map_err(|e| format!("{e} (BACKEND_ADDRS, NGINX_LISTEN)"))
 }
 
 async fn serve() -> Result<String, String> {

@@ -99,7 +99,7 @@ minijinja = { version = "2", default-features = false, features = ["builtins", "
 tracing-subscriber = { version = "0.3", default-features = false, features = ["fmt", "ansi", "std"] }
 
 [build-dependencies]
-hyper-assets = {}
+hyper-assets-build = {}
 
 [profile.dev.build-override]
 opt-level = 3
