@@ -26,7 +26,7 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use hyper::{Request, Response, StatusCode};
-use hyper_assets::{AppVersion, StaticService};
+use hyper_assets::{version::AppVersion, serving::StaticService};
 use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 use std::process::ExitCode;
@@ -98,7 +98,7 @@ fn ours(stack: Stack) -> Router {
             .layer(
                 version
                     .stale_client_layer()
-                    .delivery(hyper_assets::ScriptDelivery::External),
+                    .delivery(hyper_assets::stale_client::ScriptDelivery::External),
             )
             .layer(version.endpoints_layer())
             .layer(version.header_layer()),
@@ -175,7 +175,7 @@ async fn bare(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infal
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type()));
     headers.insert(ETAG, etag);
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static(hyper_assets::IMMUTABLE));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(hyper_assets::serving::IMMUTABLE));
     Ok(response)
 }
 
@@ -232,7 +232,7 @@ async fn main() -> ExitCode {
             let brotli = args.get(2).is_some_and(|flag| flag == "brotli");
             print!(
                 "{}",
-                hyper_assets::nginx_static_location(
+                hyper_assets::deploy::nginx_static_location(
                     &assets::MANIFEST,
                     &root.to_string_lossy(),
                     brotli

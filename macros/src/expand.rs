@@ -183,7 +183,7 @@ fn emit_components(krate: &syn::Path, groups: &[(String, Vec<ComponentFile>)]) -
     quote! {
         /// Version component groups embedded at build time (`components(...)`), for
         /// `AppVersion::builder().embedded_components(&COMPONENTS)`.
-        pub static COMPONENTS: [#krate::EmbeddedComponent; #count] = [#(#entries),*];
+        pub static COMPONENTS: [#krate::version::EmbeddedComponent; #count] = [#(#entries),*];
         #(const _: &[::core::primitive::u8] = ::core::include_bytes!(#sources);)*
     }
 }
@@ -457,7 +457,7 @@ fn emit_source(args: &Args, folder: &str) -> TokenStream {
     let exclude = &args.exclude;
     quote! {
         /// Where and how the files were read, for dev mode (`DevAssets::new(&SOURCE)`).
-        pub static SOURCE: #krate::DevSource = #krate::__private::DevSource::__new(
+        pub static SOURCE: #krate::dev::DevSource = #krate::__private::DevSource::__new(
             #folder, PREFIX, #url_prefix, #rewrite, #keep_missing, #hidden,
             &[#(#include),*], &[#(#exclude),*],
         );
@@ -486,7 +486,7 @@ fn with_fallback(args: &Args, error: &syn::Error) -> TokenStream {
             pub const PREFIX: &::core::primitive::str = #prefix;
             pub static MANIFEST: #krate::Manifest =
                 #krate::__private::Manifest::__new(VERSION, PREFIX, &[], &[]);
-            pub static COMPONENTS: [#krate::EmbeddedComponent; 0] = [];
+            pub static COMPONENTS: [#krate::version::EmbeddedComponent; 0] = [];
             #source
             pub static EMBEDDED: #krate::Embedded =
                 #krate::__private::Embedded::__new(&MANIFEST, &SOURCE, &COMPONENTS);
@@ -603,7 +603,7 @@ mod tests {
         );
         assert!(out.contains("EmbeddedComponent :: __new (\"script\""));
         assert!(
-            out.contains("COMPONENTS : [:: hyper_assets :: EmbeddedComponent ; 2usize]"),
+            out.contains("COMPONENTS : [:: hyper_assets :: version :: EmbeddedComponent ; 2usize]"),
             "{out}"
         );
         let missing = expand_str(quote!("fixtures/site", components(config = ["nope.toml"])));

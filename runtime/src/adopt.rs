@@ -3,8 +3,8 @@
 //!
 //! [`rust_embed`] (feature `rust-embed`) and [`include_dir`] (feature `include_dir`) turn
 //! an embedded set into the same [`Manifest`] the macro generates, once at start-up, so
-//! [`StaticService`](crate::StaticService), [`Manifest::staticfiles_json`], the template
-//! helpers, [`AppVersion`](crate::AppVersion) and its layers, and the version router work
+//! [`StaticService`](crate::serving::StaticService), [`Manifest::staticfiles_json`], the template
+//! helpers, [`AppVersion`](crate::version::AppVersion) and its layers, and the version router work
 //! on it unchanged: one serving code path.
 //!
 //! ```
@@ -18,8 +18,8 @@
 //!     hyper_assets::adopt::rust_embed::<Static>().prefix("/static/").build()?;
 //! let css = manifest.get("css/styles.css").expect("embedded");
 //! assert!(css.url().starts_with("/static/css/styles."));
-//! let files = hyper_assets::StaticService::new(manifest);
-//! let version = hyper_assets::AppVersion::from_manifest(manifest);
+//! let files = hyper_assets::serving::StaticService::new(manifest);
+//! let version = hyper_assets::version::AppVersion::from_manifest(manifest);
 //! # let _ = (files, version);
 //! # Ok(())
 //! # }
@@ -55,7 +55,7 @@
 //! - A snapshot: the manifest is built once, when `build` runs. rust-embed in a debug
 //!   build (without its `debug-embed` feature) reads the folder from disk at that moment;
 //!   later edits are not seen until a restart. For edits without restarts, use
-//!   `hyper_assets!` and its dev mode ([`DevAssets`](crate::DevAssets)).
+//!   `hyper_assets!` and its dev mode ([`DevAssets`](crate::dev::DevAssets)).
 //!
 //! # Cost
 //!

@@ -8,15 +8,37 @@
 //! - `url!("css/styles.css")`: the hashed URL as a string literal, checked at compile
 //!   time (an unknown path is a compile error with suggestions);
 //! - `integrity!("js/app.js")`: the Subresource Integrity value of the bytes served;
-//! - `COMPONENTS`: version components hashed at build time; `SOURCE`: how the folder was
-//!   read, for dev mode ([`DevAssets`]).
+//! - `EMBEDDED`: the manifest with `SOURCE` (how the folder was read, for dev mode) and
+//!   `COMPONENTS` (version components hashed at build time), for [`Site`].
 //!
-//! [`StaticService`] serves the manifest from memory with `Cache-Control: immutable`
-//! (precompressed variants, ranges, 304s). [`AppVersion`] is the one version store; its
-//! layers add `X-App-Version` ([`VersionHeaderLayer`]), answer `GET /version` and
-//! `POST /cache/bust` ([`VersionEndpointsLayer`]) and inject stale-client detection into
-//! pages ([`StaleClientLayer`]). [`VersionRouterLayer`] routes blue/green and canary
-//! deploys, with [`nginx_config`] for the proxy.
+//! [`Site`] is the front door: settings from the environment ([`Settings`]), the version
+//! store, the static files, dev mode, stale-client detection and version routing, as one
+//! tower layer ([`SiteLayer`]) plus [`TemplateHelpers`]:
+//!
+//! ```
+//! hyper_assets::hyper_assets!("../tests/fixtures/basic");
+//!
+//! # fn main() -> Result<(), hyper_assets::SiteError> {
+//! let site = hyper_assets::Site::from_env(&assets::EMBEDDED)?.build()?;
+//! // With axum: Router::new().route("/", get(page)).layer(site.layer())
+//! # let _ = site.layer();
+//! # Ok(()) }
+//! ```
+//!
+//! The rooms behind it, for à-la-carte use, one concern each:
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`serving`] | [`StaticService`](serving::StaticService), the one model of a served file, and the HTTP rules (conditional requests, ranges, negotiation, safe paths) |
+//! | [`version`] | [`AppVersion`](version::AppVersion) (the one store), components, the `X-App-Version` layer, `GET /version` and `POST /cache/bust` |
+//! | [`stale_client`] | the stale-client script and [`StaleClientLayer`](stale_client::StaleClientLayer) |
+//! | [`routing`] | blue/green and canary: [`VersionRouterLayer`](routing::VersionRouterLayer) and the nginx generator |
+//! | [`dev`] | dev mode: the folder served from disk through the macro's pipeline |
+//! | [`templates`] | [`TemplateHelpers`] and their minijinja registration |
+//! | [`settings`] | [`Settings`] and its parts |
+//! | [`deploy`] | `collect` for a CDN or nginx, and the nginx `location` that serves it |
+//! | `adopt` | manifests from rust-embed or include_dir sets (features) |
+//! | [`build`] | the build-script helper (prefer the `hyper-assets-build` crate) |
 //!
 //! # Options
 //!
@@ -45,56 +67,23 @@
 
 #[cfg(any(feature = "rust-embed", feature = "include_dir"))]
 pub mod adopt;
-mod app_version;
 mod blocking;
 pub mod build;
-mod bust_token;
-mod collect;
-mod component;
-mod dev;
-mod endpoints;
+pub mod deploy;
+pub mod dev;
 mod manifest;
-#[cfg(feature = "minijinja")]
-pub mod minijinja;
-mod nginx_config;
+pub mod routing;
 pub mod serving;
-mod settings;
-mod site;
-mod spliced_body;
-mod stale_client;
-mod template_helpers;
-mod version_header;
-mod version_router;
+pub mod settings;
+pub mod site;
+pub mod stale_client;
+pub mod templates;
+pub mod version;
 
-pub use app_version::{
-    AppVersion, AppVersionBuilder, VersionError, VersionSource, VersionState, STATIC_GROUP,
-};
-pub use bust_token::{cache_bust_token, TOKEN_LEN};
-pub use collect::{nginx_static_location, CollectError, CollectReport};
-pub use component::{ComponentError, ComponentState, DiskComponent, EmbeddedComponent};
-pub use dev::{DevAssets, DevError, DevSnapshot, DevSource};
-pub use endpoints::{
-    EndpointsBody, EndpointsFuture, VersionEndpoints, VersionEndpointsLayer, BUST_BODY_LIMIT,
-};
-pub use manifest::{Asset, Embedded, Encoded, Manifest};
-pub use nginx_config::{nginx_config, parse_backend_addrs, NginxError, NginxOptions};
-pub use serving::{Body, ServedFile, StaticService, IMMUTABLE, NO_STORE, REVALIDATE};
-pub use settings::{
-    MismatchAction, RoutingSettings, SecretKey, Settings, SettingsBuilder, SettingsError, VARIABLES,
-};
-pub use site::{Site, SiteBody, SiteBuilder, SiteError, SiteFuture, SiteLayer, SiteService};
-pub use spliced_body::SplicedBody;
-pub use stale_client::{
-    stale_client_script_path, ScriptDelivery, StaleClient, StaleClientBody, StaleClientFuture,
-    StaleClientLayer, DEFAULT_MAX_BODY, STALE_CLIENT_SCRIPT, X_APP_PAGE_VERSION,
-};
-pub use template_helpers::{TemplateHelpers, UnknownAsset};
-pub use version_header::{VersionHeader, VersionHeaderFuture, VersionHeaderLayer, X_APP_VERSION};
-pub use version_router::{
-    Canary, RequestedFrom, RouterError, RouterStats, Routing, VersionRouter, VersionRouterBuilder,
-    VersionRouterFuture, VersionRouterLayer, APP_VERSION_COOKIE, X_APP_REQUESTED_VERSION,
-    X_APP_SERVED_VERSION, X_BACKEND_TARGET,
-};
+pub use manifest::{Asset, Embedded, Manifest};
+pub use settings::{Settings, SettingsError};
+pub use site::{Site, SiteBuilder, SiteError, SiteLayer};
+pub use templates::TemplateHelpers;
 
 /// The `http` crate, whose types the service and layers speak.
 pub use http;
@@ -104,8 +93,8 @@ pub use hyper_assets_macros::hyper_assets;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::component::EmbeddedComponent;
     pub use crate::dev::DevSource;
     pub use crate::manifest::{Asset, Embedded, Encoded, Manifest};
+    pub use crate::version::EmbeddedComponent;
     pub use hyper_assets_macros::__resolve_asset_url;
 }

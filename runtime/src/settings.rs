@@ -115,7 +115,7 @@ impl fmt::Debug for SecretKey {
 /// unset.
 ///
 /// ```
-/// use hyper_assets::{MismatchAction, Settings};
+/// use hyper_assets::{settings::MismatchAction, Settings};
 ///
 /// let settings = Settings::builder()
 ///     .app_version("v1.2.3")

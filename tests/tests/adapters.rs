@@ -6,7 +6,7 @@
 
 use axum::Router;
 use hyper_assets::adopt::{self, AdoptError};
-use hyper_assets::{AppVersion, Manifest, StaticService, TemplateHelpers};
+use hyper_assets::{serving::StaticService, version::AppVersion, Manifest, TemplateHelpers};
 use hyper_assets_pipeline::{ContentHash, PipelineError};
 use hyper_assets_tests::{RawResponse, TestServer};
 use std::borrow::Cow;

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use axum::Router;
-use hyper_assets::StaticService;
+use hyper_assets::serving::StaticService;
 use hyper_assets_tests::{RawResponse, TestServer};
 use std::io::Read;
 

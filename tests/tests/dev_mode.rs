@@ -5,7 +5,8 @@
 
 use axum::Router;
 use hyper_assets::{
-    cache_bust_token, AppVersion, DevAssets, Settings, StaticService, TemplateHelpers,
+    dev::DevAssets, serving::StaticService, version::cache_bust_token, version::AppVersion,
+    Settings, TemplateHelpers,
 };
 use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
 use hyper_assets_tests::TestServer;

@@ -4,7 +4,7 @@
 
 use axum::routing::get;
 use axum::Router;
-use hyper_assets::{AppVersion, StaticService};
+use hyper_assets::{serving::StaticService, version::AppVersion};
 use hyper_assets_tests::{raw_request, RawResponse, TestServer};
 
 hyper_assets::hyper_assets!("fixtures/basic");

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use axum::Router;
-use hyper_assets::StaticService;
+use hyper_assets::serving::StaticService;
 use hyper_assets_tests::TestServer;
 
 hyper_assets::hyper_assets!("fixtures/rewrite");

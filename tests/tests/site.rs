@@ -8,8 +8,8 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 use hyper_assets::{
-    cache_bust_token, stale_client_script_path, AppVersion, Settings, Site, SiteError,
-    StaticService, VersionRouterLayer,
+    routing::VersionRouterLayer, serving::StaticService, stale_client::stale_client_script_path,
+    version::cache_bust_token, version::AppVersion, Settings, Site, SiteError,
 };
 use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
 use hyper_assets_tests::{RawResponse, TestServer};
@@ -234,7 +234,7 @@ fn switched_off_parts_are_not_answered() {
             Settings::builder()
                 .version_endpoint(false)
                 .version_header(false)
-                .mismatch(hyper_assets::MismatchAction::Ignore)
+                .mismatch(hyper_assets::settings::MismatchAction::Ignore)
                 .dev_mode(false)
                 .build()
                 .unwrap(),

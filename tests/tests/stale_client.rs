@@ -8,8 +8,8 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::Router;
 use hyper_assets::{
-    stale_client_script_path, AppVersion, MismatchAction, ScriptDelivery, Settings,
-    STALE_CLIENT_SCRIPT,
+    settings::MismatchAction, stale_client::stale_client_script_path, stale_client::ScriptDelivery,
+    stale_client::STALE_CLIENT_SCRIPT, version::AppVersion, Settings,
 };
 use hyper_assets_tests::{RawResponse, TestServer};
 

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use askama::Template;
-use hyper_assets::{AppVersion, Settings, TemplateHelpers};
+use hyper_assets::{version::AppVersion, Settings, TemplateHelpers};
 
 hyper_assets::hyper_assets!("fixtures/basic");
 
@@ -24,7 +24,7 @@ fn helpers() -> TemplateHelpers {
 
 fn minijinja_env() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
-    hyper_assets::minijinja::add_helpers(&mut env, helpers());
+    hyper_assets::templates::minijinja::add_helpers(&mut env, helpers());
     env
 }
 

@@ -5,7 +5,9 @@
 
 use axum::routing::get;
 use axum::Router;
-use hyper_assets::{cache_bust_token, AppVersion, Settings, StaticService};
+use hyper_assets::{
+    serving::StaticService, version::cache_bust_token, version::AppVersion, Settings,
+};
 use hyper_assets_pipeline::listing_hash;
 use hyper_assets_tests::cargo_project::target_dir;
 use hyper_assets_tests::{raw_request, RawResponse, TestServer};

@@ -21,7 +21,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use hyper_assets::{NginxOptions, Settings, Site, SiteError, VersionError, VersionRouterLayer};
+use hyper_assets::{
+    routing::NginxOptions, routing::VersionRouterLayer, version::VersionError, Settings, Site,
+    SiteError,
+};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -99,7 +102,7 @@ fn app(site: &Site) -> Result<Router, String> {
     templates
         .add_template("index.html", INDEX)
         .map_err(|e| format!("template error: {e:#}"))?;
-    hyper_assets::minijinja::add_helpers(&mut templates, site.template_helpers());
+    hyper_assets::templates::minijinja::add_helpers(&mut templates, site.template_helpers());
     let (htmx_file, htmx_tag) = match var("HTMX_FILE") {
         Some(path) => {
             let bytes = std::fs::read(&path)
@@ -184,7 +187,7 @@ async fn main() -> ExitCode {
         None | Some("serve") => serve().await,
         Some("bust-token") => Settings::from_env().map_err(|e| e.to_string()).and_then(|settings| {
             let key = settings.secret_key().ok_or("SECRET_KEY is not set; the token is derived from it")?;
-            Ok(format!("{}\n", hyper_assets::cache_bust_token(key.expose())))
+            Ok(format!("{}\n", hyper_assets::version::cache_bust_token(key.expose())))
         }),
         Some("nginx-config") => nginx_config(),
         Some("collect") => collect(args.get(1)),
@@ -206,7 +209,7 @@ fn collect(dir: Option<&String>) -> Result<String, String> {
     );
     let root =
         std::fs::canonicalize(dir).map_or_else(|_| dir.clone(), |path| path.display().to_string());
-    Ok(hyper_assets::nginx_static_location(
+    Ok(hyper_assets::deploy::nginx_static_location(
         &assets::MANIFEST,
         &root,
         false,
@@ -218,10 +221,11 @@ fn nginx_config() -> Result<String, String> {
     let router =
         VersionRouterLayer::from_settings(settings.routing()).map_err(|e| e.to_string())?;
     let router = router.ok_or("VERSION_MAP is not set: nginx-config generates routing from it")?;
-    let upstreams = hyper_assets::parse_backend_addrs(&var("BACKEND_ADDRS").unwrap_or_default())
-        .map_err(|e| format!("BACKEND_ADDRS: {e}"))?;
+    let upstreams =
+        hyper_assets::routing::parse_backend_addrs(&var("BACKEND_ADDRS").unwrap_or_default())
+            .map_err(|e| format!("BACKEND_ADDRS: {e}"))?;
     let listen = var("NGINX_LISTEN").unwrap_or_else(|| "8080".to_owned());
-    hyper_assets::nginx_config(&router, &NginxOptions::new(listen, upstreams))
+    hyper_assets::routing::nginx_config(&router, &NginxOptions::new(listen, upstreams))
         .map_err(|e| format!("{e} (BACKEND_ADDRS, NGINX_LISTEN)"))
 }
 

@@ -122,7 +122,10 @@ fn page_assets_version_and_bust() {
         .unwrap();
     assert!(token.status.success());
     let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
-    assert_eq!(token, hyper_assets::cache_bust_token("demo-secret"));
+    assert_eq!(
+        token,
+        hyper_assets::version::cache_bust_token("demo-secret")
+    );
 
     std::fs::write(&config, "{\"v\": 2}").unwrap();
     let bust = demo.send(

@@ -9,6 +9,7 @@ mod respond;
 mod served_file;
 mod static_service;
 
+pub use crate::manifest::Encoded;
 pub(crate) use respond::status;
 pub use respond::{IMMUTABLE, NO_STORE, REVALIDATE};
 pub(crate) use served_file::FileSet;

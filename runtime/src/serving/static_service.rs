@@ -46,7 +46,7 @@ pub type Body = Full<Bytes>;
 /// disk is read on tokio's blocking pool, never on the executor.
 ///
 /// ```
-/// use hyper_assets::{Manifest, StaticService};
+/// use hyper_assets::{Manifest, serving::StaticService};
 ///
 /// fn static_files(manifest: &'static Manifest) -> StaticService {
 ///     // With axum: Router::new().fallback_service(manifest.service())

@@ -1,12 +1,12 @@
 //! [`SiteLayer`]: the one layer of a [`Site`], with the fast path first.
 
 use super::Site;
-use crate::endpoints::{self, Answer, BustFuture};
+use crate::routing::router::RoutedHeaders;
 use crate::serving::StaticFuture;
-use crate::spliced_body::SplicedBody;
+use crate::stale_client::spliced_body::SplicedBody;
 use crate::stale_client::{self, Finished, Plan};
-use crate::version_header::X_APP_VERSION;
-use crate::version_router::RoutedHeaders;
+use crate::version::endpoints::{self, Answer, BustFuture};
+use crate::version::header::X_APP_VERSION;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body::Body as HttpBody;

@@ -1,18 +1,18 @@
 //! The one stack: [`Site`] owns the settings, the version store, the static files, dev
 //! mode, stale-client detection and version routing, and gives back one layer.
 
-mod layer;
+pub(crate) mod layer;
 
 pub use layer::{SiteBody, SiteFuture, SiteLayer, SiteService};
 
-use crate::app_version::{AppVersion, VersionError};
 use crate::dev::{DevAssets, DevError};
 use crate::manifest::{Embedded, Manifest};
+use crate::routing::router::{RouterError, VersionRouterLayer};
 use crate::serving::StaticService;
 use crate::settings::{Settings, SettingsError};
 use crate::stale_client::StaleClientLayer;
-use crate::template_helpers::TemplateHelpers;
-use crate::version_router::{RouterError, VersionRouterLayer};
+use crate::templates::helpers::TemplateHelpers;
+use crate::version::store::{AppVersion, VersionError};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -207,7 +207,7 @@ impl SiteBuilder {
             let on_bust = dev.clone();
             version.on_refresh(move || on_bust.clear());
         }
-        crate::endpoints::warn_without_secret(&version);
+        crate::version::endpoints::warn_without_secret(&version);
         Ok(Site {
             inner: Arc::new(Inner {
                 stale: StaleClientLayer::new(&version),

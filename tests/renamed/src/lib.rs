@@ -16,7 +16,7 @@ mod tests {
         let asset: &web_assets::Asset = assets::MANIFEST.get("site.css").unwrap();
         assert_eq!(asset.url(), SITE_CSS);
         assert_eq!(asset.bytes(), b"p { color: teal; }\n");
-        let service = web_assets::StaticService::new(&assets::MANIFEST);
+        let service = web_assets::serving::StaticService::new(&assets::MANIFEST);
         let response = service.respond(
             &web_assets::http::Method::GET,
             SITE_CSS,

@@ -1,7 +1,7 @@
 //! `GET /version` and `POST /cache/bust`, mounted by one layer.
 
-use crate::app_version::AppVersion;
-use crate::bust_token;
+use crate::version::bust_token;
+use crate::version::store::AppVersion;
 use bytes::Bytes;
 use http::header::{
     HeaderValue, ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE,
@@ -24,10 +24,10 @@ pub const BUST_BODY_LIMIT: usize = 1024;
 /// A layer that answers `GET /version` and `POST /cache/bust` at the paths of the
 /// [`Settings`](crate::Settings) and passes every other request to the service it wraps.
 ///
-/// - `GET /version` (unless `VERSION_ENDPOINT` is off): the [`VersionState`](crate::VersionState)
+/// - `GET /version` (unless `VERSION_ENDPOINT` is off): the [`VersionState`](crate::version::VersionState)
 ///   as JSON, `Cache-Control: no-store`.
 /// - `POST /cache/bust` with `Authorization: Bearer <token>` (see
-///   [`cache_bust_token`](crate::cache_bust_token)): re-reads the disk components,
+///   [`cache_bust_token`](crate::version::cache_bust_token)): re-reads the disk components,
 ///   recomputes the version atomically, answers
 ///   `{"status":"ok","version":...,"previous":...}`. Missing or non-Bearer header: 401;
 ///   wrong token: 403; no `SECRET_KEY`: 403 for every request; body over 1 KiB: 413.

@@ -1,10 +1,15 @@
 //! Stale-client detection: a script injected into full HTML pages that reloads, warns or
 //! prompts when an htmx response carries another app version.
+//!
+//! [`Site`](crate::Site) injects it; [`StaleClientLayer`] is the part for à-la-carte use.
 
-use crate::app_version::AppVersion;
+pub(crate) mod spliced_body;
+
+pub use spliced_body::SplicedBody;
+
 use crate::serving::IMMUTABLE;
 use crate::settings::MismatchAction;
-use crate::spliced_body::SplicedBody;
+use crate::version::store::AppVersion;
 use arc_swap::ArcSwapOption;
 use bytes::Bytes;
 use http::header::{

@@ -1,6 +1,6 @@
 //! Template globals for [minijinja](https://docs.rs/minijinja) (feature `minijinja`).
 
-use crate::template_helpers::TemplateHelpers;
+use crate::templates::helpers::TemplateHelpers;
 use ::minijinja::{Environment, Error, ErrorKind, Value};
 
 /// Registers `static(path)`, `static_url(path)`, `integrity(path)` and `app_version()` as
@@ -10,7 +10,7 @@ use ::minijinja::{Environment, Error, ErrorKind, Value};
 /// ```
 /// # fn demo(helpers: hyper_assets::TemplateHelpers) -> Result<(), minijinja::Error> {
 /// let mut env = minijinja::Environment::new();
-/// hyper_assets::minijinja::add_helpers(&mut env, helpers);
+/// hyper_assets::templates::minijinja::add_helpers(&mut env, helpers);
 /// let html = env.render_str(r#"<link href="{{ static('css/styles.css') }}">"#, ())?;
 /// # Ok(()) }
 /// ```
@@ -36,7 +36,7 @@ fn path_function(
     lookup: fn(
         &TemplateHelpers,
         &str,
-    ) -> Result<std::borrow::Cow<'static, str>, crate::UnknownAsset>,
+    ) -> Result<std::borrow::Cow<'static, str>, crate::templates::UnknownAsset>,
 ) -> impl Fn(&str) -> Result<Value, Error> + Send + Sync + 'static {
     let helpers = helpers.clone();
     move |path| lookup(&helpers, path).map(url_value).map_err(render_error)
@@ -49,6 +49,6 @@ fn url_value(url: std::borrow::Cow<'static, str>) -> Value {
     Value::from_safe_string(url.into_owned())
 }
 
-fn render_error(error: crate::UnknownAsset) -> Error {
+fn render_error(error: crate::templates::UnknownAsset) -> Error {
     Error::new(ErrorKind::InvalidOperation, error.to_string()).with_source(error)
 }

@@ -1,7 +1,7 @@
 //! nginx configuration generated from a [`VersionRouterLayer`], so the app's routing and
 //! the proxy's cannot drift.
 
-use crate::version_router::VersionRouterLayer;
+use crate::routing::router::VersionRouterLayer;
 use std::fmt::Write as _;
 
 /// What the generated nginx configuration needs besides the version map.
@@ -44,7 +44,7 @@ fn is_nginx_token(text: &str) -> bool {
 /// A backend without servers, or a name or address nginx cannot take unquoted.
 ///
 /// ```
-/// use hyper_assets::{nginx_config, NginxOptions, VersionRouterLayer};
+/// use hyper_assets::{routing::nginx_config, routing::NginxOptions, routing::VersionRouterLayer};
 ///
 /// let router = VersionRouterLayer::builder()
 ///     .version("v1.0", "backend-blue")

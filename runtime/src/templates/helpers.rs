@@ -1,10 +1,10 @@
 //! The template globals `static`, `static_url`, `integrity` and `app_version`, for any
 //! engine.
 
-use crate::app_version::AppVersion;
 use crate::dev::DevAssets;
 use crate::manifest::Manifest;
 use crate::serving::ServedFile;
+use crate::version::store::AppVersion;
 use hyper_assets_pipeline::{closest_matches, percent_encode_path};
 use std::borrow::Cow;
 use std::fmt;
@@ -12,7 +12,7 @@ use std::fmt;
 /// What templates call to turn canonical paths into URLs and to show the version.
 /// Templates name `css/styles.css`; the page gets `/static/css/styles.<12hex>.css`.
 ///
-/// With minijinja, `hyper_assets::minijinja::add_helpers` (feature `minijinja`) registers
+/// With minijinja, `hyper_assets::templates::minijinja::add_helpers` (feature `minijinja`) registers
 /// them as globals. With Askama, put the helpers in the template's
 /// struct and call them with `?`, so an unknown path fails the render:
 ///
@@ -26,7 +26,7 @@ use std::fmt;
 /// with `?v=<12hex>` of the current bytes (plain with `STATIC_DEV_VERSION_QUERY=false`).
 ///
 /// ```
-/// use hyper_assets::{AppVersion, Manifest, TemplateHelpers};
+/// use hyper_assets::{version::AppVersion, Manifest, TemplateHelpers};
 ///
 /// fn helpers(manifest: &'static Manifest) -> TemplateHelpers {
 ///     TemplateHelpers::new(manifest, &AppVersion::from_manifest(manifest))

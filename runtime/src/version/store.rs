@@ -1,11 +1,11 @@
 //! [`AppVersion`]: the single store every freshness question is answered from.
 
-use crate::component::{ComponentError, ComponentState, DiskComponent, EmbeddedComponent};
-use crate::endpoints::VersionEndpointsLayer;
 use crate::manifest::Manifest;
 use crate::settings::Settings;
 use crate::stale_client::StaleClientLayer;
-use crate::version_header::VersionHeaderLayer;
+use crate::version::component::{ComponentError, ComponentState, DiskComponent, EmbeddedComponent};
+use crate::version::endpoints::VersionEndpointsLayer;
+use crate::version::header::VersionHeaderLayer;
 use arc_swap::ArcSwap;
 use http::HeaderValue;
 use hyper_assets_pipeline::listing_hash;
@@ -119,7 +119,7 @@ impl VersionState {
 /// Cloning is cheap; clones share the store.
 ///
 /// ```
-/// use hyper_assets::{AppVersion, Settings, VersionSource};
+/// use hyper_assets::{version::AppVersion, Settings, version::VersionSource};
 ///
 /// let version = AppVersion::builder()
 ///     .settings(Settings::builder().app_version("v2.0.1").build().unwrap())

@@ -1,6 +1,6 @@
 //! `X-App-Version` on every response.
 
-use crate::app_version::AppVersion;
+use crate::version::store::AppVersion;
 use http::header::HeaderName;
 use http::{Request, Response};
 use pin_project_lite::pin_project;
@@ -21,7 +21,7 @@ pub const X_APP_VERSION: HeaderName = HeaderName::from_static("x-app-version");
 /// Make it the outermost layer so it also covers the responses of the other layers.
 ///
 /// ```
-/// use hyper_assets::{AppVersion, Manifest, VersionHeaderLayer};
+/// use hyper_assets::{version::AppVersion, Manifest, version::VersionHeaderLayer};
 ///
 /// fn layer(manifest: &'static Manifest) -> VersionHeaderLayer {
 ///     // With axum: Router::new()...layer(version.header_layer())

@@ -360,7 +360,7 @@ struct RouterState {
 /// conflicting values): 400.
 ///
 /// ```
-/// use hyper_assets::VersionRouterLayer;
+/// use hyper_assets::routing::VersionRouterLayer;
 ///
 /// let router = VersionRouterLayer::builder()
 ///     .version("v1.0", "backend-blue")

@@ -13,10 +13,10 @@ pub const TOKEN_LEN: usize = 32;
 ///
 /// ```
 /// assert_eq!(
-///     hyper_assets::cache_bust_token("s3cret"),
-///     hyper_assets::cache_bust_token("s3cret"),
+///     hyper_assets::version::cache_bust_token("s3cret"),
+///     hyper_assets::version::cache_bust_token("s3cret"),
 /// );
-/// assert_eq!(hyper_assets::cache_bust_token("s3cret").len(), 32);
+/// assert_eq!(hyper_assets::version::cache_bust_token("s3cret").len(), 32);
 /// ```
 pub fn cache_bust_token(secret_key: &str) -> String {
     let mut mac = hmac_with(secret_key);

@@ -1,0 +1,15 @@
+//! Blue/green and canary routing: the version router layer (the seed's
+//! `VersionRouterMiddleware`) and the nginx configuration generated from the same map.
+//!
+//! [`Site`](crate::Site) builds the router from `VERSION_MAP`, `DEFAULT_VERSION` and
+//! `CANARY`; [`VersionRouterLayer`] is the part for à-la-carte use.
+
+pub(crate) mod nginx;
+pub(crate) mod router;
+
+pub use nginx::{nginx_config, parse_backend_addrs, NginxError, NginxOptions};
+pub use router::{
+    Canary, RequestedFrom, RouterError, RouterStats, Routing, VersionRouter, VersionRouterBuilder,
+    VersionRouterFuture, VersionRouterLayer, APP_VERSION_COOKIE, X_APP_REQUESTED_VERSION,
+    X_APP_SERVED_VERSION, X_BACKEND_TARGET,
+};

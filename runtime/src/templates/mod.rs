@@ -1,0 +1,10 @@
+//! Template globals: `static`, `static_url`, `integrity` and `app_version`, for any engine
+//! ([`TemplateHelpers`]), registered for minijinja by [`minijinja::add_helpers`] (feature
+//! `minijinja`). [`Site::template_helpers`](crate::Site::template_helpers) gives them
+//! wired to the site's version and dev mode.
+
+pub(crate) mod helpers;
+#[cfg(feature = "minijinja")]
+pub mod minijinja;
+
+pub use helpers::{TemplateHelpers, UnknownAsset};
