@@ -4,12 +4,20 @@
 //! [`Site`](crate::Site) builds the router from `VERSION_MAP`, `DEFAULT_VERSION` and
 //! `CANARY`; [`VersionRouterLayer`] is the part for à-la-carte use.
 
+mod builder;
+pub(crate) mod cookie;
+mod decision;
+mod error;
 pub(crate) mod nginx;
 pub(crate) mod router;
+mod stats;
 
+pub use builder::{Canary, VersionRouterBuilder};
+pub use decision::{RequestedFrom, Routing};
+pub use error::RouterError;
 pub use nginx::{nginx_config, parse_backend_addrs, NginxError, NginxOptions};
 pub use router::{
-    Canary, RequestedFrom, RouterError, RouterStats, Routing, VersionRouter, VersionRouterBuilder,
-    VersionRouterFuture, VersionRouterLayer, APP_VERSION_COOKIE, X_APP_REQUESTED_VERSION,
-    X_APP_SERVED_VERSION, X_BACKEND_TARGET,
+    VersionRouter, VersionRouterFuture, VersionRouterLayer, APP_VERSION_COOKIE,
+    X_APP_REQUESTED_VERSION, X_APP_SERVED_VERSION, X_BACKEND_TARGET,
 };
+pub use stats::RouterStats;

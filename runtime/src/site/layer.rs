@@ -1,7 +1,7 @@
 //! [`SiteLayer`]: the one layer of a [`Site`], with the fast path first.
 
 use super::Site;
-use crate::routing::router::RoutedHeaders;
+use crate::routing::cookie::RoutedHeaders;
 use crate::serving::StaticFuture;
 use crate::stale_client::spliced_body::SplicedBody;
 use crate::stale_client::{self, Finished, Plan};

@@ -7,7 +7,7 @@ pub use layer::{SiteBody, SiteFuture, SiteLayer, SiteService};
 
 use crate::dev::{DevAssets, DevError};
 use crate::manifest::{Embedded, Manifest};
-use crate::routing::router::{RouterError, VersionRouterLayer};
+use crate::routing::{RouterError, VersionRouterLayer};
 use crate::serving::StaticService;
 use crate::settings::{Settings, SettingsError};
 use crate::stale_client::StaleClientLayer;
