@@ -5,8 +5,11 @@
 //! expansion works on `proc_macro2` so it is unit-tested without a compiler.
 
 mod args;
+mod emit;
 mod expand;
 mod expansion_cache;
+mod fallback;
+mod load;
 mod resolve_url;
 
 use proc_macro::TokenStream;

@@ -1,0 +1,46 @@
+//! On error, a module with the same items and no assets, so one mistake does not
+//! cascade into an error at every `assets::` use.
+
+use crate::args::Args;
+use crate::emit::emit_source;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::LitStr;
+
+/// The compile errors, and a module with the same items but no assets, so one mistake
+/// does not cascade into errors at every use of `assets::`.
+pub(crate) fn with_fallback(args: &Args, error: &syn::Error) -> TokenStream {
+    let Args {
+        module,
+        krate,
+        prefix,
+        ..
+    } = args;
+    let url_macro = format_ident!("__hyper_assets_url_{}", module);
+    let integrity_macro = format_ident!("__hyper_assets_integrity_{}", module);
+    let source = emit_source(args, "");
+    let errors = error.to_compile_error();
+    let empty = LitStr::new("", Span::call_site());
+    quote! {
+        #errors
+        #[allow(missing_docs)]
+        pub mod #module {
+            pub const VERSION: &::core::primitive::str = #empty;
+            pub const PREFIX: &::core::primitive::str = #prefix;
+            pub static MANIFEST: #krate::Manifest =
+                #krate::__private::Manifest::__new(VERSION, PREFIX, &[], &[]);
+            pub static COMPONENTS: [#krate::version::EmbeddedComponent; 0] = [];
+            #source
+            pub static EMBEDDED: #krate::Embedded =
+                #krate::__private::Embedded::__new(&MANIFEST, &SOURCE, &COMPONENTS);
+            #[doc(hidden)]
+            macro_rules! #url_macro { ($($path:tt)*) => { #empty }; }
+            #[allow(unused_imports)]
+            pub(crate) use #url_macro as url;
+            #[doc(hidden)]
+            macro_rules! #integrity_macro { ($($path:tt)*) => { #empty }; }
+            #[allow(unused_imports)]
+            pub(crate) use #integrity_macro as integrity;
+        }
+    }
+}
