@@ -1,7 +1,10 @@
 //! The servers of the serving benchmark, one process each, on one core:
 //!
 //! ```text
-//! bench-server ours-site ADDR     hyper-assets' one stack: `Site` and its one layer
+//! bench-server ours-site ADDR     hyper-assets' one stack as the README serves it:
+//!                                 `hyper_assets::serve(listener, site.service(app))`
+//! bench-server ours-site-axum ADDR the same layer inside the app's router
+//!                                 (`app.layer(site.layer())`) under `axum::serve`
 //! bench-server ours ADDR          the same layers à la carte (version header,
 //!                                 endpoints, stale-client injection)
 //! bench-server ours-external ADDR the full stack with the stale-client script external
@@ -70,16 +73,18 @@ enum Stack {
     None,
 }
 
-/// The one stack, as the README's quick start wires it.
-fn site() -> Router {
-    let site = match hyper_assets::Site::builder(&assets::EMBEDDED).build() {
+fn site() -> hyper_assets::Site {
+    match hyper_assets::Site::builder(&assets::EMBEDDED).build() {
         Ok(site) => site,
         Err(error) => {
             eprintln!("bench-server: {error}");
             std::process::exit(1);
         }
-    };
-    Router::new().route("/page", get(page)).layer(site.layer())
+    }
+}
+
+fn app() -> Router {
+    Router::new().route("/page", get(page))
 }
 
 fn ours(stack: Stack) -> Router {
@@ -203,7 +208,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(kind), Some(target)) = (args.first(), args.get(1)) else {
         return fail(
-            "usage: bench-server ours-site|ours|ours-external|ours-header|ours-bare|hyper|memory-serve|rust-embed ADDR \
+            "usage: bench-server ours-site|ours-site-axum|ours|ours-external|ours-header|ours-bare|hyper|memory-serve|rust-embed ADDR \
              | servedir ADDR DIR | collect DIR | urls -",
         );
     };
@@ -248,9 +253,14 @@ async fn main() -> ExitCode {
     };
     match kind.as_str() {
         "hyper" => serve_bare(listener).await,
+        "ours-site" => {
+            if let Err(error) = hyper_assets::serve(listener, site().service(app())).await {
+                return fail(error);
+            }
+        }
         other => {
             let router = match other {
-                "ours-site" => site(),
+                "ours-site-axum" => app().layer(site().layer()),
                 "ours" => ours(Stack::Full),
                 "ours-external" => ours(Stack::FullExternal),
                 "ours-header" => ours(Stack::HeaderOnly),

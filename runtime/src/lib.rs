@@ -73,6 +73,8 @@ pub mod deploy;
 pub mod dev;
 mod manifest;
 pub mod routing;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod serving;
 pub mod settings;
 pub mod site;
@@ -81,6 +83,8 @@ pub mod templates;
 pub mod version;
 
 pub use manifest::{Asset, Embedded, Manifest};
+#[cfg(feature = "server")]
+pub use server::serve;
 pub use settings::{Settings, SettingsError};
 pub use site::{Site, SiteBuilder, SiteError, SiteLayer};
 pub use templates::TemplateHelpers;

@@ -3,6 +3,7 @@
 use crate::stale_client::ScriptDelivery;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// What a page does when an htmx response carries another app version
 /// (`APP_VERSION_MISMATCH`).
@@ -110,6 +111,8 @@ impl fmt::Debug for SecretKey {
 /// | `VERSION_MAP` | `version=backend,...` | unset | blue/green routing: the versions and their backends |
 /// | `DEFAULT_VERSION` | a version of the map | unset (required with a map) | the version of clients that name none |
 /// | `CANARY` | `version:percent` | unset | that share of clients that name no version get that version |
+/// | `HTTP_HEADER_TIMEOUT` | seconds, 1 to 3600 | `10` | [`Site::serve`](crate::Site::serve): time to send a request head, and to stay idle between keep-alive requests |
+/// | `HTTP_MAX_CONNECTIONS` | 1 to 1000000 | `1024` | [`Site::serve`](crate::Site::serve): connections open at once (lowered to fit `ulimit -n`) |
 ///
 /// Booleans are `true`/`false`, `1`/`0`, `yes`/`no` or `on`/`off`. An empty variable is
 /// unset.
@@ -150,6 +153,8 @@ pub struct Settings {
     delivery: ScriptDelivery,
     dev_dir: Option<PathBuf>,
     routing: RoutingSettings,
+    header_timeout: Duration,
+    max_connections: usize,
 }
 
 /// The blue/green and canary settings: `VERSION_MAP`, `DEFAULT_VERSION`, `CANARY`.
@@ -202,6 +207,8 @@ impl Default for Settings {
             delivery: ScriptDelivery::Inline,
             dev_dir: None,
             routing: RoutingSettings::default(),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 1024,
         }
     }
 }
@@ -307,6 +314,24 @@ impl Settings {
         if let Some(value) = get("APP_COMMIT") {
             builder = builder.commit(value);
         }
+        if let Some(value) = get("HTTP_HEADER_TIMEOUT") {
+            let seconds = parse_number(
+                "HTTP_HEADER_TIMEOUT",
+                &value,
+                3600,
+                "a whole number of seconds from 1 to 3600",
+            )?;
+            builder.settings.header_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(value) = get("HTTP_MAX_CONNECTIONS") {
+            let connections = parse_number(
+                "HTTP_MAX_CONNECTIONS",
+                &value,
+                1_000_000,
+                "a whole number from 1 to 1000000",
+            )?;
+            builder.settings.max_connections = usize::try_from(connections).unwrap_or(usize::MAX);
+        }
         builder.build()
     }
 
@@ -377,9 +402,28 @@ impl Settings {
         self.dev_dir.as_deref()
     }
 
+    /// The bearer token of `POST /cache/bust`, derived from `SECRET_KEY` (see
+    /// [`cache_bust_token`](crate::version::cache_bust_token)); `None` without a key.
+    pub fn cache_bust_token(&self) -> Option<String> {
+        let key = self.secret_key.as_ref()?;
+        Some(crate::version::cache_bust_token(key.expose()))
+    }
+
     /// Blue/green and canary routing (`VERSION_MAP`, `DEFAULT_VERSION`, `CANARY`).
     pub fn routing(&self) -> &RoutingSettings {
         &self.routing
+    }
+
+    /// How long a client may take to send a request head, and stay idle between
+    /// keep-alive requests (`HTTP_HEADER_TIMEOUT`), for [`Site::serve`](crate::Site::serve).
+    pub fn header_timeout(&self) -> Duration {
+        self.header_timeout
+    }
+
+    /// How many connections are open at once at most (`HTTP_MAX_CONNECTIONS`), for
+    /// [`Site::serve`](crate::Site::serve).
+    pub fn max_connections(&self) -> usize {
+        self.max_connections
     }
 }
 
@@ -427,7 +471,7 @@ fn parse_canary(text: &str) -> Result<(String, u8), SettingsError> {
 }
 
 /// Every variable [`Settings::from_env`] reads.
-pub const VARIABLES: [&str; 13] = [
+pub const VARIABLES: [&str; 15] = [
     "APP_VERSION",
     "APP_VERSION_HEADER",
     "APP_VERSION_MISMATCH",
@@ -441,7 +485,26 @@ pub const VARIABLES: [&str; 13] = [
     "VERSION_MAP",
     "DEFAULT_VERSION",
     "CANARY",
+    "HTTP_HEADER_TIMEOUT",
+    "HTTP_MAX_CONNECTIONS",
 ];
+
+/// A whole number from 1 to `max`, else an error expecting `expected`.
+fn parse_number(
+    variable: &'static str,
+    value: &str,
+    max: u64,
+    expected: &'static str,
+) -> Result<u64, SettingsError> {
+    match value.trim().parse::<u64>() {
+        Ok(number) if (1..=max).contains(&number) => Ok(number),
+        _ => Err(SettingsError {
+            variable,
+            value: value.to_owned(),
+            expected,
+        }),
+    }
+}
 
 fn parse_bool(variable: &'static str, value: &str) -> Result<bool, SettingsError> {
     match value.trim().to_ascii_lowercase().as_str() {
@@ -466,6 +529,22 @@ pub struct SettingsBuilder {
 }
 
 impl SettingsBuilder {
+    /// The header-read and keep-alive idle timeout of [`Site::serve`](crate::Site::serve)
+    /// (`HTTP_HEADER_TIMEOUT`; at least one millisecond).
+    #[must_use]
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.header_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The connection cap of [`Site::serve`](crate::Site::serve) (`HTTP_MAX_CONNECTIONS`;
+    /// at least 1).
+    #[must_use]
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.settings.max_connections = connections.max(1);
+        self
+    }
+
     /// The explicit version (`APP_VERSION`).
     #[must_use]
     pub fn app_version(mut self, version: impl Into<String>) -> Self {

@@ -10,6 +10,21 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
+/// Completes when its [`TestServer`] is dropped.
+#[derive(Debug)]
+pub struct StopSignal(tokio::sync::oneshot::Receiver<()>);
+
+impl std::future::IntoFuture for StopSignal {
+    type Output = ();
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let _ = self.0.await;
+        })
+    }
+}
+
 /// A server running an axum router on `127.0.0.1:<free port>` in a background thread,
 /// shut down on drop.
 #[derive(Debug)]
@@ -20,8 +35,47 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Starts serving `router`.
+    /// Starts serving `router` with `axum::serve`.
     pub fn start(router: axum::Router) -> Self {
+        Self::start_with(move |listener, stopped| async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(std::future::IntoFuture::into_future(stopped))
+                .await
+                .unwrap();
+        })
+    }
+
+    /// Starts serving `service` with `server` ([`hyper_assets::serve`]'s loop).
+    pub fn start_server<S, B>(server: hyper_assets::server::Server, service: S) -> Self
+    where
+        S: tower::Service<
+                axum::http::Request<hyper::body::Incoming>,
+                Response = axum::http::Response<B>,
+            > + Clone
+            + Send
+            + 'static,
+        S::Future: Send + 'static,
+        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        Self::start_with(move |listener, stopped| async move {
+            server
+                .with_graceful_shutdown(stopped)
+                .serve(listener, service)
+                .await
+                .unwrap();
+        })
+    }
+
+    /// Starts `serve(listener, stop)` on a current-thread runtime of its own; `stop`
+    /// completes when the server is dropped.
+    pub fn start_with<F, Fut>(serve: F) -> Self
+    where
+        F: FnOnce(tokio::net::TcpListener, StopSignal) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()>,
+    {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -33,12 +87,7 @@ impl TestServer {
                 .unwrap();
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async {
-                        let _ = stopped.await;
-                    })
-                    .await
-                    .unwrap();
+                serve(listener, StopSignal(stopped)).await;
             });
         });
         Self {

@@ -8,8 +8,9 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 use hyper_assets::{
-    routing::VersionRouterLayer, serving::StaticService, stale_client::stale_client_script_path,
-    version::cache_bust_token, version::AppVersion, Settings, Site, SiteError,
+    routing::VersionRouterLayer, server::Server, serving::StaticService,
+    stale_client::stale_client_script_path, version::cache_bust_token, version::AppVersion,
+    Settings, Site, SiteError,
 };
 use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
 use hyper_assets_tests::{RawResponse, TestServer};
@@ -57,6 +58,16 @@ fn one_stack(routing: bool) -> TestServer {
         .build()
         .unwrap();
     TestServer::start(routes().layer(site.layer()))
+}
+
+/// The one layer outside the router, on the crate's own server loop.
+fn one_service(routing: bool) -> TestServer {
+    let site = Site::builder(&assets::EMBEDDED)
+        .settings(settings(routing))
+        .component("config", [config_file()])
+        .build()
+        .unwrap();
+    TestServer::start_server(Server::new(), site.service(routes()))
 }
 
 /// The à-la-carte layers, in the order the README gives.
@@ -174,6 +185,7 @@ fn corpus() -> Vec<(&'static str, String, Vec<String>)> {
 
 fn compare(routing: bool) {
     let (one, parts) = (one_stack(routing), a_la_carte(routing));
+    let outside = one_service(routing);
     let mut statuses = Vec::new();
     for (method, path, headers) in corpus() {
         let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
@@ -183,6 +195,13 @@ fn compare(routing: bool) {
             comparable(&a),
             comparable(&b),
             "{method} {path} {headers:?}: one layer (left) and à la carte (right) differ"
+        );
+        let c = outside.send(method, &path, &headers);
+        assert_eq!(
+            comparable(&a),
+            comparable(&c),
+            "{method} {path} {headers:?}: the layer inside the router (left) and \
+             `Site::service` on `hyper_assets::serve` (right) differ"
         );
         assert!(a.header("x-app-version").is_some(), "{method} {path}");
         statuses.push(a.status);

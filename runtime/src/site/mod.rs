@@ -37,7 +37,8 @@ use std::sync::Arc;
 /// 2. `GET /version` (unless `VERSION_ENDPOINT` is off) and `POST /cache/bust`;
 /// 3. the stale-client script's own path;
 /// 4. every request under the asset prefix, answered from memory (or from disk in dev
-///    mode) before it reaches the app's router;
+///    mode) before it reaches the app's handlers (and before its router too, with
+///    [`Site::service`]);
 /// 5. the app itself, whose full HTML pages get the stale-client script (unless
 ///    `APP_VERSION_MISMATCH=ignore`);
 ///
@@ -93,9 +94,62 @@ impl Site {
     }
 
     /// The one layer: wrap the app's router with it (axum: `.layer(site.layer())`, added
-    /// after the routes).
+    /// after the routes). Requests then pass the router's path matching before the layer
+    /// sees them; [`Site::service`] puts the layer outside the router instead.
     pub fn layer(&self) -> SiteLayer {
         SiteLayer::new(self.clone())
+    }
+
+    /// The whole app inside the one layer, outside the app's router: asset requests are
+    /// answered before the router sees them. Serve it with [`serve`](crate::serve) (or
+    /// any server that takes a tower service of `http` requests).
+    pub fn service<S>(&self, app: S) -> SiteService<S> {
+        tower_layer::Layer::layer(&self.layer(), app)
+    }
+
+    /// Serves `app` inside the one layer ([`Site::service`]) on `listener`, with the
+    /// header-read timeout and connection cap of the settings; see [`crate::server`].
+    /// Logs (at `info`, through `tracing`) what it serves, where, and at which version.
+    /// Stop it gracefully with [`Server::with_graceful_shutdown`](crate::server::Server)
+    /// and [`Site::service`] instead.
+    ///
+    /// # Errors
+    /// Only if the connection cap's bookkeeping fails, which it does not in practice:
+    /// accept errors are logged and retried.
+    #[cfg(feature = "server")]
+    pub async fn serve<S, B>(
+        &self,
+        listener: tokio::net::TcpListener,
+        app: S,
+    ) -> std::io::Result<()>
+    where
+        S: tower_service::Service<
+                http::Request<hyper::body::Incoming>,
+                Response = http::Response<B>,
+            > + Clone
+            + Send
+            + 'static,
+        S::Future: Send + 'static,
+        S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let current = self.version().current();
+        let dev = self.dev().map_or(String::new(), |dev| {
+            format!("; dev mode: from disk, {}", dev.folder().display())
+        });
+        tracing::info!(
+            "hyper-assets: serving {} assets on http://{} (app version {}, {}{dev})",
+            self.manifest().len(),
+            listener
+                .local_addr()
+                .map_or_else(|error| error.to_string(), |addr| addr.to_string()),
+            current.version(),
+            current.source().as_str(),
+        );
+        crate::server::Server::from_settings(self.settings())
+            .serve(listener, self.service(app))
+            .await
     }
 
     /// The template globals (`static`, `static_url`, `integrity`, `app_version`), on dev

@@ -1,0 +1,310 @@
+//! [`serve`] and [`Server`]: an HTTP/1.1 server loop that holds up without a proxy in
+//! front (feature `server`, on by default).
+//!
+//! `axum::serve` is made for development and for servers behind a proxy: it sets no
+//! header-read timeout, closes no idle keep-alive connection and accepts until the
+//! process runs out of file descriptors, after which it answers nobody. This loop keeps
+//! the same shape (a listener and a tower service) and adds the limits a lone binary
+//! serving the web needs:
+//!
+//! - **a header-read timeout** (default 10 s), which also closes a keep-alive connection
+//!   that stays idle that long between requests (hyper's `header_read_timeout`, which
+//!   runs from the end of one response to the end of the next request's head): a
+//!   slowloris client, or a browser that keeps six idle connections, holds a slot for at
+//!   most that long;
+//! - **a connection cap** (default 1,024, and never more than the process's open-file
+//!   limit allows, less a reserve for files and logs): at the cap the loop stops
+//!   accepting, so the kernel's backlog holds new clients until a slot frees, instead of
+//!   `accept` failing with "Too many open files" for everyone;
+//! - **accept errors that back off** (100 ms, logged once a second at most) rather than
+//!   spinning;
+//! - `TCP_NODELAY` on every connection, and an optional graceful shutdown that stops
+//!   accepting and lets open requests finish.
+//!
+//! It speaks HTTP/1.1 only: browsers use HTTP/2 only over TLS, and TLS is the job of
+//! whatever terminates it in front of the binary.
+//!
+//! With a [`Site`](crate::Site), [`Site::serve`](crate::Site::serve) serves the app inside
+//! the one layer ([`Site::service`](crate::Site::service): outside the app's router, so
+//! that asset requests are answered before the router sees them), with the limits of its
+//! settings (`HTTP_HEADER_TIMEOUT`, `HTTP_MAX_CONNECTIONS`):
+//!
+//! ```no_run
+//! hyper_assets::hyper_assets!("../tests/fixtures/basic");
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use axum::{routing::get, Router};
+//!
+//! let site = hyper_assets::Site::from_env(&assets::EMBEDDED)?.build()?;
+//! let app = Router::new().route("/", get(|| async { "hello" }));
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//! site.serve(listener, app).await?; // or: hyper_assets::serve(listener, site.service(app))
+//! # Ok(()) }
+//! ```
+
+use http::{Request, Response};
+use http_body::Body as HttpBody;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use std::future::{Future, IntoFuture};
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
+use tower_service::Service;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The header-read (and keep-alive idle) timeout of a [`Server`] unless set.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The connection cap of a [`Server`] unless set (lowered to fit the open-file limit).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// Descriptors kept free of connections under the open-file limit: the listener,
+/// standard streams, logs, and files that dev mode or a bust reads.
+const RESERVED_DESCRIPTORS: usize = 32;
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// Serves `service` on `listener` with the default limits of [`Server`], until an
+/// unrecoverable error (never, in practice: accept errors back off and retry).
+pub async fn serve<S, B>(listener: TcpListener, service: S) -> io::Result<()>
+where
+    S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: HttpBody + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    Server::new().serve(listener, service).await
+}
+
+/// An HTTP/1.1 server loop with a header-read timeout and a connection cap; see the
+/// [module](self) docs.
+pub struct Server {
+    header_read_timeout: Duration,
+    max_connections: usize,
+    shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("graceful_shutdown", &self.shutdown.is_some())
+            .finish()
+    }
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Server {
+    /// The defaults: [`DEFAULT_HEADER_READ_TIMEOUT`], [`DEFAULT_MAX_CONNECTIONS`], no
+    /// graceful shutdown.
+    pub fn new() -> Self {
+        Self {
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            shutdown: None,
+        }
+    }
+
+    /// The limits of `settings` (`HTTP_HEADER_TIMEOUT`, `HTTP_MAX_CONNECTIONS`).
+    pub fn from_settings(settings: &crate::Settings) -> Self {
+        Self::new()
+            .header_read_timeout(settings.header_timeout())
+            .max_connections(settings.max_connections())
+    }
+
+    /// How long a client may take to send a request's head, and how long a keep-alive
+    /// connection may stay idle between requests. Zero is taken as one millisecond.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// At most this many connections open at once (at least 1; lowered at start-up, with
+    /// a warning, when the open-file limit cannot hold that many).
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
+    /// Stops accepting when `signal` completes, then waits for the open connections to
+    /// finish their requests (idle ones close at once).
+    ///
+    /// ```no_run
+    /// # async fn run(listener: tokio::net::TcpListener, app: axum::Router) -> std::io::Result<()> {
+    /// hyper_assets::server::Server::new()
+    ///     .with_graceful_shutdown(async { drop(tokio::signal::ctrl_c().await) })
+    ///     .serve(listener, app)
+    ///     .await
+    /// # }
+    /// ```
+    pub fn with_graceful_shutdown(
+        mut self,
+        signal: impl IntoFuture<Output = (), IntoFuture: Send + 'static>,
+    ) -> Self {
+        self.shutdown = Some(Box::pin(signal.into_future()));
+        self
+    }
+
+    /// The connection cap this server runs with: [`Server::max_connections`], lowered to
+    /// fit the process's open-file limit where the system reports one.
+    pub fn effective_max_connections(&self) -> usize {
+        match open_file_limit() {
+            Some(limit) => self
+                .max_connections
+                .min(limit.saturating_sub(RESERVED_DESCRIPTORS).max(1)),
+            None => self.max_connections,
+        }
+    }
+
+    /// Serves `service` on `listener` until the graceful shutdown signal (if any) has
+    /// completed and the open connections have finished.
+    pub async fn serve<S, B>(self, listener: TcpListener, service: S) -> io::Result<()>
+    where
+        S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
+        S::Future: Send + 'static,
+        S::Error: Into<BoxError>,
+        B: HttpBody + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<BoxError>,
+    {
+        let cap = self.effective_max_connections();
+        if cap < self.max_connections {
+            tracing::warn!(
+                "hyper-assets: serving at most {cap} connections at once, not {}: the \
+                 open-file limit (`ulimit -n`) leaves room for no more",
+                self.max_connections
+            );
+        }
+        let slots = Arc::new(Semaphore::new(cap));
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_read_timeout);
+        let builder = Arc::new(builder);
+        // Closed (sender dropped or sent) when shutting down: connections finish and stop.
+        let (stop, stopping) = watch::channel(false);
+        let mut shutdown = self.shutdown;
+        let mut last_logged: Option<Instant> = None;
+        loop {
+            let slot = tokio::select! {
+                slot = Arc::clone(&slots).acquire_owned() => slot.map_err(io::Error::other)?,
+                () = wait(&mut shutdown) => break,
+            };
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                () = wait(&mut shutdown) => break,
+            };
+            let stream = match accepted {
+                Ok((stream, _)) => stream,
+                Err(error) if is_connection_error(&error) => continue,
+                Err(error) => {
+                    let quiet =
+                        matches!(last_logged, Some(at) if at.elapsed() < Duration::from_secs(1));
+                    if !quiet {
+                        tracing::error!("hyper-assets: accept failed ({error}); retrying");
+                        last_logged = Some(Instant::now());
+                    }
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    continue;
+                }
+            };
+            // Small responses go out at once rather than waiting for Nagle's algorithm.
+            let _ = stream.set_nodelay(true);
+            let connection = builder.serve_connection(
+                TokioIo::new(stream),
+                TowerToHyperService::new(service.clone()),
+            );
+            let mut stopping = stopping.clone();
+            tokio::spawn(async move {
+                let _slot = slot;
+                let mut connection = std::pin::pin!(connection);
+                tokio::select! {
+                    _ = connection.as_mut() => return,
+                    _ = stopping.changed() => connection.as_mut().graceful_shutdown(),
+                }
+                let _ = connection.await;
+            });
+        }
+        drop(listener);
+        let _ = stop.send(true);
+        // Every connection holds a slot until it ends: all slots back means all done.
+        let _all = slots
+            .acquire_many(u32::try_from(cap).unwrap_or(u32::MAX))
+            .await
+            .map_err(io::Error::other)?;
+        Ok(())
+    }
+}
+
+/// Waits for the shutdown signal, or forever without one.
+async fn wait(signal: &mut Option<Pin<Box<dyn Future<Output = ()> + Send>>>) {
+    match signal {
+        Some(future) => future.as_mut().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Errors of one connection that was already gone when accepted: nothing to wait for.
+fn is_connection_error(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    )
+}
+
+/// The soft open-file limit, where the system reports it (Linux: `/proc/self/limits`).
+fn open_file_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    parse_open_file_limit(&limits)
+}
+
+fn parse_open_file_limit(limits: &str) -> Option<usize> {
+    let line = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))?;
+    let soft = line["Max open files".len()..].split_whitespace().next()?;
+    soft.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_soft_open_file_limit_is_read_from_proc_limits() {
+        let limits = "Limit                     Soft Limit           Hard Limit           Units     \n\
+                      Max cpu time              unlimited            unlimited            seconds   \n\
+                      Max open files            128                  1048576              files     \n";
+        assert_eq!(parse_open_file_limit(limits), Some(128));
+        assert_eq!(
+            parse_open_file_limit("Max open files unlimited unlimited files"),
+            None
+        );
+        assert_eq!(parse_open_file_limit("Max processes 10 10"), None);
+    }
+
+    #[test]
+    fn the_cap_never_exceeds_what_the_open_file_limit_holds() {
+        let server = Server::new().max_connections(usize::MAX);
+        if let Some(limit) = open_file_limit() {
+            assert_eq!(
+                server.effective_max_connections(),
+                limit.saturating_sub(RESERVED_DESCRIPTORS).max(1)
+            );
+        }
+        assert_eq!(Server::new().max_connections(0).max_connections, 1);
+    }
+}
