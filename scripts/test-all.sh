@@ -23,6 +23,7 @@ install_e2e_tools() {
   [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
+  command -v jq >/dev/null || missing+=(jq)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
       echo "test-all: missing ${missing[*]}; install them (Debian: apt-get install ${missing[*]})" >&2
@@ -32,7 +33,7 @@ install_e2e_tools() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
-  for tool in chromium node npm; do
+  for tool in chromium node npm jq; do
     command -v "$tool" >/dev/null || { echo "test-all: '$tool' is still missing after the install" >&2; exit 1; }
   done
   step "npm ci (e2e: playwright-core, htmx.org 2 and 4)"
@@ -59,6 +60,9 @@ cargo build -p demo --locked
 
 step "end-to-end: blue/green and canary behind a real nginx"
 cargo test -p demo --locked --test nginx -- --ignored
+
+step "the README's shell recipe for VERSION (jq, sha256sum)"
+cargo test -p hyper-assets-tests --locked --test version_recipe -- --ignored
 
 step "cargo test (release)"
 # Doctests ran above: rustdoc compiles them with its own flags (debug assertions on) in

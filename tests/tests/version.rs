@@ -464,3 +464,36 @@ fn concurrent_busts_never_tear() {
     }
     assert!(checked > 50, "the readers ran ({checked} responses)");
 }
+
+/// Issue 14: blue and green installed in different folders, with the same config bytes,
+/// must agree on the version; only a component's name and bytes count.
+#[test]
+fn a_disk_component_counts_its_bytes_not_where_it_is_installed() {
+    let version_of = |install: &str, files: &[(&str, &str)]| {
+        let dir = target_dir().join("install-independent").join(install);
+        let _ = std::fs::remove_dir_all(&dir);
+        let paths: Vec<PathBuf> = files
+            .iter()
+            .map(|(name, bytes)| {
+                let path = dir.join(name);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, bytes).unwrap();
+                path
+            })
+            .collect();
+        let version = AppVersion::builder()
+            .manifest(&assets::MANIFEST)
+            .component("config", paths)
+            .build()
+            .unwrap();
+        version.current().version().to_owned()
+    };
+    let one = [("site.json", "{\"v\": 1}")];
+    assert_eq!(version_of("a", &one), version_of("b/deeper", &one));
+    let two = [("site.json", "{\"v\": 1}"), ("extra/flags.toml", "x = 1")];
+    assert_eq!(version_of("blue", &two), version_of("green/opt", &two));
+    // The bytes still count, and so does a file's place within the group.
+    assert_ne!(version_of("a", &one), version_of("a", &[("site.json", "{\"v\": 2}")]));
+    let moved = [("site.json", "{\"v\": 1}"), ("other/flags.toml", "x = 1")];
+    assert_ne!(version_of("blue", &two), version_of("blue2", &moved));
+}

@@ -120,21 +120,49 @@ impl DiskComponent {
     /// A file that is missing or unreadable; the error names it. (HyperDjango skips a
     /// missing file silently; a version that quietly ignores a file is worse than none.)
     pub fn read(&self) -> Result<ComponentState, ComponentError> {
+        let keys = install_independent_keys(&self.paths);
         let mut files = Vec::with_capacity(self.paths.len());
-        for path in &self.paths {
+        for (path, key) in self.paths.iter().zip(keys) {
             let bytes = std::fs::read(path).map_err(|error| ComponentError {
                 group: self.name.clone(),
                 path: path.clone(),
                 reason: error.to_string(),
             })?;
-            files.push((display(path), ContentHash::of(&bytes).hex()));
+            files.push((key, ContentHash::of(&bytes).hex()));
         }
         Ok(ComponentState::new(self.name.clone(), files, false))
     }
 }
 
-fn display(path: &Path) -> String {
-    path.to_string_lossy().replace('\\', "/")
+/// The name each file counts under in the group's hash: its path below the folder all of
+/// the group's files share (a lone file: its file name), so that the same bytes installed
+/// at `/a/site.json` and `/b/site.json` give the same version.
+fn install_independent_keys(paths: &[PathBuf]) -> Vec<String> {
+    let absolute: Vec<PathBuf> = paths
+        .iter()
+        .map(|path| std::path::absolute(path).unwrap_or_else(|_| path.clone()))
+        .collect();
+    let mut shared: Option<PathBuf> = None;
+    for path in &absolute {
+        let parent = path.parent().unwrap_or(Path::new(""));
+        shared = Some(match shared {
+            None => parent.to_path_buf(),
+            Some(shared) => shared
+                .components()
+                .zip(parent.components())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect(),
+        });
+    }
+    let shared = shared.unwrap_or_default();
+    absolute
+        .iter()
+        .map(|path| {
+            let key = path.strip_prefix(&shared).unwrap_or(path);
+            key.to_string_lossy().replace('\\', "/")
+        })
+        .collect()
 }
 
 /// A registered component file that cannot be read.
