@@ -1,5 +1,6 @@
 //! Parsing `hyper_assets!("static", option = value, ...)`.
 
+use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
@@ -35,15 +36,41 @@ pub(crate) struct Args {
     pub(crate) url_prefix: Option<String>,
 }
 
-impl Parse for Args {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        if input.is_empty() {
-            return Err(input.error(
-                "expected the static folder, relative to Cargo.toml: `hyper_assets!(\"static\")`",
-            ));
+impl Args {
+    /// The defaults with what can be read of `module = ...` and `crate = ...` from input
+    /// that did not parse, for the fallback module of a bad option.
+    pub(crate) fn recover(input: proc_macro2::TokenStream) -> Self {
+        use proc_macro2::TokenTree;
+        let mut args = Self::defaults(LitStr::new("", proc_macro2::Span::call_site()));
+        let tokens: Vec<TokenTree> = input.into_iter().collect();
+        if let Some(TokenTree::Literal(literal)) = tokens.first() {
+            if let Ok(folder) = syn::parse2::<LitStr>(literal.to_token_stream()) {
+                args.folder = folder;
+            }
         }
-        let folder: LitStr = input.parse()?;
-        let mut args = Args {
+        for option in tokens.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ',')) {
+            let [TokenTree::Ident(key), TokenTree::Punct(eq), value @ ..] = option else {
+                continue;
+            };
+            if eq.as_char() != '=' {
+                continue;
+            }
+            let value: proc_macro2::TokenStream = value.iter().cloned().collect();
+            if key == "module" {
+                if let Ok(module) = syn::parse2::<Ident>(value) {
+                    args.module = module;
+                }
+            } else if key == "crate" {
+                if let Ok(krate) = syn::parse2::<Path>(value) {
+                    args.krate = krate;
+                }
+            }
+        }
+        args
+    }
+
+    fn defaults(folder: LitStr) -> Self {
+        Args {
             folder,
             prefix: "/static/".to_owned(),
             module: Ident::new("assets", proc_macro2::Span::call_site()),
@@ -56,7 +83,19 @@ impl Parse for Args {
             keep_missing: false,
             compress: true,
             url_prefix: None,
-        };
+        }
+    }
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.is_empty() {
+            return Err(input.error(
+                "expected the static folder, relative to Cargo.toml: `hyper_assets!(\"static\")`",
+            ));
+        }
+        let folder: LitStr = input.parse()?;
+        let mut args = Args::defaults(folder);
         let mut seen: Vec<String> = Vec::new();
         while !input.is_empty() {
             input.parse::<Token![,]>()?;

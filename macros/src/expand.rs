@@ -6,7 +6,7 @@ use crate::args::Args;
 use crate::emit::emit;
 use crate::expansion_cache::ExpansionCache;
 use crate::fallback::with_fallback;
-use crate::load::{load, load_components};
+use crate::load::{canonical_names, load, load_components};
 use proc_macro2::TokenStream;
 use std::path::{Path, PathBuf};
 
@@ -56,16 +56,18 @@ pub(crate) fn expand_in(input: TokenStream, manifest_dir: Option<&Path>) -> Toke
 
 /// The expansion, or the errors with a fallback module.
 fn try_expand(input: TokenStream, manifest_dir: Option<&Path>) -> Result<TokenStream, TokenStream> {
-    let args: Args = match syn::parse2(input) {
+    let args: Args = match syn::parse2(input.clone()) {
         Ok(args) => args,
-        Err(error) => return Err(error.to_compile_error()),
+        // A bad option: the module still exists (with the module name and crate path
+        // that could be read), so the error does not cascade to every `assets::` use.
+        Err(error) => return Err(with_fallback(&Args::recover(input), &error, &[])),
     };
     let Some(manifest_dir) = manifest_dir else {
         let error = syn::Error::new(
             args.folder.span(),
             "CARGO_MANIFEST_DIR is not set; build with cargo",
         );
-        return Err(with_fallback(&args, &error));
+        return Err(with_fallback(&args, &error, &[]));
     };
     let loaded = load(&args, manifest_dir);
     let components = load_components(&args, manifest_dir);
@@ -79,9 +81,17 @@ fn try_expand(input: TokenStream, manifest_dir: Option<&Path>) -> Result<TokenSt
         )),
         (Err(mut error), Err(more)) => {
             error.combine(more);
-            Err(with_fallback(&args, &error))
+            Err(with_fallback(
+                &args,
+                &error,
+                &canonical_names(&args, manifest_dir),
+            ))
         }
-        (Err(error), _) | (_, Err(error)) => Err(with_fallback(&args, &error)),
+        (Err(error), _) | (_, Err(error)) => Err(with_fallback(
+            &args,
+            &error,
+            &canonical_names(&args, manifest_dir),
+        )),
     }
 }
 

@@ -9,7 +9,12 @@ use syn::LitStr;
 
 /// The compile errors, and a module with the same items but no assets, so one mistake
 /// does not cascade into errors at every use of `assets::`.
-pub(crate) fn with_fallback(args: &Args, error: &syn::Error) -> TokenStream {
+///
+/// `names` are the canonical paths of the folder when it could be walked (the error came
+/// later, from rewriting or hashing): `url!` and `integrity!` then still report a name
+/// that is not among them, with its did-you-mean, in the same build as the other errors.
+/// Without them (no folder at all) every name is accepted, so nothing cascades.
+pub(crate) fn with_fallback(args: &Args, error: &syn::Error, names: &[String]) -> TokenStream {
     let Args {
         module,
         krate,
@@ -21,6 +26,19 @@ pub(crate) fn with_fallback(args: &Args, error: &syn::Error) -> TokenStream {
     let source = emit_source(args, "");
     let errors = error.to_compile_error();
     let empty = LitStr::new("", Span::call_site());
+    let checked = if names.is_empty() {
+        quote! { ($($path:tt)*) => { #empty }; }
+    } else {
+        let folder = &args.folder;
+        quote! {
+            #( (#names) => { #empty }; )*
+            ($($path:tt)*) => {
+                #krate::__private::__resolve_asset_url!(
+                    #folder [#(#names #empty)*] $($path)*
+                )
+            };
+        }
+    };
     quote! {
         #errors
         #[allow(missing_docs)]
@@ -34,11 +52,11 @@ pub(crate) fn with_fallback(args: &Args, error: &syn::Error) -> TokenStream {
             pub static EMBEDDED: #krate::Embedded =
                 #krate::__private::Embedded::__new(&MANIFEST, &SOURCE, &COMPONENTS);
             #[doc(hidden)]
-            macro_rules! #url_macro { ($($path:tt)*) => { #empty }; }
+            macro_rules! #url_macro { #checked }
             #[allow(unused_imports)]
             pub(crate) use #url_macro as url;
             #[doc(hidden)]
-            macro_rules! #integrity_macro { ($($path:tt)*) => { #empty }; }
+            macro_rules! #integrity_macro { #checked }
             #[allow(unused_imports)]
             pub(crate) use #integrity_macro as integrity;
         }

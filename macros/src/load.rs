@@ -86,18 +86,8 @@ pub(crate) fn load_components(
     }
 }
 
-/// Reads, rewrites and hashes the folder; every problem becomes one error on the folder
-/// literal.
-pub(crate) fn load(
-    args: &Args,
-    manifest_dir: &Path,
-) -> syn::Result<(Vec<ProcessedFile>, Manifest)> {
-    let folder = args.folder.value();
-    let mut errors: Option<syn::Error> = None;
-    let mut push = |error: syn::Error| match &mut errors {
-        Some(all) => all.combine(error),
-        None => errors = Some(error),
-    };
+/// The filter of the `include`, `exclude` and `hidden` options; a bad glob goes to `push`.
+fn file_filter(args: &Args, push: &mut impl FnMut(syn::Error)) -> FileFilter {
     let mut filter = FileFilter::default().include_hidden(args.hidden);
     for (literal, include) in args
         .include
@@ -111,6 +101,32 @@ pub(crate) fn load(
             Err(error) => push(syn::Error::new(literal.span(), error.to_string())),
         }
     }
+    filter
+}
+
+/// The canonical paths of the folder's files, for the fallback module's `url!` after an
+/// error; empty when the folder cannot be walked.
+pub(crate) fn canonical_names(args: &Args, manifest_dir: &Path) -> Vec<String> {
+    let filter = file_filter(args, &mut |_| {});
+    let root = manifest_dir.join(args.folder.value());
+    walk(&root, &filter)
+        .map(|files| files.into_iter().map(|file| file.canonical).collect())
+        .unwrap_or_default()
+}
+
+/// Reads, rewrites and hashes the folder; every problem becomes one error on the folder
+/// literal.
+pub(crate) fn load(
+    args: &Args,
+    manifest_dir: &Path,
+) -> syn::Result<(Vec<ProcessedFile>, Manifest)> {
+    let folder = args.folder.value();
+    let mut errors: Option<syn::Error> = None;
+    let mut push = |error: syn::Error| match &mut errors {
+        Some(all) => all.combine(error),
+        None => errors = Some(error),
+    };
+    let filter = file_filter(args, &mut push);
     if let Some(errors) = errors {
         return Err(errors);
     }

@@ -61,6 +61,8 @@ pub enum PipelineError {
         reference: String,
         /// The canonical path it names.
         resolved: String,
+        /// Files of the folder with a close name, best first (at most three).
+        suggestions: Vec<String>,
     },
     /// Files that reference each other in a loop, so none can be hashed first.
     ReferenceCycle {
@@ -128,11 +130,22 @@ impl PipelineError {
                 column,
                 reference,
                 resolved,
-            } => format!(
-                "`{folder}/{path}:{line}:{column}`: `{reference}` names `{resolved}`, which is not in \
-                 the static folder (set `missing_references = \"keep\"` to leave such references \
-                 unchanged)"
-            ),
+                suggestions,
+            } => {
+                let hint = match suggestions.as_slice() {
+                    [] => String::new(),
+                    names => {
+                        let names: Vec<String> =
+                            names.iter().map(|name| format!("`{name}`")).collect();
+                        format!("; did you mean {}?", names.join(" or "))
+                    }
+                };
+                format!(
+                    "`{folder}/{path}:{line}:{column}`: `{reference}` names `{resolved}`, which is \
+                     not in the static folder{hint} (set `missing_references = \"keep\"` to leave \
+                     such references unchanged)"
+                )
+            }
             Self::ReferenceCycle { files } => {
                 let names: Vec<String> = files.iter().map(|file| at(file)).collect();
                 format!(

@@ -124,6 +124,13 @@ pub fn process(
                         line: reference.line,
                         column: reference.column,
                         reference: text.into_owned(),
+                        suggestions: crate::closest_matches(
+                            &resolved.target,
+                            files.iter().map(|file| file.canonical.as_str()),
+                        )
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
                         resolved: resolved.target,
                     }),
                 }

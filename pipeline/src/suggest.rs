@@ -23,7 +23,10 @@ pub fn closest_matches<'a>(
         .into_iter()
         .filter_map(|candidate| {
             let distance = edit_distance(target, candidate);
-            if distance <= limit {
+            if without_extension(candidate) == Some(target) {
+                // `css/styles` for `css/styles.css`: the extension was left off.
+                Some((0, candidate))
+            } else if distance <= limit {
                 Some((distance, candidate))
             } else if file_name(candidate) == target_name {
                 Some((limit + 1, candidate))
@@ -36,6 +39,12 @@ pub fn closest_matches<'a>(
         .collect();
     scored.sort_unstable();
     scored.into_iter().take(3).map(|(_, name)| name).collect()
+}
+
+/// `css/styles.css` -> `css/styles`; `None` for a name without an extension.
+fn without_extension(path: &str) -> Option<&str> {
+    let dot = path.rfind('.')?;
+    (dot > path.rfind('/').map_or(0, |slash| slash + 1)).then(|| &path[..dot])
 }
 
 fn file_name(path: &str) -> &str {
@@ -78,6 +87,15 @@ mod tests {
         assert_eq!(edit_distance("abc", ""), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("é", "e"), 1);
+    }
+
+    #[test]
+    fn a_left_off_extension_is_suggested_first() {
+        let known = ["css/styles.css", "css/style.css", "js/styles.js"];
+        assert_eq!(closest_matches("css/styles", known)[0], "css/styles.css");
+        assert_eq!(without_extension(".htaccess"), None);
+        assert_eq!(without_extension("css/.x"), None);
+        assert_eq!(without_extension("a/b.min.js"), Some("a/b.min"));
     }
 
     #[test]

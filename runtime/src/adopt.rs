@@ -439,11 +439,17 @@ impl fmt::Display for AdoptError {
                             column,
                             reference,
                             resolved,
-                        } => write!(
-                            f,
-                            "\n- `./{path}:{line}:{column}`: `{reference}` names `{resolved}`, \
-                             which is not in the set"
-                        )?,
+                            suggestions,
+                        } => {
+                            write!(
+                                f,
+                                "\n- `./{path}:{line}:{column}`: `{reference}` names `{resolved}`, \
+                                 which is not in the set"
+                            )?;
+                            if let Some(best) = suggestions.first() {
+                                write!(f, "; did you mean `{best}`?")?;
+                            }
+                        }
                         _ => write!(f, "\n- {}", problem.describe("."))?,
                     }
                 }

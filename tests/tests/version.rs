@@ -493,7 +493,10 @@ fn a_disk_component_counts_its_bytes_not_where_it_is_installed() {
     let two = [("site.json", "{\"v\": 1}"), ("extra/flags.toml", "x = 1")];
     assert_eq!(version_of("blue", &two), version_of("green/opt", &two));
     // The bytes still count, and so does a file's place within the group.
-    assert_ne!(version_of("a", &one), version_of("a", &[("site.json", "{\"v\": 2}")]));
+    assert_ne!(
+        version_of("a", &one),
+        version_of("a", &[("site.json", "{\"v\": 2}")])
+    );
     let moved = [("site.json", "{\"v\": 1}"), ("other/flags.toml", "x = 1")];
     assert_ne!(version_of("blue", &two), version_of("blue2", &moved));
 }

@@ -12,7 +12,9 @@ hyper_assets::hyper_assets!("fixtures/rewrite");
 /// The `sh` block after `<!-- version-recipe -->` in the README.
 fn readme_recipe() -> String {
     let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
-    let start = readme.find("<!-- version-recipe -->").expect("the recipe's marker");
+    let start = readme
+        .find("<!-- version-recipe -->")
+        .expect("the recipe's marker");
     let rest = &readme[start..];
     let open = rest.find("```sh\n").expect("an sh block after the marker") + "```sh\n".len();
     let close = rest[open..].find("```").unwrap();
@@ -33,7 +35,11 @@ fn the_readme_version_recipe_gives_the_build_version_with_rewritten_references()
     // The fixture has references, so the served bytes differ from the sources.
     let app = assets::MANIFEST.get("css/app.css").unwrap();
     let source = std::fs::read(workspace_root().join("tests/fixtures/rewrite/css/app.css"));
-    assert_ne!(app.bytes(), source.unwrap().as_slice(), "nothing was rewritten");
+    assert_ne!(
+        app.bytes(),
+        source.unwrap().as_slice(),
+        "nothing was rewritten"
+    );
 
     let recipe = readme_recipe();
     assert!(recipe.starts_with("cd collected &&"), "{recipe}");
@@ -48,6 +54,13 @@ fn the_readme_version_recipe_gives_the_build_version_with_rewritten_references()
         "the recipe failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), assets::VERSION);
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        assets::VERSION
+    );
 }
