@@ -1,6 +1,6 @@
-//! Rebuild when a file is added to or removed from `static/` or `templates/`.
+//! Rebuilds the demo when a file is added to or removed from a folder its
+//! `hyper_assets!` call embeds (`static`, and the `templates` component).
 
 fn main() {
-    hyper_assets_build::watch("static");
-    hyper_assets_build::watch("templates");
+    hyper_assets_build::watch_embedded();
 }

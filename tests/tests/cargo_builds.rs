@@ -97,6 +97,53 @@ fn watching_a_missing_folder_warns_and_does_not_rebuild_every_time() {
     );
 }
 
+/// Issue 14: a file added to a `components(...)` folder was not picked up; with
+/// `watch_embedded()` the build script finds every folder the macro names, so adding a
+/// component (or a file to one) needs no second line in `build.rs`.
+#[test]
+fn watch_embedded_rebuilds_for_files_added_to_component_folders() {
+    let project = CargoProject::new("watch-embedded");
+    project.manifest("hyper-assets = \"0.1\"", "hyper-assets-build = \"0.1\"");
+    project.write(
+        "build.rs",
+        "fn main() {\n    hyper_assets_build::watch_embedded();\n}\n",
+    );
+    project.write(
+        "src/main.rs",
+        r#"hyper_assets::hyper_assets!("static", components(templates = ["templates"]));
+
+fn main() {
+    let files: Vec<&str> = assets::COMPONENTS[0].files().iter().map(|(path, _)| *path).collect();
+    println!("{} {}", assets::MANIFEST.len(), files.join(","));
+}
+"#,
+    );
+    project.write("static/app.css", "body { color: red }\n");
+    project.write("templates/index.html", "<p>one</p>\n");
+    project.build_ok();
+    assert_eq!(project.run().trim(), "1 templates/index.html");
+
+    project.write("templates/about.html", "<p>two</p>\n");
+    project.build_ok();
+    assert_eq!(
+        project.run().trim(),
+        "1 templates/about.html,templates/index.html"
+    );
+    project.write("static/new.js", "export {};\n");
+    project.build_ok();
+    assert!(project.run().starts_with("2 "));
+
+    project.remove("templates/about.html");
+    project.build_ok();
+    assert_eq!(project.run().trim(), "2 templates/index.html");
+    let fresh = project.build_ok();
+    assert!(
+        !fresh.compiled("watch-embedded"),
+        "nothing changed, yet it recompiled:\n{}",
+        fresh.stderr
+    );
+}
+
 fn copy_tree(from: &std::path::Path, project: &CargoProject, under: &str) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

@@ -97,6 +97,7 @@ axum = "0.8"
 tokio = { version = "1", features = ["rt-multi-thread", "macros", "net", "signal"] }
 minijinja = { version = "2", default-features = false, features = ["builtins", "macros", "multi_template", "serde"] }
 tracing-subscriber = { version = "0.3", default-features = false, features = ["fmt", "ansi", "std"] }
+tower-http = { version = "0.6", default-features = false, features = ["set-header"] }
 
 [build-dependencies]
 hyper-assets-build = {}
