@@ -393,7 +393,7 @@ fn leak(
 }
 
 /// Why an embedded set cannot become a [`Manifest`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AdoptError {
     /// [`AdoptBuilder::prefix`] is not a URL path the assets can be served under.
@@ -456,6 +456,13 @@ impl fmt::Display for AdoptError {
                 Ok(())
             }
         }
+    }
+}
+
+/// The [`Display`](std::fmt::Display) sentence, so that `?` in `main` prints it readably.
+impl std::fmt::Debug for AdoptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 

@@ -87,8 +87,8 @@ impl CargoProject {
 
     /// Writes `Cargo.toml` from a snippet of sections (as a README shows them), with a
     /// `[package]` in front, every `hyper-assets = ...` and `hyper-assets-build = ...`
-    /// line pointed at this workspace
-    /// (an inline table keeps its other keys),
+    /// line pointed at this workspace (a version becomes a path, a `path` is replaced; an
+    /// inline table keeps its other keys),
     /// and the workspace's `Cargo.lock` beside it so versions match.
     pub fn manifest_from(&self, sections: &str) {
         let root = workspace_root();
@@ -104,6 +104,12 @@ impl CargoProject {
                     return line.to_owned();
                 };
                 let path = root.join(folder).display().to_string();
+                // `{ path = "../hyper-assets/runtime", ... }` as the README shows it: this
+                // checkout's folder in place of the one beside the user's crate.
+                if let Some((head, rest)) = line.split_once("path = \"") {
+                    let rest = &rest[rest.find('"').map_or(rest.len(), |end| end + 1)..];
+                    return format!("{head}path = {path:?}{rest}");
+                }
                 match line.split_once('{') {
                     // `hyper-assets = { features = [...] }`: keep the table, add the path.
                     Some((head, rest)) => {

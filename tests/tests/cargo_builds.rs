@@ -230,17 +230,82 @@ fn readme_quick_start_compiles_and_serves() {
     let css = dev.stylesheet();
     assert_eq!(css.status, 200);
     assert_eq!(css.header("cache-control"), Some("no-cache"));
-    let bad = Running::spawn(
-        &project,
-        &[("APP_VERSION_MISMATCH", "relaod")],
-        std::process::Stdio::piped(),
-    );
+    let bad = Running::spawn(&project, &[("APP_VERSION_MISMATCH", "relaod")], true);
     let output = bad.0.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(
         stderr.contains(r#"Error: APP_VERSION_MISMATCH="relaod" is not valid: expected one of reload, warn, ignore, prompt"#),
         "a bad setting prints its sentence: {stderr}"
+    );
+}
+
+/// The third step of the README: templates, a run-time component and a subscriber that
+/// shows the library's log (issue 14: the promised warnings never appeared without one).
+#[test]
+fn readme_grown_step_compiles_renders_and_logs() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let project = CargoProject::new("grown");
+    project.manifest_from(&marked_block(&readme, "<!-- grown: Cargo.toml -->"));
+    project.write("build.rs", readme_block(&readme, "build.rs"));
+    project.write(
+        "src/main.rs",
+        marked_block(&readme, "<!-- grown: src/main.rs -->"),
+    );
+    project.write(
+        "templates/page.html",
+        marked_block(&readme, "<!-- grown: templates/page.html -->"),
+    );
+    project.write("config/site.json", "{\"greeting\": \"hi\"}\n");
+    project.write("static/css/styles.css", "h1 { color: rebeccapurple }\n");
+    project.build_ok();
+    let (child, addr) = Running::spawn(
+        &project,
+        &[("STATIC_DEV_MODE", "false"), ("NO_COLOR", "1")],
+        true,
+    );
+    let server = Running {
+        addr,
+        _child: KillOnDrop(Some(child)),
+    };
+    server.wait_until_listening(&project);
+    let page = server.get("/");
+    assert_eq!(page.status, 200);
+    let html = String::from_utf8(page.body.clone()).unwrap();
+    assert!(
+        html.contains("/static/css/styles."),
+        "hashed URL rendered: {html}"
+    );
+    assert!(html.contains("integrity=\"sha384-"), "{html}");
+    assert!(
+        html.contains("data-hyper-assets=\"stale-client\""),
+        "{html}"
+    );
+    let version: serde_json::Value = serde_json::from_slice(&server.get("/version").body).unwrap();
+    assert_eq!(version["source"], "computed", "{version}");
+    assert_eq!(
+        version["components"]["config"]["embedded"], false,
+        "{version}"
+    );
+    assert_eq!(
+        version["components"]["templates"]["embedded"], true,
+        "{version}"
+    );
+    assert!(
+        html.contains(version["version"].as_str().unwrap()),
+        "{html}"
+    );
+    // tracing-subscriber's `fmt()` writes to standard output.
+    let mut child = server.stop();
+    let mut log = String::new();
+    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut log).unwrap();
+    assert!(
+        log.contains("SECRET_KEY is not set"),
+        "the warning reaches the log: {log}"
+    );
+    assert!(
+        log.contains("hyper-assets: serving 1 assets on http://"),
+        "{log}"
     );
 }
 
@@ -277,54 +342,82 @@ struct Running {
     _child: KillOnDrop,
 }
 
-struct KillOnDrop(std::process::Child);
+struct KillOnDrop(Option<std::process::Child>);
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
 impl Running {
-    /// Spawns the binary; `stderr` is piped for a run whose output is read, else left
+    /// Spawns the binary; its output is `piped` for a run whose output is read, else left
     /// to the terminal (an unread pipe could fill and stall the server).
     fn spawn(
         project: &CargoProject,
         envs: &[(&str, &str)],
-        stderr: std::process::Stdio,
+        piped: bool,
     ) -> (std::process::Child, std::net::SocketAddr) {
+        use std::process::Stdio;
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        // From the crate's folder, as `cargo run` would: relative paths such as a
+        // component's `config/site.json` are the user's working directory.
         let child = std::process::Command::new(project.binary())
+            .current_dir(project.dir())
             .env("ADDR", addr.to_string())
             .envs(envs.iter().copied())
-            .stderr(stderr)
+            .stdout(if piped {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
+            .stderr(if piped {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .unwrap();
         (child, addr)
     }
 
     fn start(project: &CargoProject, envs: &[(&str, &str)]) -> Self {
-        let (child, addr) = Self::spawn(project, envs, std::process::Stdio::inherit());
+        let (child, addr) = Self::spawn(project, envs, false);
         let running = Self {
             addr,
-            _child: KillOnDrop(child),
+            _child: KillOnDrop(Some(child)),
         };
+        running.wait_until_listening(project);
+        running
+    }
+
+    fn wait_until_listening(&self, project: &CargoProject) {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(addr).is_err() {
+        while std::net::TcpStream::connect(self.addr).is_err() {
             assert!(
                 Instant::now() < deadline,
-                "{} never listened on {addr}",
-                project.binary().display()
+                "{} never listened on {}",
+                project.binary().display(),
+                self.addr
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        running
+    }
+
+    /// Kills the server and gives back the process, its pipes still readable.
+    fn stop(mut self) -> std::process::Child {
+        let mut child = self._child.0.take().expect("still running");
+        let _ = child.kill();
+        let _ = child.wait();
+        child
     }
 
     fn get_with(&self, method: &str, path: &str, extra: &str) -> hyper_assets_tests::RawResponse {

@@ -9,7 +9,7 @@ use hyper_assets::{
     serving::StaticService, version::cache_bust_token, version::AppVersion, Settings,
 };
 use hyper_assets_pipeline::listing_hash;
-use hyper_assets_tests::cargo_project::target_dir;
+use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
 use hyper_assets_tests::{raw_request, RawResponse, TestServer};
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -302,8 +302,16 @@ fn bust_rereads_components_and_changes_the_version() {
         .unwrap()
         .to_owned();
 
-    // Nothing changed: same version.
-    let same = json(&bust(&server, &[&auth]));
+    // Nothing changed: same version. The body is exactly the README's shape, keys in
+    // its order.
+    let answer = bust(&server, &[&auth]);
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    assert!(readme.contains(r#"`{"previous":"<old>","status":"ok","version":"<new>"}`"#));
+    assert_eq!(
+        String::from_utf8(answer.body.clone()).unwrap(),
+        format!(r#"{{"previous":"{before}","status":"ok","version":"{before}"}}"#)
+    );
+    let same = json(&answer);
     assert_eq!(same["version"], before.as_str());
     assert_eq!(same["previous"], before.as_str());
 
@@ -349,6 +357,12 @@ fn missing_component_is_a_startup_error() {
         message.contains("`config`") && message.contains("/definitely/not/here/app.json"),
         "{message}"
     );
+    // `?` in `main` prints `Debug`: the same sentence, not a struct dump.
+    assert_eq!(format!("{error:?}"), message);
+    let collect = assets::MANIFEST
+        .collect(std::path::Path::new("/proc/no-such-place/out"))
+        .unwrap_err();
+    assert_eq!(format!("{collect:?}"), collect.to_string());
 }
 
 #[test]

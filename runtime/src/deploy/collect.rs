@@ -15,7 +15,6 @@ pub struct CollectReport {
 }
 
 /// A file that could not be written.
-#[derive(Debug)]
 pub struct CollectError {
     path: PathBuf,
     source: std::io::Error,
@@ -24,6 +23,13 @@ pub struct CollectError {
 impl std::fmt::Display for CollectError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "cannot write {}: {}", self.path.display(), self.source)
+    }
+}
+
+/// The [`Display`](std::fmt::Display) sentence, so that `?` in `main` prints it readably.
+impl std::fmt::Debug for CollectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 

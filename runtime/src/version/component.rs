@@ -166,7 +166,7 @@ fn install_independent_keys(paths: &[PathBuf]) -> Vec<String> {
 }
 
 /// A registered component file that cannot be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ComponentError {
     group: String,
     path: PathBuf,
@@ -182,6 +182,13 @@ impl fmt::Display for ComponentError {
             self.path.display(),
             self.reason
         )
+    }
+}
+
+/// The [`Display`](std::fmt::Display) sentence, so that `?` in `main` prints it readably.
+impl std::fmt::Debug for ComponentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 

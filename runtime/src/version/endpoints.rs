@@ -29,7 +29,7 @@ pub const BUST_BODY_LIMIT: usize = 1024;
 /// - `POST /cache/bust` with `Authorization: Bearer <token>` (see
 ///   [`cache_bust_token`](crate::version::cache_bust_token)): re-reads the disk components,
 ///   recomputes the version atomically, answers
-///   `{"status":"ok","version":...,"previous":...}`. Missing or non-Bearer header: 401;
+///   `{"previous":...,"status":"ok","version":...}`. Missing or non-Bearer header: 401;
 ///   wrong token: 403; no `SECRET_KEY`: 403 for every request; body over 1 KiB: 413.
 #[derive(Debug, Clone)]
 pub struct VersionEndpointsLayer {

@@ -417,7 +417,7 @@ impl AppVersionBuilder {
 }
 
 /// Why an [`AppVersion`] could not be built.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum VersionError {
     /// A registered component file cannot be read.
@@ -440,6 +440,13 @@ impl fmt::Display for VersionError {
                 "version component name `{name}` is not allowed (empty, or `{STATIC_GROUP}`, which names the static manifest)"
             ),
         }
+    }
+}
+
+/// The [`Display`](std::fmt::Display) sentence, so that `?` in `main` prints it readably.
+impl std::fmt::Debug for VersionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 
