@@ -296,9 +296,7 @@ fn readme_grown_step_compiles_renders_and_logs() {
         "{html}"
     );
     // tracing-subscriber's `fmt()` writes to standard output.
-    let mut child = server.stop();
-    let mut log = String::new();
-    std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut log).unwrap();
+    let log = server.stop_and_read_stdout();
     assert!(
         log.contains("SECRET_KEY is not set"),
         "the warning reaches the log: {log}"
@@ -412,12 +410,12 @@ impl Running {
         }
     }
 
-    /// Kills the server and gives back the process, its pipes still readable.
-    fn stop(mut self) -> std::process::Child {
+    /// Kills the server (spawned with its output piped) and returns what it printed.
+    fn stop_and_read_stdout(mut self) -> String {
         let mut child = self._child.0.take().expect("still running");
         let _ = child.kill();
-        let _ = child.wait();
-        child
+        let output = child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
     fn get_with(&self, method: &str, path: &str, extra: &str) -> hyper_assets_tests::RawResponse {
