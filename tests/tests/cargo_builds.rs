@@ -271,7 +271,7 @@ fn readme_grown_step_compiles_renders_and_logs() {
     server.wait_until_listening(&project);
     let page = server.get("/");
     assert_eq!(page.status, 200);
-    let html = String::from_utf8(page.body.clone()).unwrap();
+    let html = String::from_utf8(page.body).unwrap();
     assert!(
         html.contains("/static/css/styles."),
         "hashed URL rendered: {html}"
