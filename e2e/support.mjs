@@ -152,13 +152,23 @@ export function sharedBrowser() {
 }
 
 /**
- * A page that counts its loads and collects console warnings, errors and CSP
- * violations.
+ * A page that counts its loads, records every navigation its scripts ask for, and
+ * collects console warnings, errors and CSP violations.
+ *
+ * `navigations` comes from the DevTools protocol's `Page.frameRequestedNavigation`,
+ * which Chromium sends while the script that calls `location.reload()` is still running.
+ * `flush()` is a round trip on the same session: once it returns, every navigation a
+ * script asked for before it is in `navigations`. So "no reload" is checked after the
+ * event that would have caused one, not after a sleep.
  */
 export async function openPage(browser) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const record = { loads: 0, warnings: [], errors: [], violations: [] };
+  const record = { loads: 0, warnings: [], errors: [], violations: [], navigations: [] };
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Page.enable");
+  cdp.on("Page.frameRequestedNavigation", (event) => record.navigations.push(event.reason));
+  const flush = () => cdp.send("Runtime.evaluate", { expression: "0" });
   page.on("load", () => {
     record.loads += 1;
   });
@@ -172,7 +182,7 @@ export async function openPage(browser) {
       window.__reportViolation(event.effectiveDirective || event.violatedDirective);
     });
   });
-  return { page, record, close: () => context.close() };
+  return { page, record, flush, close: () => context.close() };
 }
 
 export function screenshotPath(name) {

@@ -8,7 +8,8 @@ use syn::{bracketed, Ident, LitBool, LitStr, Path, Token};
 
 /// The options a user can set, for error messages.
 const OPTIONS: &str = "`prefix`, `url_prefix`, `module`, `include`, `exclude`, `hidden`, \
-                       `rewrite`, `missing_references`, `compress`, `components(...)`, `crate`";
+                       `rewrite`, `missing_references`, `compress`, `size_limit`, \
+                       `components(...)`, `crate`";
 
 /// Parsed macro input.
 pub(crate) struct Args {
@@ -34,6 +35,9 @@ pub(crate) struct Args {
     pub(crate) compress: bool,
     /// Where URLs point when assets are served from elsewhere (a CDN), ending in `/`.
     pub(crate) url_prefix: Option<String>,
+    /// `size_limit = "200 MiB"`: a larger embedded set is a compile error (and no size
+    /// warning below it), with the literal for the error's span.
+    pub(crate) size_limit: Option<(u64, LitStr)>,
 }
 
 impl Args {
@@ -83,6 +87,7 @@ impl Args {
             keep_missing: false,
             compress: true,
             url_prefix: None,
+            size_limit: None,
         }
     }
 }
@@ -146,6 +151,17 @@ impl Parse for Args {
                     };
                 }
                 "crate" => args.krate = input.parse()?,
+                "size_limit" => {
+                    let literal: LitStr = input.parse()?;
+                    let bytes = parse_size(&literal.value()).ok_or_else(|| {
+                        syn::Error::new(
+                            literal.span(),
+                            "`size_limit` is a size such as \"200 MiB\", \"50MB\" or \"1GiB\" \
+                             (units B, KB, KiB, MB, MiB, GB, GiB)",
+                        )
+                    })?;
+                    args.size_limit = Some((bytes, literal));
+                }
                 _ => {
                     return Err(syn::Error::new(
                         key.span(),
@@ -225,6 +241,27 @@ fn parse_url_prefix(input: ParseStream<'_>) -> syn::Result<String> {
     Ok(prefix)
 }
 
+/// `"200 MiB"`, `"50MB"`, `"1GiB"`, `"4096"` (bytes): the number of bytes.
+pub(crate) fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u64 = number.parse().ok()?;
+    let factor: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KB" | "kB" => 1000,
+        "KiB" => 1 << 10,
+        "MB" => 1_000_000,
+        "MiB" => 1 << 20,
+        "GB" => 1_000_000_000,
+        "GiB" => 1 << 30,
+        _ => return None,
+    };
+    number.checked_mul(factor).filter(|&bytes| bytes > 0)
+}
+
 fn parse_list(input: ParseStream<'_>) -> syn::Result<Vec<LitStr>> {
     let content;
     bracketed!(content in input);
@@ -236,6 +273,25 @@ fn parse_list(input: ParseStream<'_>) -> syn::Result<Vec<LitStr>> {
 mod tests {
     use super::*;
     use quote::quote;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("200 MiB"), Some(200 << 20));
+        assert_eq!(parse_size("50MB"), Some(50_000_000));
+        assert_eq!(parse_size("1GiB"), Some(1 << 30));
+        assert_eq!(parse_size("4096"), Some(4096));
+        for bad in [
+            "",
+            "MiB",
+            "0",
+            "12 parsecs",
+            "-1MB",
+            "1.5MB",
+            "99999999999999 GiB",
+        ] {
+            assert_eq!(parse_size(bad), None, "{bad}");
+        }
+    }
 
     fn parse(tokens: proc_macro2::TokenStream) -> syn::Result<Args> {
         syn::parse2(tokens)

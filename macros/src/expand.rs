@@ -7,6 +7,7 @@ use crate::emit::emit;
 use crate::expansion_cache::ExpansionCache;
 use crate::fallback::with_fallback;
 use crate::load::{canonical_names, load, load_components};
+use crate::notes::notes;
 use proc_macro2::TokenStream;
 use std::path::{Path, PathBuf};
 
@@ -72,13 +73,22 @@ fn try_expand(input: TokenStream, manifest_dir: Option<&Path>) -> Result<TokenSt
     let loaded = load(&args, manifest_dir);
     let components = load_components(&args, manifest_dir);
     match (loaded, components) {
-        (Ok((files, manifest)), Ok(components)) => Ok(emit(
-            &args,
-            &manifest_dir.join(args.folder.value()),
-            &files,
-            &manifest,
-            &components,
-        )),
+        (Ok((files, manifest)), Ok(components)) => {
+            let root = manifest_dir.join(args.folder.value());
+            let notes = match notes(&args, &root, &files) {
+                Ok(notes) => notes,
+                Err(error) => {
+                    return Err(with_fallback(
+                        &args,
+                        &error,
+                        &canonical_names(&args, manifest_dir),
+                    ))
+                }
+            };
+            let mut expansion = emit(&args, &root, &files, &manifest, &components);
+            expansion.extend(notes);
+            Ok(expansion)
+        }
         (Err(mut error), Err(more)) => {
             error.combine(more);
             Err(with_fallback(

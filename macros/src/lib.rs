@@ -10,6 +10,7 @@ mod expand;
 mod expansion_cache;
 mod fallback;
 mod load;
+mod notes;
 mod resolve_url;
 
 use proc_macro::TokenStream;

@@ -7,8 +7,10 @@ use crate::glob::Glob;
 /// Hidden files are left out unless [`FileFilter::include_hidden`] is set: any path with a
 /// component that starts with `.` (`.DS_Store`, `.gitkeep`, `.git/`, `.file.swp`) except
 /// the `.well-known` folder, editor backups ending in `~`, Emacs auto-saves `#name#`, and
-/// `Thumbs.db` / `desktop.ini`. Then, when include globs are given, a file must match one;
-/// a file that matches an exclude glob is left out.
+/// `Thumbs.db` / `desktop.ini`. A `node_modules` or `.git` folder is always left out,
+/// hidden files or not: a package manager's tree or a repository is never a set of
+/// assets ([`LEFT_OUT_FOLDERS`]). Then, when include globs are given, a file must match
+/// one; a file that matches an exclude glob is left out.
 ///
 /// ```
 /// use hyper_assets_pipeline::{FileFilter, Glob};
@@ -50,6 +52,9 @@ impl FileFilter {
 
     /// Whether the file at the canonical `path` is embedded.
     pub fn accepts(&self, path: &str) -> bool {
+        if path.split('/').any(is_left_out_folder) {
+            return false;
+        }
         if !self.include_hidden && path.split('/').any(is_hidden_name) {
             return false;
         }
@@ -62,8 +67,16 @@ impl FileFilter {
     /// Whether a folder at the canonical `path` can hold embedded files at all, so the
     /// walk can skip `.git/` and the like without reading them.
     pub fn enters(&self, path: &str) -> bool {
-        self.include_hidden || !path.split('/').any(is_hidden_name)
+        !path.split('/').any(is_left_out_folder)
+            && (self.include_hidden || !path.split('/').any(is_hidden_name))
     }
+}
+
+/// Folders never embedded, whatever the options.
+pub const LEFT_OUT_FOLDERS: [&str; 2] = ["node_modules", ".git"];
+
+fn is_left_out_folder(name: &str) -> bool {
+    LEFT_OUT_FOLDERS.contains(&name)
 }
 
 fn is_hidden_name(name: &str) -> bool {
@@ -102,7 +115,22 @@ mod tests {
     fn include_hidden_brings_them_back() {
         let filter = FileFilter::default().include_hidden(true);
         assert!(filter.accepts(".htaccess"));
-        assert!(filter.enters(".git"));
+        assert!(filter.enters(".github"));
+    }
+
+    #[test]
+    fn node_modules_and_git_are_never_embedded() {
+        for filter in [
+            FileFilter::default(),
+            FileFilter::default().include_hidden(true),
+        ] {
+            assert!(!filter.enters("node_modules"));
+            assert!(!filter.enters("vendor/node_modules"));
+            assert!(!filter.enters(".git"));
+            assert!(!filter.accepts("node_modules/htmx.org/dist/htmx.js"));
+            assert!(!filter.accepts("js/.git/config"));
+            assert!(filter.accepts("js/node_modules.js"));
+        }
     }
 
     #[test]

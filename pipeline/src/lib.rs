@@ -41,7 +41,7 @@ pub use compress::{
 pub use content_hash::{ContentHash, SHORT_HASH_LEN};
 pub use content_type::content_type;
 pub use error::PipelineError;
-pub use file_filter::FileFilter;
+pub use file_filter::{FileFilter, LEFT_OUT_FOLDERS};
 pub use glob::{Glob, GlobError};
 pub use hashed_name::{hashed_name, split_hashed_name};
 pub use integrity::integrity;
@@ -50,4 +50,4 @@ pub use references::{scan_css, scan_js, Reference, ReferenceKind};
 pub use rewrite::{process, MissingReferences, ProcessedFile, RewriteOptions};
 pub use suggest::closest_matches;
 pub use url_path::{check_url_path, normalize_prefix, percent_encode_path};
-pub use walk::{stamps, walk, FileStamp, SourceFile};
+pub use walk::{left_out_folders, stamps, walk, FileStamp, SourceFile};

@@ -30,6 +30,36 @@ pub fn walk(root: &Path, filter: &FileFilter) -> Result<Vec<SourceFile>, Vec<Pip
     walk_with(root, filter, true).map(|(files, _)| files)
 }
 
+/// The [`LEFT_OUT_FOLDERS`](crate::LEFT_OUT_FOLDERS) (`node_modules`,
+/// `.git`) found below `root`, as canonical paths, for a note that they were left out.
+/// Does not enter them, nor other hidden folders.
+pub fn left_out_folders(root: &Path) -> Vec<String> {
+    fn scan(dir: &Path, prefix: &str, found: &mut Vec<String>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(fs::DirEntry::file_name);
+        for entry in entries {
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            if !entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                continue;
+            }
+            let canonical = join(prefix, &name);
+            if crate::file_filter::LEFT_OUT_FOLDERS.contains(&name.as_str()) {
+                found.push(canonical);
+            } else if !name.starts_with('.') {
+                scan(&entry.path(), &canonical, found);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    scan(root, "", &mut found);
+    found
+}
+
 /// What a file looked like on disk: enough to tell that it changed without reading it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileStamp {
@@ -113,6 +143,10 @@ impl Walker<'_> {
     fn folder(&mut self, dir: &Path, prefix: &str) {
         let entries = match fs::read_dir(dir) {
             Ok(entries) => entries,
+            // A sub-folder removed since its parent was listed is not there.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound && !prefix.is_empty() => {
+                return
+            }
             Err(error) => return self.unreadable(prefix, &error),
         };
         for entry in entries {
@@ -139,7 +173,7 @@ impl Walker<'_> {
     fn entry(&mut self, path: &Path, canonical: String) {
         let link = match fs::symlink_metadata(path) {
             Ok(meta) => meta,
-            Err(error) => return self.unreadable(&canonical, &error),
+            Err(error) => return self.failed(&canonical, &error),
         };
         let mut real = None;
         if link.file_type().is_symlink() {
@@ -153,12 +187,15 @@ impl Walker<'_> {
                     }
                     return;
                 }
+                // A link whose target is missing is the folder's problem, not a file
+                // that vanished: an error, when its name would be embedded.
+                Err(_) if self.ignored(&canonical) => return,
                 Err(error) => return self.unreadable(&canonical, &error),
             }
         }
         let meta = match fs::metadata(path) {
             Ok(meta) => meta,
-            Err(error) => return self.unreadable(&canonical, &error),
+            Err(error) => return self.failed(&canonical, &error),
         };
         if meta.is_dir() {
             if !self.filter.enters(&canonical) {
@@ -168,7 +205,7 @@ impl Walker<'_> {
                 Some(real) => real,
                 None => match fs::canonicalize(path) {
                     Ok(real) => real,
-                    Err(error) => return self.unreadable(&canonical, &error),
+                    Err(error) => return self.failed(&canonical, &error),
                 },
             };
             if self.open_folders.contains(&resolved) {
@@ -198,9 +235,25 @@ impl Walker<'_> {
                     path: path.to_path_buf(),
                     bytes,
                 }),
-                Err(error) => self.unreadable(&canonical, &error),
+                Err(error) => self.failed(&canonical, &error),
             }
         }
+    }
+
+    /// A file that could not be looked at. One that vanished since the folder was listed
+    /// (an editor's save: vim's `4913` probe, a swap file, an atomic rename) is simply
+    /// not there, and neither is one whose name the filter leaves out: neither is an
+    /// error, so a busy editor never turns the whole folder into one.
+    fn failed(&mut self, canonical: &str, error: &std::io::Error) {
+        if error.kind() == std::io::ErrorKind::NotFound || self.ignored(canonical) {
+            return;
+        }
+        self.unreadable(canonical, error);
+    }
+
+    /// A name the filter would neither embed nor walk into.
+    fn ignored(&self, canonical: &str) -> bool {
+        !self.filter.enters(canonical) && !self.filter.accepts(canonical)
     }
 
     fn unreadable(&mut self, canonical: &str, error: &std::io::Error) {
@@ -250,6 +303,33 @@ mod tests {
 
     fn names(files: &[SourceFile]) -> Vec<&str> {
         files.iter().map(|file| file.canonical.as_str()).collect()
+    }
+
+    #[test]
+    fn files_that_vanish_or_are_ignored_are_not_errors() {
+        let filter = FileFilter::default();
+        let root = PathBuf::from("/");
+        let mut walker = Walker {
+            real_root: &root,
+            filter: &filter,
+            read: true,
+            files: Vec::new(),
+            stamps: Vec::new(),
+            errors: Vec::new(),
+            open_folders: Vec::new(),
+        };
+        let gone = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        // vim's probe file and a swap file, gone between listing and stat.
+        walker.failed("4913", &gone);
+        walker.failed("css/.app.css.swp", &gone);
+        // Names the filter leaves out are not looked at, whatever the error.
+        walker.failed("css/app.css~", &denied);
+        walker.failed(".git/index", &denied);
+        assert!(walker.errors.is_empty(), "{:?}", walker.errors);
+        // A file that would be embedded and cannot be read is still an error.
+        walker.failed("css/app.css", &denied);
+        assert_eq!(walker.errors.len(), 1);
     }
 
     #[test]

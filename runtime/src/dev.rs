@@ -101,7 +101,11 @@ struct DevInner {
     filter: FileFilter,
     options: RewriteOptions,
     url_prefix: String,
+    /// The last view and the stamps it was built from; held only to read or replace it.
     cache: Mutex<Option<(Vec<FileStamp>, Arc<DevSnapshot>)>>,
+    /// Held while a view is rebuilt, so one request rebuilds and the others that need the
+    /// new view wait for it, while `cached()` (the template helpers) never waits.
+    rebuild: Mutex<()>,
 }
 
 impl fmt::Debug for DevAssets {
@@ -204,6 +208,7 @@ impl DevAssets {
                 url_prefix: source.url_prefix.unwrap_or(source.prefix).to_owned(),
                 options,
                 cache: Mutex::new(None),
+                rebuild: Mutex::new(()),
             }),
         }
     }
@@ -251,11 +256,17 @@ impl DevAssets {
     pub fn snapshot(&self) -> Result<Arc<DevSnapshot>, DevError> {
         let describe = |problems| DevError::folder(&self.inner.folder, problems);
         let now = stamps(&self.inner.folder, &self.inner.filter).map_err(describe)?;
-        let mut cache = self.lock();
-        if let Some((seen, snapshot)) = cache.as_ref() {
-            if *seen == now {
-                return Ok(Arc::clone(snapshot));
-            }
+        if let Some(snapshot) = self.cached_for(&now) {
+            return Ok(snapshot);
+        }
+        let _rebuilding = self
+            .inner
+            .rebuild
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Another request may have built this view while this one waited.
+        if let Some(snapshot) = self.cached_for(&now) {
+            return Ok(snapshot);
         }
         let files = walk(&self.inner.folder, &self.inner.filter).map_err(describe)?;
         let mut processed = process(files, &self.inner.options).map_err(describe)?;
@@ -278,7 +289,14 @@ impl DevAssets {
             files: FileSet::new(files),
         };
         let snapshot = Arc::new(snapshot);
-        *cache = Some((now, Arc::clone(&snapshot)));
+        *self.lock() = Some((now, Arc::clone(&snapshot)));
         Ok(snapshot)
+    }
+
+    fn cached_for(&self, stamps: &[FileStamp]) -> Option<Arc<DevSnapshot>> {
+        match self.lock().as_ref() {
+            Some((seen, snapshot)) if seen == stamps => Some(Arc::clone(snapshot)),
+            _ => None,
+        }
     }
 }

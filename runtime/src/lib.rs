@@ -96,6 +96,10 @@ pub use http;
 pub use hyper_assets_macros::hyper_assets;
 
 #[doc(hidden)]
+#[path = "fuzzing.rs"]
+pub mod __fuzz;
+
+#[doc(hidden)]
 pub mod __private {
     pub use crate::dev::DevSource;
     pub use crate::manifest::{Asset, Embedded, Encoded, Manifest};

@@ -264,3 +264,60 @@ fn a_name_a_build_refuses_is_refused_in_dev_mode_too() {
     assert!(error.contains(&hashed), "{error}");
     assert!(error.contains("a.css"), "{error}");
 }
+
+/// Issue 15: while an editor saves (vim's `4913` probe, swap files, backups, a file
+/// written and removed), files vanish between the folder's listing and their stat. That
+/// turned every asset into a 500; they are simply not there.
+#[test]
+fn files_vanishing_during_the_walk_never_fail_a_request() {
+    let scratch = Scratch::new("vanishing");
+    let site = hyper_assets::Site::builder(&assets::EMBEDDED)
+        .settings(
+            Settings::builder()
+                .dev_mode(true)
+                .dev_dir(&scratch.0)
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let server = TestServer::start(Router::new().layer(site.layer()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let churn = {
+        let dir = scratch.0.clone();
+        let stop = std::sync::Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let names = ["4913", "css/.app.css.swp", "css/app.css~", "js/new.js"];
+            let mut rounds = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for name in names {
+                    let _ = std::fs::write(dir.join(name), b"x");
+                }
+                for name in names {
+                    let _ = std::fs::remove_file(dir.join(name));
+                }
+                rounds += 1;
+            }
+            rounds
+        })
+    };
+    let mut failures = Vec::new();
+    for _ in 0..400 {
+        let response = server.get("/static/css/app.css", &[]);
+        if response.status != 200 {
+            failures.push((
+                response.status,
+                String::from_utf8_lossy(&response.body).into_owned(),
+            ));
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let rounds = churn.join().unwrap();
+    assert!(rounds > 10, "the churn ran ({rounds} rounds)");
+    assert!(
+        failures.is_empty(),
+        "{} of 400 failed: {:?}",
+        failures.len(),
+        failures.first()
+    );
+}

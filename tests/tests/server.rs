@@ -1,7 +1,7 @@
 //! `hyper_assets::serve`'s loop over real sockets: the header-read timeout closes
-//! half-sent heads and idle keep-alive connections, the connection cap makes new clients
-//! wait for a slot instead of failing, slots are never leaked, and a graceful shutdown
-//! lets an in-flight request finish.
+//! half-sent heads and idle keep-alive connections; at the connection cap a new client
+//! takes the slot of the connection idle longest, never of one answering a request;
+//! slots are never leaked; and a graceful shutdown lets an in-flight request finish.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
@@ -117,29 +117,56 @@ fn an_idle_keep_alive_connection_is_closed_after_the_same_timeout() {
 }
 
 #[test]
-fn at_the_cap_a_new_client_waits_for_a_slot_and_is_then_answered() {
+fn at_the_cap_a_new_client_takes_the_slot_of_the_connection_idle_longest() {
+    // A header timeout far beyond the test: without shedding, the new client would wait.
     let server = start(
         Server::new()
             .max_connections(2)
-            .header_read_timeout(Duration::from_millis(1500)),
+            .header_read_timeout(Duration::from_secs(60)),
     );
-    let _held = [half_sent_head(server.addr()), half_sent_head(server.addr())];
+    let mut oldest = half_sent_head(server.addr());
     std::thread::sleep(Duration::from_millis(100));
-    let mut waiting = TcpStream::connect(server.addr()).unwrap();
-    waiting
+    let mut newer = half_sent_head(server.addr());
+    std::thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    let mut client = TcpStream::connect(server.addr()).unwrap();
+    client
         .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         .unwrap();
-    // Both slots are taken: the kernel holds the connection, nobody answers it yet.
-    assert_eq!(
-        read_until_closed(&mut waiting, Duration::from_millis(400)),
-        None,
-        "answered beyond the cap of 2"
-    );
-    // The held heads time out, a slot frees, and the waiting client is served.
-    let answer = read_until_closed(&mut waiting, Duration::from_secs(20)).unwrap();
+    let answer = read_until_closed(&mut client, Duration::from_secs(20)).unwrap();
     let text = String::from_utf8_lossy(&answer);
-    assert!(text.starts_with("HTTP/1.1 200 OK"), "{text}");
-    assert!(text.ends_with("home"), "{text}");
+    assert!(
+        text.starts_with("HTTP/1.1 200 OK") && text.ends_with("home"),
+        "{text}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "it waited for a timeout"
+    );
+    // The slowloris that waited longest was closed for it; the newer one is still open.
+    assert_eq!(
+        read_until_closed(&mut oldest, Duration::from_secs(5)),
+        Some(Vec::new())
+    );
+    assert_eq!(
+        read_until_closed(&mut newer, Duration::from_millis(300)),
+        None
+    );
+}
+
+#[test]
+fn a_connection_answering_a_request_is_never_closed_for_a_new_one() {
+    let server = start(Server::new().max_connections(1));
+    let addr = server.addr();
+    let busy = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        request(&mut stream, "/slow")
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    // The only slot is busy: the new client waits for it, and both are answered.
+    let mut waiting = TcpStream::connect(addr).unwrap();
+    assert_eq!(request(&mut waiting, "/"), "HTTP/1.1 200 OK");
+    assert_eq!(busy.join().unwrap(), "HTTP/1.1 200 OK");
 }
 
 #[test]

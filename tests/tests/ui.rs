@@ -54,6 +54,19 @@ fn prepare_fixtures() {
     let backslash = folder("backslash");
     fs::write(backslash.join("a\\b.css"), "x").unwrap();
 
+    // A package manager's tree and a repository inside the static folder: left out,
+    // with a note.
+    let vendored = folder("vendored");
+    fs::create_dir_all(vendored.join("node_modules/htmx.org/dist")).unwrap();
+    fs::write(vendored.join("node_modules/htmx.org/dist/htmx.js"), "x").unwrap();
+    fs::create_dir_all(vendored.join("js/.git")).unwrap();
+    fs::write(vendored.join("js/.git/HEAD"), "ref: refs/heads/main\n").unwrap();
+
+    // Past the size warning (32 MiB): one large file and a few small ones.
+    let large = folder("large");
+    fs::write(large.join("video.bin"), vec![0u8; 33 << 20]).unwrap();
+    fs::write(large.join("poster.png"), vec![1u8; 300 << 10]).unwrap();
+
     let several = folder("several");
     fs::write(several.join(std::ffi::OsStr::from_bytes(b"\xff.js")), "x").unwrap();
     std::os::unix::fs::symlink("/etc/hostname", several.join("host.txt")).unwrap();

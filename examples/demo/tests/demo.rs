@@ -273,3 +273,70 @@ fn half_sent_heads_under_a_low_file_limit_do_not_lock_clients_out() {
     // And it still serves afterwards.
     assert_eq!(demo.send("GET", "/", &[]).status, 200);
 }
+
+/// Issue 15, at scale: 2,000 slow connections (half-sent heads, reopened as the server
+/// closes them) against the demo under `ulimit -n 256`. Every normal request is still
+/// answered within a second: at the cap, a new client takes the slot of the connection
+/// idle longest.
+#[test]
+fn two_thousand_slow_connections_leave_requests_answered_within_a_second() {
+    let demo = Demo::start_limited(256, &[]);
+    let slow = r#"
+import socket, sys, time
+host, port, count, seconds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+socks, opened = [], 0
+def open_one():
+    s = socket.create_connection((host, port), timeout=5)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+    s.setblocking(False)
+    return s
+while opened < count:
+    socks.append(open_one()); opened += 1
+print("ready", flush=True)
+deadline = time.monotonic() + seconds
+while time.monotonic() < deadline:
+    alive = []
+    for s in socks:
+        try:
+            if s.recv(1, socket.MSG_PEEK) == b"":
+                s.close(); continue
+        except BlockingIOError:
+            pass
+        except OSError:
+            s.close(); continue
+        alive.append(s)
+    while len(alive) < count:
+        try:
+            alive.append(open_one()); opened += 1
+        except OSError:
+            break
+    socks = alive
+    time.sleep(0.05)
+print("opened", opened, flush=True)
+"#;
+    let mut helper = Command::new("/bin/sh")
+        .arg("-c")
+        .arg("ulimit -n 8192 && exec python3 -c \"$0\" \"$@\"")
+        .arg(slow)
+        .args(["127.0.0.1", &demo.addr.port().to_string(), "2000", "6"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs the slow clients");
+    let mut out = std::io::BufReader::new(helper.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    assert_eq!(line.trim(), "ready", "the 2,000 slow connections opened");
+    for _ in 0..10 {
+        let started = Instant::now();
+        let response = demo.send("GET", "/version", &[]);
+        let took = started.elapsed();
+        assert_eq!(response.status, 200);
+        assert!(took < Duration::from_secs(1), "answered in {took:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let status = helper.wait().unwrap();
+    assert!(status.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    assert!(rest.starts_with("opened "), "{rest}");
+}

@@ -324,7 +324,36 @@ fn blue_green_and_canary_behind_nginx() {
         "/",
         &[&format!("X-App-Requested-Version: {}", "v".repeat(300))],
     );
-    assert_eq!(malformed.status, 400);
+    assert_eq!(
+        malformed.status, 400,
+        "an explicit malformed header is still refused"
+    );
+    assert_eq!(malformed.header("x-content-type-options"), Some("nosniff"));
+
+    // Issue 15: a retired, junk, over-long or duplicated cookie is no lock-out. Through
+    // nginx it is treated as absent: the client is placed again (the default, v1.1) and
+    // gets a fresh cookie, for pages and assets alike.
+    let long = format!("app_version={}", "v".repeat(300));
+    for cookie in [
+        "app_version=v0.9",
+        "app_version=<junk>",
+        long.as_str(),
+        "app_version=v1.1; app_version=v1.0",
+        "app_version=v0.9; app_version=v1.1",
+    ] {
+        let page = get(proxy, "/", &[&format!("Cookie: {cookie}")]);
+        assert_eq!(page.status, 200, "{cookie}");
+        let fresh = page.header("set-cookie").unwrap_or_default();
+        assert!(
+            fresh.starts_with(&format!("app_version={};", served(&page))),
+            "{cookie}: a fresh cookie, got {fresh:?}"
+        );
+        let css = stylesheet(&page.body);
+        let asset = get(proxy, &css, &[&format!("Cookie: {cookie}")]);
+        assert_eq!(asset.status, 200, "{cookie}: {css}");
+    }
+    let junk = get(proxy, "/", &["Cookie: app_version=v0.9"]);
+    assert_eq!(served(&junk), "v1.1", "a retired cookie gets the default");
 
     // Each version's hashed assets come from the instance that has them.
     let blue_css = stylesheet(&get(deployment.blue, "/", &[]).body);

@@ -37,29 +37,30 @@ impl VersionRouterLayer {
 
     fn decide(&self, headers: &HeaderMap) -> Routing {
         let state = &self.state;
+        // An explicit request header that cannot be a version is the caller's mistake:
+        // 400. An empty one is no request, like an absent one.
         let from_header = match single_value(
             headers
                 .get_all(&state.header_name)
                 .iter()
                 .map(HeaderValue::as_bytes),
         ) {
-            Ok(value) => value,
+            Ok(value) => value.filter(|value| !value.is_empty()),
             Err(reason) => {
                 return Routing::Malformed {
                     reason: format!("{}: {reason}", state.header_name),
                 }
             }
         };
-        let cookie = match single_value(cookie_values(headers, &state.cookie_name)) {
-            Ok(value) => value,
-            Err(reason) => {
-                return Routing::Malformed {
-                    reason: format!("cookie {}: {reason}", state.cookie_name),
-                }
-            }
-        };
-        // A cookie naming a version that is gone (retired after a deploy) or nothing is
-        // not a request: the client is placed again and gets a fresh cookie.
+        // The cookie is the client's memory, not a request. One that is malformed (too
+        // long, not visible ASCII), present twice with different values (a sibling
+        // subdomain's, another path's), or naming a version that is gone (retired after a
+        // deploy) is treated as absent: the client is placed again and gets a fresh cookie,
+        // never locked out.
+        let cookie = single_value(cookie_values(headers, &state.cookie_name))
+            .ok()
+            .flatten()
+            .filter(|value| !value.is_empty());
         let cookie_version = cookie
             .clone()
             .filter(|value| state.versions.contains_key(value));
@@ -203,6 +204,15 @@ pub(super) fn json_response(status: StatusCode, document: &serde_json::Value) ->
     response
         .headers_mut()
         .insert(CONTENT_LENGTH, HeaderValue::from(length));
+    response.headers_mut().insert(
+        http::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // A refusal of one client's version is not for anyone else.
+    response.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    );
     response
 }
 

@@ -78,6 +78,11 @@ pub fn nginx_config(
     if options.split_key.contains(['"', '\\', '\n', ';']) {
         return Err(NginxError::SplitKey(options.split_key.clone()));
     }
+    for (version, _) in router.versions() {
+        if version.starts_with('~') || version.contains(['"', '\\', '$', '{', '}', ';']) {
+            return Err(NginxError::Version(version.to_owned()));
+        }
+    }
     let mut out = String::new();
     let w = &mut out;
     let _ = writeln!(
@@ -86,11 +91,23 @@ pub fn nginx_config(
     );
     let _ = writeln!(
         w,
+        "# The cookie counts only when it names a version of the map: a retired or junk\n\
+         # value is no request, so the client is placed again (and the app sends it a\n\
+         # fresh cookie) instead of being answered 409 for the cookie's lifetime."
+    );
+    let _ = writeln!(w, "map {cookie_var} $hyper_cookie_version {{");
+    let _ = writeln!(w, "    default \"\";");
+    for (version, _) in router.versions() {
+        let _ = writeln!(w, "    \"{version}\" \"{version}\";");
+    }
+    let _ = writeln!(w, "}}");
+    let _ = writeln!(
+        w,
         "# The version a request asks for: the header, else the cookie."
     );
     let _ = writeln!(w, "map {header_var} $hyper_requested_version {{");
     let _ = writeln!(w, "    default {header_var};");
-    let _ = writeln!(w, "    \"\"      {cookie_var};");
+    let _ = writeln!(w, "    \"\"      $hyper_cookie_version;");
     let _ = writeln!(w, "}}");
     let fallback = match router.canary() {
         Some(canary) => {
@@ -196,6 +213,9 @@ pub enum NginxError {
     Listen(String),
     /// A backend list for [`parse_backend_addrs`] with a pair that has no `=`.
     BackendAddrs(String),
+    /// A version that cannot be written as an nginx `map` key (a quote, a backslash, a
+    /// `$`, braces, a `;`, or a leading `~`).
+    Version(String),
 }
 
 impl std::fmt::Display for NginxError {
@@ -218,6 +238,11 @@ impl std::fmt::Display for NginxError {
             Self::BackendAddrs(text) => write!(
                 f,
                 "{text:?} is not valid: expected backend=host:port pairs separated by commas"
+            ),
+            Self::Version(version) => write!(
+                f,
+                "version {version:?} cannot be an nginx map key: use letters, digits and \
+                 `.`, `-`, `_`, `+`, `:`, `@`"
             ),
         }
     }

@@ -39,8 +39,10 @@ pub const APP_VERSION_COOKIE: &str = "app_version";
 /// `app_version` cookie, then the canary split and the default. A known version: the
 /// response carries `x-backend-target` and `x-app-served-version`, and a sticky
 /// `Set-Cookie` when the client's cookie differs. An unknown version: 409 with the
-/// available versions as JSON. A malformed one (over 256 bytes, control characters,
-/// conflicting values): 400.
+/// available versions as JSON. A malformed header (over 256 bytes, control characters,
+/// conflicting values): 400; an empty one is absent. A cookie that is malformed,
+/// duplicated with different values or names a version not in the map is treated as
+/// absent: the client is placed again and gets a fresh cookie.
 ///
 /// ```
 /// use hyper_assets::routing::VersionRouterLayer;
@@ -315,12 +317,35 @@ mod tests {
             ]),
             Routing::Serve { .. }
         ));
+        // Issue 15: a cookie never locks a client out. Two of one name with different
+        // values (a sibling subdomain's), one too long or not ASCII, or one naming a
+        // retired version: treated as absent, placed again, with a fresh cookie.
+        let long_cookie = format!("app_version={}", "v".repeat(257));
+        for cookies in [
+            vec!["app_version=v1.1; app_version=v1.0"],
+            vec!["app_version=v1.0", "app_version=v1.1"],
+            vec![long_cookie.as_str()],
+            vec!["app_version=v\u{e9}1"],
+            vec!["app_version="],
+        ] {
+            let pairs: Vec<(&str, &str)> = cookies.iter().map(|c| ("cookie", *c)).collect();
+            assert!(
+                matches!(decide(&pairs),
+                    Routing::Serve { ref version, source: RequestedFrom::Default, set_cookie: true, .. }
+                        if version == "v1.0"),
+                "{cookies:?}"
+            );
+        }
+        // With an explicit valid header beside them, the header is served.
         assert!(matches!(
-            decide(&[
-                ("cookie", "app_version=v1.0"),
-                ("cookie", "app_version=v1.1")
-            ]),
-            Routing::Malformed { .. }
+            decide(&[("x-app-requested-version", "v1.1"), ("cookie", "app_version=v1.1; app_version=v1.0")]),
+            Routing::Serve { ref version, source: RequestedFrom::Header, set_cookie: true, .. }
+                if version == "v1.1"
+        ));
+        // An empty header is no request.
+        assert!(matches!(
+            decide(&[("x-app-requested-version", "")]),
+            Routing::Serve { ref version, source: RequestedFrom::Default, .. } if version == "v1.0"
         ));
         // A retired version in the cookie: placed again, with a fresh cookie.
         assert!(matches!(
@@ -338,9 +363,9 @@ mod tests {
             Routing::Malformed { .. }
         ));
         let stats = router.stats();
-        assert_eq!(stats.rejected, 5);
-        assert_eq!(stats.matched, 3);
-        assert_eq!(stats.defaulted, 2);
+        assert_eq!(stats.rejected, 4);
+        assert_eq!(stats.matched, 4);
+        assert_eq!(stats.defaulted, 8);
     }
 
     #[test]

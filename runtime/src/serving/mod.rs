@@ -1,9 +1,10 @@
 //! Serving: the static service, the one model of a served file, and the HTTP rules every
 //! answer follows (conditional requests, ranges, content negotiation, safe paths).
 
-mod accept_encoding;
-mod if_none_match;
-mod range;
+pub(crate) mod accept_encoding;
+pub(crate) mod if_match;
+pub(crate) mod if_none_match;
+pub(crate) mod range;
 pub(crate) mod request_path;
 mod respond;
 mod served_file;

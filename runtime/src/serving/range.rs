@@ -27,9 +27,13 @@ pub(crate) fn requested(headers: &HeaderMap, len: u64, etag: &[u8]) -> RangeRequ
             return RangeRequest::Full;
         }
     }
-    let Some(spec) = value.trim().strip_prefix("bytes=") else {
+    // The unit is case-insensitive (RFC 9110, section 14.1): `Bytes=` is `bytes=`.
+    let Some((unit, spec)) = value.trim().split_once('=') else {
         return RangeRequest::Full;
     };
+    if !unit.trim().eq_ignore_ascii_case("bytes") {
+        return RangeRequest::Full;
+    }
     if spec.contains(',') {
         return RangeRequest::Full;
     }
@@ -37,7 +41,7 @@ pub(crate) fn requested(headers: &HeaderMap, len: u64, etag: &[u8]) -> RangeRequ
         return RangeRequest::Full;
     };
     let (first, last) = (first.trim(), last.trim());
-    let parse = |text: &str| text.parse::<u64>().ok();
+    let parse = position;
     match (first.is_empty(), last.is_empty()) {
         // bytes=-500: the last 500 bytes.
         (true, false) => match parse(last) {
@@ -73,6 +77,19 @@ pub(crate) fn requested(headers: &HeaderMap, len: u64, etag: &[u8]) -> RangeRequ
         },
         (true, true) => RangeRequest::Full,
     }
+}
+
+/// A byte position: digits only, and one too large for 64 bits counts as the largest
+/// (RFC 9110, section 14.1.2: a last position past the end means "to the end").
+fn position(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(text.bytes().fold(0u64, |value, digit| {
+        value
+            .saturating_mul(10)
+            .saturating_add(u64::from(digit - b'0'))
+    }))
 }
 
 #[cfg(test)]
@@ -111,6 +128,34 @@ mod tests {
             ask("bytes=50-", None),
             RangeRequest::Partial { start: 50, end: 99 }
         );
+    }
+
+    #[test]
+    fn the_unit_is_case_insensitive_and_huge_positions_are_clamped() {
+        assert_eq!(
+            ask("Bytes=0-9", None),
+            RangeRequest::Partial { start: 0, end: 9 }
+        );
+        assert_eq!(
+            ask("BYTES = 0-9", None),
+            RangeRequest::Partial { start: 0, end: 9 }
+        );
+        let huge = "1".repeat(40);
+        assert_eq!(
+            ask(&format!("bytes=0-{huge}"), None),
+            RangeRequest::Partial { start: 0, end: 99 }
+        );
+        assert_eq!(
+            ask(&format!("bytes=-{huge}"), None),
+            RangeRequest::Partial { start: 0, end: 99 }
+        );
+        assert_eq!(
+            ask(&format!("bytes={huge}-"), None),
+            RangeRequest::Unsatisfiable
+        );
+        assert_eq!(ask("bytes=+1-2", None), RangeRequest::Full);
+        assert_eq!(ask("bytes=0x1-2", None), RangeRequest::Full);
+        assert_eq!(ask("items=0-9", None), RangeRequest::Full);
     }
 
     #[test]

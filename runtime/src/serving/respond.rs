@@ -2,9 +2,9 @@
 //! requests, ranges, HEAD and 405, the same for embedded, adopted and dev-mode files.
 
 use super::accept_encoding::{self, Coding};
-use super::if_none_match;
 use super::range::{self, RangeRequest};
 use super::served_file::{ServedFile, Variant};
+use super::{if_match, if_none_match};
 use bytes::Bytes;
 use http::header::{
     HeaderValue, ACCEPT_RANGES, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH,
@@ -52,6 +52,12 @@ pub(crate) fn respond(
             _ => (&file.identity, None),
         };
     let varies = file.brotli.is_some() || file.gzip.is_some();
+    // RFC 9110, section 13.2.2: If-Match first, then If-None-Match, then Range.
+    if if_match::fails(headers, variant.etag.as_bytes()) {
+        let mut response = status(StatusCode::PRECONDITION_FAILED);
+        response.headers_mut().insert(ETAG, variant.etag.clone());
+        return response;
+    }
     if if_none_match::matches(headers, variant.etag.as_bytes()) {
         let mut response = Response::new(Bytes::new());
         *response.status_mut() = StatusCode::NOT_MODIFIED;

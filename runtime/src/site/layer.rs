@@ -7,6 +7,7 @@ use crate::stale_client::spliced_body::SplicedBody;
 use crate::stale_client::{self, Finished, Plan};
 use crate::version::endpoints::{self, Answer, BustFuture};
 use crate::version::header::X_APP_VERSION;
+use crate::version::store::VersionState;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body::Body as HttpBody;
@@ -14,6 +15,7 @@ use http_body_util::Either;
 use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -61,33 +63,40 @@ impl<S> SiteService<S> {
         &self,
         response: Response<Bytes>,
         routed: Option<RoutedHeaders>,
+        version: &VersionState,
     ) -> SiteFuture<F, B, E> {
-        self.ready_spliced(response.map(SplicedBody::new), routed)
+        self.ready_spliced(response.map(SplicedBody::new), routed, version)
     }
 
     fn ready_spliced<F, B, E>(
         &self,
         mut response: Response<SplicedBody>,
         routed: Option<RoutedHeaders>,
+        version: &VersionState,
     ) -> SiteFuture<F, B, E> {
-        finish_headers(&self.site, &mut response, routed);
+        finish_headers(&self.site, &mut response, routed, version);
         SiteFuture {
             state: State::Ready {
                 response: Some(response),
             },
             site: None,
+            version: None,
             routed: None,
         }
     }
 
+    /// An answer that comes later. `version` is the snapshot the request was answered
+    /// with; `None` (a bust) reads the version again once the answer is ready.
     fn later<F, B, E>(
         &self,
         state: State<F, B, E>,
         routed: Option<RoutedHeaders>,
+        version: Option<Arc<VersionState>>,
     ) -> SiteFuture<F, B, E> {
         SiteFuture {
             state,
             site: Some(self.site.clone()),
+            version,
             routed,
         }
     }
@@ -112,34 +121,37 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let site = &self.site.inner;
+        // One snapshot of the version per request: its body (`/version`, the injected
+        // script) and its `X-App-Version` never disagree, even during a bust.
+        let version = site.version.current();
         let routed = match &site.router {
             Some(router) => match router.admit(request.headers()) {
                 Ok(routed) => Some(routed),
-                Err(rejection) => return self.ready(rejection, None),
+                Err(rejection) => return self.ready(rejection, None, &version),
             },
             None => None,
         };
-        let request = match endpoints::answer(&site.version, request) {
+        let request = match endpoints::answer(&site.version, &version, request) {
             Answer::Pass(request) => request,
-            Answer::Ready(response) => return self.ready(response, routed),
-            Answer::Bust(future) => return self.later(State::Bust { future }, routed),
+            Answer::Ready(response) => return self.ready(response, routed, &version),
+            Answer::Bust(future) => return self.later(State::Bust { future }, routed, None),
         };
         if let Some(response) = site.stale.own_response(&request) {
-            return self.ready_spliced(response, routed);
+            return self.ready_spliced(response, routed, &version);
         }
         // The fast path: assets are answered here, before the app's router.
         if site.files.strip(request.uri().path()).is_some() {
             return match StaticFuture::start(&site.files, &request) {
                 StaticFuture::Ready {
                     response: Some(response),
-                } => self.ready(response, routed),
-                future => self.later(State::Static { future }, routed),
+                } => self.ready(response, routed, &version),
+                future => self.later(State::Static { future }, routed, Some(version)),
             };
         }
-        let plan = site.stale.plan(&request);
+        let plan = site.stale.plan(&request, &version);
         let Some(dev) = site.files.dev() else {
             let future = self.inner.call(request);
-            return self.later(State::Inner { future, plan }, routed);
+            return self.later(State::Inner { future, plan }, routed, Some(version));
         };
         // Dev mode: the layer refreshes the folder's view here, on the blocking pool, and
         // the template helpers read that view, so rendering never touches the disk.
@@ -153,21 +165,26 @@ where
             }
             inner.call(request).await
         });
-        self.later(State::DevInner { future, plan }, routed)
+        self.later(State::DevInner { future, plan }, routed, Some(version))
     }
 }
 
 type InnerFuture<B, E> = Pin<Box<dyn Future<Output = Result<Response<B>, E>> + Send>>;
 
 /// Routing headers first, then `X-App-Version`, as the à-la-carte layers stack them.
-fn finish_headers<B>(site: &Site, response: &mut Response<B>, routed: Option<RoutedHeaders>) {
+fn finish_headers<B>(
+    site: &Site,
+    response: &mut Response<B>,
+    routed: Option<RoutedHeaders>,
+    version: &VersionState,
+) {
     if let Some(routed) = routed {
         routed.apply(response);
     }
     if site.settings().version_header() {
         response
             .headers_mut()
-            .insert(X_APP_VERSION, site.inner.version.header_value());
+            .insert(X_APP_VERSION, version.header_value().clone());
     }
 }
 
@@ -178,6 +195,8 @@ pin_project! {
         state: State<F, B, E>,
         // Set when the headers are added once the response is ready.
         site: Option<Site>,
+        // The request's version snapshot; `None` after a bust, which reads the new one.
+        version: Option<Arc<VersionState>>,
         routed: Option<RoutedHeaders>,
     }
 }
@@ -248,7 +267,11 @@ where
         };
         let this = self.project();
         if let Some(site) = this.site.take() {
-            finish_headers(&site, &mut response, this.routed.take());
+            let version = this
+                .version
+                .take()
+                .unwrap_or_else(|| site.inner.version.current());
+            finish_headers(&site, &mut response, this.routed.take(), &version);
         }
         Poll::Ready(Ok(response))
     }

@@ -9,7 +9,7 @@ pub use spliced_body::SplicedBody;
 
 use crate::serving::IMMUTABLE;
 use crate::settings::MismatchAction;
-use crate::version::store::AppVersion;
+use crate::version::store::{AppVersion, VersionState};
 use arc_swap::ArcSwapOption;
 use bytes::Bytes;
 use http::header::{
@@ -172,7 +172,8 @@ where
                 response: Some(response),
             };
         }
-        let plan = self.layer.plan(&request);
+        let version = crate::version::endpoints::request_version(&self.layer.version, &request);
+        let plan = self.layer.plan(&request, &version);
         StaleClientFuture::Inner {
             future: self.inner.call(request),
             plan,
@@ -195,7 +196,11 @@ impl StaleClientLayer {
 
     /// Whether the response to `request` may get the script: a full-page GET or HEAD
     /// (not an htmx request), unless the mode is `ignore`.
-    pub(crate) fn plan<B>(&self, request: &Request<B>) -> Option<Plan> {
+    pub(crate) fn plan<B>(
+        &self,
+        request: &Request<B>,
+        version: &Arc<VersionState>,
+    ) -> Option<Plan> {
         let method = request.method();
         (!request.headers().contains_key(HX_REQUEST_HEADER)
             && self.version.settings().mismatch() != MismatchAction::Ignore
@@ -203,6 +208,7 @@ impl StaleClientLayer {
             .then(|| Plan {
                 layer: self.clone(),
                 head: method == Method::HEAD,
+                version: Arc::clone(version),
             })
     }
 }
@@ -233,6 +239,8 @@ where
 pub(crate) struct Plan {
     layer: StaleClientLayer,
     head: bool,
+    /// The request's version snapshot: the script names the version the header does.
+    version: Arc<VersionState>,
 }
 
 pin_project! {
@@ -331,7 +339,7 @@ fn decide<B: HttpBody>(response: &Response<B>, plan: &Plan) -> Decision {
         }
         return Decision::PassThrough;
     }
-    let snippet = snippet(&plan.layer);
+    let snippet = snippet(&plan.layer, &plan.version);
     let exact = response.body().size_hint().exact();
     // A HEAD answered with an empty body and the GET's length: fix the length only.
     // (axum instead runs the GET handler and drops the body later: rewrite it as a GET.)
@@ -425,8 +433,7 @@ fn find_tag(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// The tag injected for the current version and mode, built once per version.
-fn snippet(layer: &StaleClientLayer) -> Bytes {
-    let state = layer.version.current();
+fn snippet(layer: &StaleClientLayer, state: &VersionState) -> Bytes {
     if let Some(cached) = layer.snippet.load().as_ref() {
         if cached.0 == state.version() {
             return cached.1.clone();
@@ -585,12 +592,28 @@ mod tests {
 
     #[test]
     fn inline_script_drops_only_comments_and_indentation() {
-        let code: Vec<&str> = STALE_CLIENT_SCRIPT
+        // What is left: no blank, indented or comment line.
+        for line in INLINE_SCRIPT.lines() {
+            assert!(
+                !line.is_empty() && !line.starts_with([' ', '\t']),
+                "{line:?}"
+            );
+            assert!(!line.starts_with("//"), "{line:?}");
+        }
+        // What is gone: only whitespace and comment lines, compared character by
+        // character, not by rebuilding the script the way it is built.
+        let squeeze = |text: &str| text.split_whitespace().collect::<String>();
+        let mut source = String::new();
+        for line in STALE_CLIENT_SCRIPT.split('\n') {
+            if !line.trim_start().starts_with("//") {
+                source.push_str(line);
+            }
+        }
+        assert_eq!(squeeze(&INLINE_SCRIPT), squeeze(&source));
+        // And something was dropped: the source has comments.
+        assert!(STALE_CLIENT_SCRIPT
             .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with("//"))
-            .collect();
-        assert_eq!(INLINE_SCRIPT.lines().collect::<Vec<_>>(), code);
+            .any(|l| l.trim_start().starts_with("//")));
         assert!(INLINE_SCRIPT.len() * 4 < STALE_CLIENT_SCRIPT.len() * 3);
         assert!(
             !INLINE_SCRIPT.contains("</"),

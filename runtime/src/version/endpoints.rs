@@ -1,7 +1,7 @@
 //! `GET /version` and `POST /cache/bust`, mounted by one layer.
 
 use crate::version::bust_token;
-use crate::version::store::AppVersion;
+use crate::version::store::{AppVersion, Busted, RequestVersion, VersionState};
 use bytes::Bytes;
 use http::header::{
     HeaderValue, ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE,
@@ -12,6 +12,7 @@ use http_body_util::{BodyExt, Either, Full, Limited};
 use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -84,7 +85,8 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        match answer(&self.version, request) {
+        let state = request_version(&self.version, &request);
+        match answer(&self.version, &state, request) {
             Answer::Ready(response) => EndpointsFuture::Ready {
                 response: Some(response),
             },
@@ -93,6 +95,15 @@ where
                 future: self.inner.call(request),
             },
         }
+    }
+}
+
+/// The request's version snapshot: the one an outer version layer put in its extensions,
+/// else the current one.
+pub(crate) fn request_version<B>(version: &AppVersion, request: &Request<B>) -> Arc<VersionState> {
+    match request.extensions().get::<RequestVersion>() {
+        Some(snapshot) => Arc::clone(&snapshot.0),
+        None => version.current(),
     }
 }
 
@@ -119,9 +130,13 @@ pub(crate) enum Answer<B> {
     Pass(Request<B>),
 }
 
-/// Answers `GET /version` and `POST /cache/bust` at the paths of `version`'s settings;
-/// passes every other request back.
-pub(crate) fn answer<B>(version: &AppVersion, request: Request<B>) -> Answer<B>
+/// Answers `GET /version` (from `state`, the request's snapshot) and `POST /cache/bust` at
+/// the paths of `version`'s settings; passes every other request back.
+pub(crate) fn answer<B>(
+    version: &AppVersion,
+    state: &VersionState,
+    request: Request<B>,
+) -> Answer<B>
 where
     B: http_body::Body + Send + 'static,
     B::Data: Send,
@@ -130,7 +145,7 @@ where
     let settings = version.settings();
     let path = request.uri().path();
     if settings.version_endpoint() && path == settings.version_path() {
-        return Answer::Ready(version_response(version, request.method()));
+        return Answer::Ready(version_response(version, state, request.method()));
     }
     if path == settings.bust_path() {
         if request.method() != Method::POST {
@@ -142,7 +157,12 @@ where
         if let Err(response) = authorize(version, request.headers()) {
             return Answer::Ready(response);
         }
-        return Answer::Bust(Box::pin(bust(version.clone(), request.into_body())));
+        let busting = bust(version.clone(), request.into_body());
+        return Answer::Bust(Box::pin(async move {
+            let mut response = busting.await;
+            response.extensions_mut().insert(Busted);
+            response
+        }));
     }
     Answer::Pass(request)
 }
@@ -193,14 +213,18 @@ where
     }
 }
 
-fn version_response(version: &AppVersion, method: &Method) -> Response<Bytes> {
+fn version_response(
+    version: &AppVersion,
+    state: &VersionState,
+    method: &Method,
+) -> Response<Bytes> {
     if method != Method::GET && method != Method::HEAD {
         return with_allow(
             error(StatusCode::METHOD_NOT_ALLOWED, "use GET"),
             "GET, HEAD",
         );
     }
-    let mut document = version.current().to_json(version.settings().commit());
+    let mut document = state.to_json(version.settings().commit());
     let (current, stale) = version.client_counts();
     if let Some(object) = document.as_object_mut() {
         object.insert(
@@ -304,6 +328,10 @@ fn json(status: StatusCode, document: &serde_json::Value) -> Response<Bytes> {
     headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
     // A version check must never be answered from a cache.
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        http::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }
 

@@ -1,11 +1,12 @@
 //! `X-App-Version` on every response.
 
-use crate::version::store::AppVersion;
+use crate::version::store::{AppVersion, Busted, RequestVersion, VersionState};
 use http::header::HeaderName;
 use http::{Request, Response};
 use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -72,10 +73,19 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        // One snapshot per request, shared with the inner version layers, so the header
+        // and the body (`/version`, the injected script) name the same version.
+        let snapshot = self.version.as_ref().map(|version| {
+            let snapshot = version.current();
+            request
+                .extensions_mut()
+                .insert(RequestVersion(Arc::clone(&snapshot)));
+            (version.clone(), snapshot)
+        });
         VersionHeaderFuture {
             inner: self.inner.call(request),
-            version: self.version.clone(),
+            version: snapshot,
         }
     }
 }
@@ -86,7 +96,7 @@ pin_project! {
     pub struct VersionHeaderFuture<F> {
         #[pin]
         inner: F,
-        version: Option<AppVersion>,
+        version: Option<(AppVersion, Arc<VersionState>)>,
     }
 }
 
@@ -99,10 +109,13 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let mut response = ready!(this.inner.poll(cx))?;
-        if let Some(version) = this.version.take() {
-            response
-                .headers_mut()
-                .insert(X_APP_VERSION, version.header_value());
+        if let Some((version, snapshot)) = this.version.take() {
+            let value = if response.extensions().get::<Busted>().is_some() {
+                version.header_value()
+            } else {
+                snapshot.header_value().clone()
+            };
+            response.headers_mut().insert(X_APP_VERSION, value);
         }
         Poll::Ready(Ok(response))
     }

@@ -38,6 +38,16 @@ impl VersionSource {
     }
 }
 
+/// The version snapshot a request is answered with, put in its extensions by the
+/// outermost version layer so the inner ones (endpoints, stale client) use the same one.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestVersion(pub(crate) Arc<VersionState>);
+
+/// Marks the response of a bust: its `X-App-Version` is the version after the bust, not
+/// the request's snapshot.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Busted;
+
 /// One consistent state of the version: read it whole, it never mixes two versions.
 #[derive(Debug, Clone)]
 pub struct VersionState {

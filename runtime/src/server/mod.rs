@@ -13,9 +13,11 @@
 //!   slowloris client, or a browser that keeps six idle connections, holds a slot for at
 //!   most that long;
 //! - **a connection cap** (default 1,024, and never more than the process's open-file
-//!   limit allows, less a reserve for files and logs): at the cap the loop stops
-//!   accepting, so the kernel's backlog holds new clients until a slot frees, instead of
-//!   `accept` failing with "Too many open files" for everyone;
+//!   limit allows, less a reserve for files and logs), so `accept` never fails with "Too
+//!   many open files". At the cap, a new client takes the slot of the connection idle
+//!   longest (a keep-alive waiting for its next request, or a client still sending its
+//!   head); a connection answering a request is never closed for it. Only when every
+//!   connection is busy does the new client wait for one to finish;
 //! - **accept errors that back off** (100 ms, logged once a second at most) rather than
 //!   spinning;
 //! - `TCP_NODELAY` on every connection, and an optional graceful shutdown that stops
@@ -53,8 +55,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, Semaphore, TryAcquireError};
 use tower_service::Service;
+
+mod shedding;
+
+use shedding::{Registry, Tracked};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -196,11 +202,8 @@ impl Server {
         let (stop, stopping) = watch::channel(false);
         let mut shutdown = self.shutdown;
         let mut last_logged: Option<Instant> = None;
+        let registry = Arc::new(Registry::default());
         loop {
-            let slot = tokio::select! {
-                slot = Arc::clone(&slots).acquire_owned() => slot.map_err(io::Error::other)?,
-                () = wait(&mut shutdown) => break,
-            };
             let accepted = tokio::select! {
                 accepted = listener.accept() => accepted,
                 () = wait(&mut shutdown) => break,
@@ -219,22 +222,44 @@ impl Server {
                     continue;
                 }
             };
+            let slot = match Arc::clone(&slots).try_acquire_owned() {
+                Ok(slot) => slot,
+                Err(TryAcquireError::Closed) => return Err(io::Error::other("slots closed")),
+                Err(TryAcquireError::NoPermits) => {
+                    // At the cap: the connection idle longest makes room for this one
+                    // (its slot comes back when its task is dropped); if all are busy,
+                    // this client waits for one to finish.
+                    registry.shed_one();
+                    tokio::select! {
+                        slot = Arc::clone(&slots).acquire_owned() => slot.map_err(io::Error::other)?,
+                        () = wait(&mut shutdown) => break,
+                    }
+                }
+            };
             // Small responses go out at once rather than waiting for Nagle's algorithm.
             let _ = stream.set_nodelay(true);
-            let connection = builder.serve_connection(
-                TokioIo::new(stream),
-                TowerToHyperService::new(service.clone()),
-            );
+            let (id, state) = registry.connection();
+            let tracked = Tracked {
+                inner: service.clone(),
+                state: Arc::clone(&state),
+            };
+            let connection =
+                builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(tracked));
             let mut stopping = stopping.clone();
-            tokio::spawn(async move {
+            let ended = Arc::clone(&registry);
+            let task = tokio::spawn(async move {
                 let _slot = slot;
                 let mut connection = std::pin::pin!(connection);
                 tokio::select! {
-                    _ = connection.as_mut() => return,
-                    _ = stopping.changed() => connection.as_mut().graceful_shutdown(),
+                    _ = connection.as_mut() => {}
+                    _ = stopping.changed() => {
+                        connection.as_mut().graceful_shutdown();
+                        let _ = connection.await;
+                    }
                 }
-                let _ = connection.await;
+                ended.ended(id);
             });
+            registry.started(id, state, task.abort_handle());
         }
         drop(listener);
         let _ = stop.send(true);
