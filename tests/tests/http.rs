@@ -353,3 +353,57 @@ fn ranges_206_416_and_if_range() {
     assert!(head.body.is_empty());
     assert_eq!(head.header("content-length"), Some("5"));
 }
+
+/// Issue 15: `If-Match` was ignored (nginx answers it with 412). `If-Unmodified-Since` is
+/// ignored on purpose: RFC 9110, section 13.1.4, requires it of a resource without a
+/// modification date, and content-hashed files send no `Last-Modified`.
+#[test]
+fn if_match_gives_412_and_if_unmodified_since_is_ignored() {
+    let server = server();
+    let url = css().url();
+    let etag = css().etag();
+    for matching in [etag.to_owned(), "*".to_owned(), format!("\"x\", {etag}")] {
+        let response = server.get(url, &[&format!("If-Match: {matching}")]);
+        assert_eq!(response.status, 200, "{matching}");
+        assert_eq!(response.body, css().bytes());
+    }
+    for failing in ["\"x\"".to_owned(), format!("W/{etag}"), "garbage".to_owned()] {
+        let response = server.get(url, &[&format!("If-Match: {failing}")]);
+        assert_eq!(response.status, 412, "{failing}");
+        assert!(response.body.is_empty());
+        assert_eq!(response.header("etag"), Some(etag));
+        assert_version(&response);
+    }
+    // If-Match is evaluated before If-None-Match and Range.
+    let both = server.get(
+        url,
+        &["If-Match: \"x\"", &format!("If-None-Match: {etag}"), "Range: bytes=0-1"],
+    );
+    assert_eq!(both.status, 412);
+    let ius = server.get(url, &["If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT"]);
+    assert_eq!(ius.status, 200);
+    assert!(ius.header("last-modified").is_none());
+}
+
+/// Issue 15: the range unit is case-insensitive, and a last position too large for 64
+/// bits means "to the end" (RFC 9110, section 14.1.2), over a real socket.
+#[test]
+fn range_unit_case_and_huge_positions() {
+    let server = server();
+    let url = css().url();
+    let len = css().bytes().len();
+    let upper = server.get(url, &["Range: Bytes=0-3"]);
+    assert_eq!(upper.status, 206);
+    assert_eq!(upper.body, &css().bytes()[..4]);
+    let huge = server.get(url, &[&format!("Range: bytes=1-{}", "9".repeat(40))]);
+    assert_eq!(huge.status, 206);
+    assert_eq!(huge.body, &css().bytes()[1..]);
+    assert_eq!(
+        huge.header("content-range"),
+        Some(format!("bytes 1-{}/{len}", len - 1).as_str())
+    );
+    let past = server.get(url, &[&format!("Range: bytes={}-", "9".repeat(40))]);
+    assert_eq!(past.status, 416);
+    let plus = server.get(url, &["Range: bytes=+1-2"]);
+    assert_eq!(plus.status, 200, "a sign is not a position");
+}
