@@ -326,5 +326,10 @@ if len(sys.argv) > 7 and Path(sys.argv[7]).exists():
     p(Path(sys.argv[7]).read_text().rstrip())
     p("```\n")
 
+soak = Path(__file__).resolve().parent.joinpath("results", "soak.md")
+if soak.exists():
+    p("## Soak\n")
+    p(soak.read_text().rstrip() + "\n")
+
 p(Path(__file__).resolve().parent.joinpath("ANALYSIS.md").read_text())
 print("\n".join(out))

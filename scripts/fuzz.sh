@@ -26,19 +26,20 @@ cd fuzz
 cargo +nightly fuzz build -O >/dev/null
 failed=()
 for target in "${TARGETS[@]}"; do
-  mkdir -p "corpus/$target" "artifacts/$target"
+  rm -rf "artifacts/$target"
+  mkdir -p "corpus/$target" "artifacts/$target" logs
   cp -n "regressions/$target/"* "corpus/$target/" 2>/dev/null || true
   echo "fuzz: $target for ${SECONDS_EACH}s" >&2
   if ! cargo +nightly fuzz run -O "$target" "corpus/$target" -- \
       -max_total_time="$SECONDS_EACH" -max_len=4096 -print_final_stats=1 \
-      > "artifacts/$target/log.txt" 2>&1; then
+      > "logs/$target.txt" 2>&1; then
     failed+=("$target")
     for crash in artifacts/"$target"/crash-* artifacts/"$target"/oom-* artifacts/"$target"/timeout-*; do
       [ -f "$crash" ] && cp "$crash" "regressions/$target/" && echo "fuzz: kept $crash in fuzz/regressions/$target/" >&2
     done
-    tail -30 "artifacts/$target/log.txt" >&2
+    grep -A12 "panicked" "logs/$target.txt" | head -20 >&2 || tail -30 "logs/$target.txt" >&2
   else
-    grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "artifacts/$target/log.txt" | sed "s/^/fuzz: $target: /" >&2 || true
+    grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "logs/$target.txt" | sed "s/^/fuzz: $target: /" >&2 || true
   fi
 done
 if [ ${#failed[@]} -gt 0 ]; then

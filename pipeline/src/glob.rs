@@ -115,6 +115,9 @@ impl fmt::Debug for Glob {
     }
 }
 
+/// The most alternatives one pattern's `{...}` groups may expand to.
+const MAX_ALTERNATIVES: usize = 256;
+
 fn expand_braces(pattern: &str) -> Result<Vec<String>, &'static str> {
     let Some(open) = pattern.find('{') else {
         if pattern.contains('}') {
@@ -130,6 +133,11 @@ fn expand_braces(pattern: &str) -> Result<Vec<String>, &'static str> {
     }
     let head = &pattern[..open];
     let tails = expand_braces(&rest[close + 1..])?;
+    // Each group multiplies the alternatives: `{a,b}{c,d}...` grows exponentially, so a
+    // pattern cannot make a build (or dev mode) expand without bound.
+    if tails.len().saturating_mul(inner.split(',').count()) > MAX_ALTERNATIVES {
+        return Err("too many `{...}` alternatives (at most 256 in one pattern)");
+    }
     let mut out = Vec::new();
     for choice in inner.split(',') {
         for tail in &tails {
@@ -196,33 +204,73 @@ fn compile_segment(segment: &str) -> Result<Vec<Token>, &'static str> {
     Ok(tokens)
 }
 
+// Both matchers are the classic wildcard walk: on a mismatch, go back to just after the
+// last `**` (or `*`) and let it take one more item. Time is at most the product of the two
+// lengths, never exponential in the number of stars (`*a*a*a*b` against `aaaa…`).
+
 fn match_segments(segments: &[Segment], parts: &[&str]) -> bool {
-    match segments.split_first() {
-        None => parts.is_empty(),
-        Some((Segment::AnyFolders, rest)) => {
-            (0..=parts.len()).any(|skip| match_segments(rest, &parts[skip..]))
-        }
-        Some((Segment::Pattern(tokens), rest)) => match parts.split_first() {
-            Some((part, more)) => {
-                let chars: Vec<char> = part.chars().collect();
-                match_tokens(tokens, &chars) && match_segments(rest, more)
+    let (mut s, mut p) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while p < parts.len() {
+        match segments.get(s) {
+            Some(Segment::AnyFolders) => {
+                star = Some((s + 1, p));
+                s += 1;
+                continue;
             }
-            None => false,
-        },
+            Some(Segment::Pattern(tokens)) => {
+                let chars: Vec<char> = parts[p].chars().collect();
+                if match_tokens(tokens, &chars) {
+                    s += 1;
+                    p += 1;
+                    continue;
+                }
+            }
+            None => {}
+        }
+        match star {
+            Some((after, taken)) => {
+                s = after;
+                p = taken + 1;
+                star = Some((after, taken + 1));
+            }
+            None => return false,
+        }
     }
+    segments[s..]
+        .iter()
+        .all(|segment| matches!(segment, Segment::AnyFolders))
 }
 
 fn match_tokens(tokens: &[Token], chars: &[char]) -> bool {
-    match tokens.split_first() {
-        None => chars.is_empty(),
-        Some((Token::AnyRun, rest)) => {
-            (0..=chars.len()).any(|skip| match_tokens(rest, &chars[skip..]))
+    let (mut t, mut c) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while c < chars.len() {
+        match tokens.get(t) {
+            Some(Token::AnyRun) => {
+                star = Some((t + 1, c));
+                t += 1;
+                continue;
+            }
+            Some(token) if token_matches(token, chars[c]) => {
+                t += 1;
+                c += 1;
+                continue;
+            }
+            _ => {}
         }
-        Some((token, rest)) => match chars.split_first() {
-            Some((&c, more)) => token_matches(token, c) && match_tokens(rest, more),
-            None => false,
-        },
+        match star {
+            Some((after, taken)) => {
+                t = after;
+                c = taken + 1;
+                star = Some((after, taken + 1));
+            }
+            None => return false,
+        }
     }
+    tokens[t..]
+        .iter()
+        .all(|token| matches!(token, Token::AnyRun))
 }
 
 fn token_matches(token: &Token, c: char) -> bool {
@@ -289,6 +337,21 @@ mod tests {
     #[test]
     fn star_does_not_cross_folders() {
         assert!(!glob("css/*").matches("css/a/b.css"));
+    }
+
+    #[test]
+    fn hostile_patterns_stay_cheap() {
+        // Found by fuzzing: brace groups multiply without bound.
+        assert!(Glob::new(&"{a,b,c,d}".repeat(8)).is_err());
+        assert!(Glob::new(&"{a,b}".repeat(8)).is_ok());
+        // Many stars against a long near-miss: linear-time matching, not backtracking.
+        let stars = format!("{}b", "*a".repeat(40));
+        let path = "a".repeat(5000);
+        assert!(!glob(&stars).matches(&path));
+        let deep = format!("{}x", "**/".repeat(40));
+        let folders = vec!["d"; 400].join("/");
+        assert!(!glob(&deep).matches(&folders));
+        assert!(glob(&deep).matches(&format!("{folders}/x")));
     }
 
     #[test]

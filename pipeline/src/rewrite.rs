@@ -304,13 +304,15 @@ fn resolve(url: &str, from: &str, prefix: &str, kind: ReferenceKind) -> Option<R
     })
 }
 
-/// Joins `path` onto the folder `base` and resolves `.` and `..`; `None` when it climbs
-/// out of the static folder.
+/// Joins `path` onto the folder `base` and resolves `.` and `..` as a browser does (RFC
+/// 3986, section 5.2.4); `None` when it climbs out of the static folder. An empty segment
+/// (`img//a.png`) is kept, as the browser keeps it: such a URL names no file of the set,
+/// so it is reported as missing rather than rewritten into a URL that is not served.
 fn normalize(base: &str, path: &str) -> Option<String> {
     let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
     for part in path.split('/') {
         match part {
-            "" | "." => {}
+            "." => {}
             ".." => {
                 parts.pop()?;
             }
@@ -494,6 +496,31 @@ mod tests {
         )
         .unwrap();
         assert!(!kept[0].rewritten);
+    }
+
+    /// Found by fuzzing: `img//a.png` was resolved to `img/a.png` and rewritten to
+    /// `img//a.<hash>.png`, a URL the browser asks for with its empty segment, which names
+    /// no file. Resolved as the browser resolves it, it is a missing reference.
+    #[test]
+    fn an_empty_segment_is_resolved_as_the_browser_does() {
+        let files = || {
+            vec![
+                file("css/app.css", "a { background: url(../img//a.png) }"),
+                file("img/a.png", "png"),
+            ]
+        };
+        let errors = process(files(), &RewriteOptions::default()).unwrap_err();
+        assert!(
+            errors[0].describe("static").contains("names `img//a.png`"),
+            "{}",
+            errors[0].describe("static")
+        );
+        // `..` removes an empty segment as it removes any other (RFC 3986, 5.2.4).
+        let fine = vec![
+            file("css/app.css", "a { background: url(..//../img/a.png) }"),
+            file("img/a.png", "png"),
+        ];
+        assert!(process(fine, &RewriteOptions::default()).unwrap()[0].rewritten);
     }
 
     #[test]

@@ -181,27 +181,34 @@ pub fn references(data: &[u8]) {
                     hyper_assets_pipeline::hashed_name(&file.canonical, &hash)
                 })
                 .collect();
+            // Whatever rewriting wrote in place of a reference names a file of the set by
+            // its hashed name: every reference of the output that the input did not hold
+            // (as a multiset of reference texts) ends in one of the hashed names.
             for file in first.iter().filter(|file| file.rewritten) {
-                // Whatever was written in place of a reference names a hashed file.
-                let text = String::from_utf8_lossy(&file.bytes);
-                for name in ["theme.", "lib.", "img/a."] {
-                    for (at, _) in text.match_indices(name) {
-                        let rest = &text[at..];
-                        let written: String = rest
-                            .chars()
-                            .take_while(|c| c.is_ascii_alphanumeric() || "./_-".contains(*c))
-                            .collect();
-                        if written.len() > name.len() + 12
-                            && written[name.len()..name.len() + 12]
-                                .bytes()
-                                .all(|b| b.is_ascii_hexdigit())
-                        {
-                            assert!(
-                                hashed.iter().any(|h| written.starts_with(h.as_str())),
-                                "{written} names no file of the set"
-                            );
-                        }
+                let scan = if file.canonical.ends_with(".css") {
+                    hyper_assets_pipeline::scan_css
+                } else {
+                    hyper_assets_pipeline::scan_js
+                };
+                let texts = |bytes: &[u8]| -> Vec<Vec<u8>> {
+                    scan(bytes)
+                        .into_iter()
+                        .map(|r| bytes[r.start..r.end].to_vec())
+                        .collect()
+                };
+                let mut before = texts(data);
+                for written in texts(&file.bytes) {
+                    if let Some(at) = before.iter().position(|text| *text == written) {
+                        before.swap_remove(at);
+                        continue;
                     }
+                    let written = String::from_utf8_lossy(&written);
+                    let path = written.split(['?', '#']).next().unwrap_or_default();
+                    assert!(
+                        hashed.iter().any(|name| path.ends_with(name.as_str())),
+                        "{written:?} in {} names no file of the set",
+                        file.canonical
+                    );
                 }
             }
         }

@@ -367,7 +367,11 @@ fn if_match_gives_412_and_if_unmodified_since_is_ignored() {
         assert_eq!(response.status, 200, "{matching}");
         assert_eq!(response.body, css().bytes());
     }
-    for failing in ["\"x\"".to_owned(), format!("W/{etag}"), "garbage".to_owned()] {
+    for failing in [
+        "\"x\"".to_owned(),
+        format!("W/{etag}"),
+        "garbage".to_owned(),
+    ] {
         let response = server.get(url, &[&format!("If-Match: {failing}")]);
         assert_eq!(response.status, 412, "{failing}");
         assert!(response.body.is_empty());
@@ -377,7 +381,11 @@ fn if_match_gives_412_and_if_unmodified_since_is_ignored() {
     // If-Match is evaluated before If-None-Match and Range.
     let both = server.get(
         url,
-        &["If-Match: \"x\"", &format!("If-None-Match: {etag}"), "Range: bytes=0-1"],
+        &[
+            "If-Match: \"x\"",
+            &format!("If-None-Match: {etag}"),
+            "Range: bytes=0-1",
+        ],
     );
     assert_eq!(both.status, 412);
     let ius = server.get(url, &["If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT"]);
