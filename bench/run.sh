@@ -210,7 +210,7 @@ fi
 # shutdown are the same for both N, so (Ir(2300) - Ir(300)) / 2000 is the steady cost of
 # one request. S1: GET of the stylesheet, 200; S2: the same with `If-None-Match: <its
 # ETag>`, 304.
-INSTRUCTION_SERVERS="hyper ours-bare ours ours-site-axum ours-site memory-serve"
+INSTRUCTION_SERVERS="hyper hyper-headers ours-bare ours ours-site-axum ours-site memory-serve"
 INSTRUCTION_COUNTS=(300 2300)
 cat > "$WORK/requests.py" <<'CLIENT'
 import http.client

@@ -11,6 +11,9 @@
 //! bench-server ours-header ADDR   the same routes with the version header only
 //! bench-server ours-bare ADDR     the same routes with no layers
 //! bench-server hyper ADDR         a bare hyper handler returning the bytes: the ceiling
+//! bench-server hyper-headers ADDR the same handler sending the headers an asset response
+//!                                 of hyper-assets carries (instructions only): what the
+//!                                 bytes on the wire cost, apart from deciding them
 //! bench-server memory-serve ADDR  memory-serve's router over the same folder
 //! bench-server rust-embed ADDR    rust-embed behind an axum handler (ETag from its SHA-256)
 //! bench-server servedir ADDR DIR  tower-http ServeDir over the collected folder, with its
@@ -29,7 +32,7 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use hyper::{Request, Response, StatusCode};
-use hyper_assets::{version::AppVersion, serving::StaticService};
+use hyper_assets::{serving::StaticService, version::AppVersion};
 use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 use std::process::ExitCode;
@@ -163,7 +166,7 @@ fn peer(kind: &str, dir: Option<&String>) -> Option<Router> {
 
 /// The ceiling: no routing, no decoding, the bytes from memory.
 async fn bare(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
-    let css = assets::MANIFEST.get("css/styles.css").map(|asset| asset);
+    let css = assets::MANIFEST.get("css/styles.css");
     let Some(asset) = css.filter(|asset| request.uri().path() == asset.url()) else {
         let mut response = Response::new(Full::new(Bytes::new()));
         *response.status_mut() = StatusCode::NOT_FOUND;
@@ -180,20 +183,68 @@ async fn bare(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infal
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(asset.content_type()));
     headers.insert(ETAG, etag);
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static(hyper_assets::serving::IMMUTABLE));
+    headers.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static(hyper_assets::serving::IMMUTABLE),
+    );
     Ok(response)
 }
 
-async fn serve_bare(listener: tokio::net::TcpListener) {
+/// [`bare`] with the rest of the headers a hyper-assets asset response carries, as
+/// constants: the cost of the response's bytes without the work of choosing them.
+async fn bare_with_headers(
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let mut response = bare(request).await?;
+    if response.status() == StatusCode::OK {
+        let headers = response.headers_mut();
+        headers.insert(
+            hyper::header::VARY,
+            HeaderValue::from_static("Accept-Encoding"),
+        );
+        headers.insert(
+            hyper::header::ACCEPT_RANGES,
+            HeaderValue::from_static("bytes"),
+        );
+        headers.insert(
+            hyper::header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+    } else {
+        response.headers_mut().insert(
+            CACHE_CONTROL,
+            HeaderValue::from_static(hyper_assets::serving::IMMUTABLE),
+        );
+        response.headers_mut().insert(
+            hyper::header::VARY,
+            HeaderValue::from_static("Accept-Encoding"),
+        );
+    }
+    response.headers_mut().insert(
+        hyper::header::HeaderName::from_static("x-app-version"),
+        HeaderValue::from_static(assets::VERSION),
+    );
+    Ok(response)
+}
+
+async fn serve_bare(listener: tokio::net::TcpListener, all_headers: bool) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
         let _ = stream.set_nodelay(true);
         tokio::spawn(async move {
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), hyper::service::service_fn(bare))
-                .await;
+            let builder = hyper::server::conn::http1::Builder::new();
+            let io = TokioIo::new(stream);
+            let _ = if all_headers {
+                builder
+                    .serve_connection(io, hyper::service::service_fn(bare_with_headers))
+                    .await
+            } else {
+                builder
+                    .serve_connection(io, hyper::service::service_fn(bare))
+                    .await
+            };
         });
     }
 }
@@ -252,7 +303,8 @@ async fn main() -> ExitCode {
         Err(error) => return fail(format!("cannot listen on {target}: {error}")),
     };
     match kind.as_str() {
-        "hyper" => serve_bare(listener).await,
+        "hyper" => serve_bare(listener, false).await,
+        "hyper-headers" => serve_bare(listener, true).await,
         "ours-site" => {
             if let Err(error) = hyper_assets::serve(listener, site().service(app())).await {
                 return fail(error);
