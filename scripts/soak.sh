@@ -28,7 +28,7 @@ trap cleanup EXIT
 
 cp examples/demo/config/site.json "$WORK/site.json"
 SECRET_KEY=soak ADDR="$ADDR" DEMO_CONFIG="$WORK/site.json" STATIC_DEV_MODE=false \
-  HTTP_HEADER_TIMEOUT=5 target/release/demo 2> "$WORK/demo.log" &
+  HTTP_HEADER_TIMEOUT=5 target/release/demo > "$WORK/demo.log" 2>&1 &
 DEMO=$!
 for _ in $(seq 100); do curl -fs "http://$ADDR/version" >/dev/null 2>&1 && break; sleep 0.1; done
 PAGE=$(curl -fs "http://$ADDR/")
@@ -112,7 +112,8 @@ line=$(grep '^SOAK' "$WORK/wrk.txt" || true)
 [ -n "$line" ] || { cat "$WORK/wrk.txt" >&2; echo "soak: wrk reported nothing" >&2; exit 1; }
 eval "$(printf '%s' "${line#SOAK }" | tr ' ' '\n' | sed 's/^/SOAK_/')"
 busts=$(cat "$WORK/busts.txt" 2>/dev/null || echo 0)
-bust_errors=$(wc -l < "$WORK/bust-errors.txt" 2>/dev/null || echo 0)
+bust_errors=0
+[ -f "$WORK/bust-errors.txt" ] && bust_errors=$(wc -l < "$WORK/bust-errors.txt")
 reopened=$(sed -n 's/^SLOW reopened=//p' "$WORK/slow.txt")
 rss_start=$(awk '$1 == 10 {print $2}' "$WORK/rss.txt")
 rss_end=$(tail -1 "$WORK/rss.txt" | awk '{print $2}')
