@@ -3,6 +3,7 @@
 //! `If-Unmodified-Since` is ignored, as section 13.1.4 requires of a resource without a
 //! modification date: names here are content hashes, and no `Last-Modified` is sent.
 
+use super::if_none_match::{tag_list_matches, Comparison};
 use http::header::{HeaderMap, IF_MATCH};
 
 /// Whether the request carries an `If-Match` that `etag` (a quoted strong entity tag)
@@ -21,28 +22,7 @@ pub(crate) fn fails(headers: &HeaderMap, etag: &[u8]) -> bool {
 }
 
 fn list_matches(list: &str, ours: &[u8]) -> bool {
-    if list.trim() == "*" {
-        return true;
-    }
-    let mut rest = list;
-    loop {
-        rest = rest.trim_start_matches([' ', '\t', ',']);
-        if rest.is_empty() {
-            return false;
-        }
-        let weak = rest.starts_with("W/");
-        let tag = rest.strip_prefix("W/").unwrap_or(rest);
-        let Some(body) = tag.strip_prefix('"') else {
-            return false;
-        };
-        let Some(end) = body.find('"') else {
-            return false;
-        };
-        if !weak && &body.as_bytes()[..end] == ours {
-            return true;
-        }
-        rest = &body[end + 1..];
-    }
+    tag_list_matches(list, ours, Comparison::Strong)
 }
 
 #[cfg(test)]

@@ -15,6 +15,21 @@ pub(crate) fn matches(headers: &HeaderMap, etag: &[u8]) -> bool {
 }
 
 fn list_matches(list: &str, ours: &[u8]) -> bool {
+    tag_list_matches(list, ours, Comparison::Weak)
+}
+
+/// How entity tags are compared (RFC 9110, section 8.8.3.2).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Comparison {
+    /// `If-None-Match`: `W/"x"` matches `"x"`.
+    Weak,
+    /// `If-Match`: a weak tag matches nothing.
+    Strong,
+}
+
+/// Whether the entity-tag list `list` (or `*`) holds `ours` (the tag without quotes).
+/// A malformed list matches nothing past the point where it breaks.
+pub(super) fn tag_list_matches(list: &str, ours: &[u8], comparison: Comparison) -> bool {
     if list.trim() == "*" {
         return true;
     }
@@ -24,6 +39,7 @@ fn list_matches(list: &str, ours: &[u8]) -> bool {
         if rest.is_empty() {
             return false;
         }
+        let weak = rest.starts_with("W/");
         let tag = rest.strip_prefix("W/").unwrap_or(rest);
         let Some(body) = tag.strip_prefix('"') else {
             return false;
@@ -31,7 +47,8 @@ fn list_matches(list: &str, ours: &[u8]) -> bool {
         let Some(end) = body.find('"') else {
             return false;
         };
-        if &body.as_bytes()[..end] == ours {
+        let comparable = !(weak && comparison == Comparison::Strong);
+        if comparable && &body.as_bytes()[..end] == ours {
             return true;
         }
         rest = &body[end + 1..];
