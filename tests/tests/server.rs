@@ -169,6 +169,41 @@ fn a_connection_answering_a_request_is_never_closed_for_a_new_one() {
     assert_eq!(busy.join().unwrap(), "HTTP/1.1 200 OK");
 }
 
+/// All slots busy when a client arrives; then the busy connection finishes its request
+/// but stays open (keep-alive). The waiting client takes its slot at once, not when the
+/// idle connection times out.
+#[test]
+fn a_client_waiting_at_the_cap_takes_the_slot_of_a_connection_that_goes_idle() {
+    let server = start(
+        Server::new()
+            .max_connections(1)
+            .header_read_timeout(Duration::from_secs(60)),
+    );
+    let addr = server.addr();
+    let (done, finished) = std::sync::mpsc::channel();
+    let keep_alive = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        let status = request(&mut stream, "/slow");
+        done.send(()).unwrap();
+        // Open and idle until the server closes it.
+        let closed = read_until_closed(&mut stream, Duration::from_secs(30));
+        (status, closed)
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let mut waiting = TcpStream::connect(addr).unwrap();
+    let started = Instant::now();
+    assert_eq!(request(&mut waiting, "/"), "HTTP/1.1 200 OK");
+    finished.recv().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "waited {:?} for a connection that was idle",
+        started.elapsed()
+    );
+    let (status, closed) = keep_alive.join().unwrap();
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(closed, Some(Vec::new()), "the idle connection made room");
+}
+
 #[test]
 fn finished_connections_give_their_slot_back() {
     let server = start(Server::new().max_connections(3));

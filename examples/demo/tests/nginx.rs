@@ -503,4 +503,40 @@ fn collected_folder_served_by_nginx_matches_the_binary() {
         Some("gzip"),
         "the precompressed sibling is served"
     );
+    // Issue 16: only a file that is there is immutable. A hash-shaped name not deployed
+    // (yet) is a 404 that no cache may keep, from nginx and from the binary alike, and
+    // a 304 of a hashed name keeps its immutable header.
+    let etag = get(proxy, &format!("/static/{css}"), &[])
+        .header("etag")
+        .map(str::to_owned);
+    if let Some(etag) = etag {
+        let revalidated = get(
+            proxy,
+            &format!("/static/{css}"),
+            &[&format!("If-None-Match: {etag}")],
+        );
+        assert_eq!(revalidated.status, 304);
+        assert_eq!(
+            revalidated.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+    }
+    for missing in [
+        "/static/css/styles.0123456789ab.css",
+        "/static/css/nope.css",
+        "/static/nope.0123456789ab",
+    ] {
+        for server in [proxy, app] {
+            let answer = get(server, missing, &[]);
+            // The binary redirects another build's hash of a file it has (307).
+            let other_build = server == app && missing.contains("styles.");
+            let status = if other_build { 307 } else { 404 };
+            assert_eq!(answer.status, status, "{missing} from {server}");
+            assert_eq!(
+                answer.header("cache-control"),
+                Some("no-store"),
+                "{missing} from {server}"
+            );
+        }
+    }
 }

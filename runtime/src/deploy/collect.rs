@@ -114,7 +114,9 @@ impl Manifest {
 /// binary does: the manifest's prefix, hashed names immutable for a year, canonical names
 /// revalidated, the same `Content-Type`s (a `types` block from the manifest), `.gz`
 /// siblings through `gzip_static` (and `.br` through `brotli_static` when `brotli` is
-/// set and that module is loaded).
+/// set and that module is loaded). A 404 is `no-store` (a named location,
+/// `@hyper_assets_missing`, printed after it: paste both into the `server` block), and
+/// only a 200, 206 or 304 of a hashed name is immutable.
 pub fn nginx_static_location(manifest: &Manifest, root: &str, brotli: bool) -> String {
     let root = root.trim_end_matches('/');
     let mut types: Vec<(String, String)> = Vec::new();
@@ -165,24 +167,36 @@ pub fn nginx_static_location(manifest: &Manifest, root: &str, brotli: bool) -> S
         let _ = writeln!(out, "    brotli_static on;");
     }
     let _ = writeln!(out, "    add_header Cache-Control \"no-cache\" always;");
+    let _ = writeln!(out, "    error_page 403 404 = @hyper_assets_missing;");
     let _ = writeln!(
         out,
         "    add_header X-Content-Type-Options \"nosniff\" always;"
     );
     let _ = writeln!(
         out,
-        "    # Content-hashed names never change: cache them for a year."
+        "    # Content-hashed names never change: cache them for a year. Without `always`,\n\
+         \x20   # only a file that is there (200, 206, 304) gets it; a 404 for a hash not\n\
+         \x20   # deployed yet is answered `no-store`, so no CDN keeps it for a year."
     );
     let _ = writeln!(out, "    location ~ \"\\.[0-9a-f]{{12}}(\\.[^./]+)?$\" {{");
     let _ = writeln!(
         out,
-        "        add_header Cache-Control \"public, max-age=31536000, immutable\" always;"
+        "        add_header Cache-Control \"public, max-age=31536000, immutable\";"
     );
     let _ = writeln!(
         out,
         "        add_header X-Content-Type-Options \"nosniff\" always;"
     );
+    let _ = writeln!(out, "        error_page 403 404 = @hyper_assets_missing;");
     let _ = writeln!(out, "    }}");
+    let _ = writeln!(out, "}}");
+    let _ = writeln!(out, "location @hyper_assets_missing {{");
+    let _ = writeln!(out, "    add_header Cache-Control \"no-store\" always;");
+    let _ = writeln!(
+        out,
+        "    add_header X-Content-Type-Options \"nosniff\" always;"
+    );
+    let _ = writeln!(out, "    return 404;");
     let _ = writeln!(out, "}}");
     out
 }

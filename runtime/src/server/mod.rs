@@ -17,7 +17,7 @@
 //!   many open files". At the cap, a new client takes the slot of the connection idle
 //!   longest (a keep-alive waiting for its next request, or a client still sending its
 //!   head); a connection answering a request is never closed for it. Only when every
-//!   connection is busy does the new client wait for one to finish;
+//!   connection is busy does the new client wait, for the first to go idle;
 //! - **accept errors that back off** (100 ms, logged once a second at most) rather than
 //!   spinning;
 //! - `TCP_NODELAY` on every connection, and an optional graceful shutdown that stops
@@ -72,6 +72,8 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 /// standard streams, logs, and files that dev mode or a bust reads.
 const RESERVED_DESCRIPTORS: usize = 32;
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+/// How often a client waiting at the cap looks again for a connection gone idle.
+const SHED_RETRY: Duration = Duration::from_millis(20);
 
 /// Serves `service` on `listener` with the default limits of [`Server`], until an
 /// unrecoverable error (never, in practice: accept errors back off and retry).
@@ -227,12 +229,27 @@ impl Server {
                 Err(TryAcquireError::Closed) => return Err(io::Error::other("slots closed")),
                 Err(TryAcquireError::NoPermits) => {
                     // At the cap: the connection idle longest makes room for this one
-                    // (its slot comes back when its task is dropped); if all are busy,
-                    // this client waits for one to finish.
-                    registry.shed_one();
-                    tokio::select! {
-                        slot = Arc::clone(&slots).acquire_owned() => slot.map_err(io::Error::other)?,
-                        () = wait(&mut shutdown) => break,
+                    // (its slot comes back when its task is dropped). If all are busy,
+                    // this client waits for a slot, looking again every few milliseconds
+                    // for a connection that has gone idle since.
+                    let mut slot = None;
+                    // One connection closed per waiting client: its slot is on its way.
+                    let mut made_room = false;
+                    while slot.is_none() {
+                        if !made_room {
+                            made_room = registry.shed_one();
+                        }
+                        tokio::select! {
+                            acquired = Arc::clone(&slots).acquire_owned() => {
+                                slot = Some(acquired.map_err(io::Error::other)?);
+                            }
+                            () = tokio::time::sleep(SHED_RETRY) => {}
+                            () = wait(&mut shutdown) => break,
+                        }
+                    }
+                    match slot {
+                        Some(slot) => slot,
+                        None => break,
                     }
                 }
             };

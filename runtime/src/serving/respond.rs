@@ -140,13 +140,12 @@ fn is_read(method: &Method) -> bool {
     method == Method::GET || method == Method::HEAD
 }
 
-/// An empty answer with `code`, revalidated.
+/// An empty answer with `code`, never stored: a 404 (or 405, 414, cacheable by default)
+/// for a name that a later deploy will serve must not be kept by a CDN meanwhile.
 pub(crate) fn status(code: StatusCode) -> Response<Bytes> {
     let mut response = Response::new(Bytes::new());
     *response.status_mut() = code;
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, REVALIDATE_VALUE);
+    response.headers_mut().insert(CACHE_CONTROL, NO_STORE_VALUE);
     response
 }
 
