@@ -159,12 +159,55 @@ for (const line of ["htmx2", "htmx4"]) {
         await page.click("#load-fragment");
         await page.waitForFunction(() => window.__mismatch !== undefined);
         const detail = await page.evaluate(() => window.__mismatch);
-        assert.deepEqual(detail, { current: a, server: b, action: "reload" });
+        assert.deepEqual(detail, { current: a, server: b, action: "reload", reason: "version" });
         // The script decides in the handler that dispatched the event: once that has
         // run, a reload would already have been asked for.
         await flush();
         assert.deepEqual(record.navigations, [], "no navigation was asked for");
         assert.equal(await marker(page), "kept");
+        assert.equal(record.loads, 1);
+      });
+    });
+
+    // Issue 16: a page whose hashed stylesheet or script fails to load (a rollout
+    // replaced it, or SRI refused other bytes) reloads once, guarded like a version
+    // mismatch; when it fails again the person is asked instead.
+    for (const [what, pattern, fail] of [
+      ["a stylesheet that fails to load", "**/static/css/styles.*.css", (route) => route.abort()],
+      [
+        "a script refused by SRI",
+        "**/static/js/app.*.js",
+        (route) => route.fulfill({ status: 200, contentType: "text/javascript", body: "window.__tampered = 1;" }),
+      ],
+    ]) {
+      test(`${what}: one guarded reload, then a prompt`, async () => {
+        await withDemo(line, {}, async ({ demo, page, record, flush }) => {
+          await page.addInitScript(() => {
+            document.addEventListener("hyper:version-mismatch", (event) => {
+              window.__mismatches = (window.__mismatches || 0) + 1;
+              window.__lastMismatch = event.detail;
+            });
+          });
+          await page.route(pattern, fail);
+          await page.goto(`${demo.url}/`, { waitUntil: "commit" }).catch(() => {});
+          await page.locator("#hyper-assets-banner").waitFor();
+          await flush();
+          assert.deepEqual(record.navigations, ["reload"], "exactly one reload");
+          const detail = await page.evaluate(() => window.__lastMismatch);
+          assert.equal(detail.reason, "asset");
+          assert.equal(detail.action, "prompt");
+          assert.match(detail.url, pattern.includes("css") ? /\/static\/css\/styles\.[0-9a-f]{12}\.css$/ : /\/static\/js\/app\.[0-9a-f]{12}\.js$/);
+          assert.equal(await page.evaluate(() => window.__tampered), undefined, "the refused bytes never ran");
+        });
+      });
+    }
+
+    test("an asset that loads does not trigger anything", async () => {
+      await withDemo(line, {}, async ({ demo, page, record, flush }) => {
+        await load(page, `${demo.url}/`);
+        await flush();
+        assert.deepEqual(record.navigations, []);
+        assert.equal(await page.locator("#hyper-assets-banner").count(), 0);
         assert.equal(record.loads, 1);
       });
     });

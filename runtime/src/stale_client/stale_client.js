@@ -2,7 +2,9 @@
 //
 // Compares the X-App-Version header of every htmx response with the version this page
 // was rendered with, and acts on a mismatch: reload, warn, or prompt. Works with htmx 2
-// (htmx:afterRequest, XMLHttpRequest) and htmx 4 (htmx:after:request, fetch).
+// (htmx:afterRequest, XMLHttpRequest) and htmx 4 (htmx:after:request, fetch). A hashed
+// stylesheet, script or module that fails to load (network error, SRI refusal) gets the
+// same guarded action: the page's files belong to another deploy.
 // Configuration comes from this script tag's data attributes (external delivery) or
 // from the window globals the inline tag sets before this code.
 (function () {
@@ -47,13 +49,10 @@
     return null;
   }
 
-  function warn(server) {
-    if (warned[server]) return;
-    warned[server] = true;
-    console.warn(
-      "hyper-assets: this page runs app version " + pageVersion +
-        " but the server now runs " + server + "; reload to get the new version."
-    );
+  function warn(key, message) {
+    if (warned[key]) return;
+    warned[key] = true;
+    console.warn(message);
   }
 
   function banner(server) {
@@ -114,35 +113,109 @@
     actions.appendChild(later);
     box.appendChild(text);
     box.appendChild(actions);
-    document.body.appendChild(box);
-    reload.focus();
+    // From <head> (a stylesheet that failed before the body exists), wait for it.
+    var show = function () {
+      document.body.appendChild(box);
+      reload.focus();
+    };
+    if (document.body) show();
+    else document.addEventListener("DOMContentLoaded", show);
+  }
+
+  // One decision for every reason to act: `detail` says why, `key` is what the loop
+  // guard remembers (a server version, or the URL of a file that failed).
+  function act(detail, key, message, event) {
+    var action = mode;
+    var store = storage();
+    if (action === "reload" && store && store.getItem(GUARD_KEY) === key) {
+      // Already reloaded once for this and still stale (a load balancer alternating
+      // between old and new): stop reloading, let the person choose.
+      action = "prompt";
+    }
+    detail.current = pageVersion;
+    detail.action = action;
+    var mismatch = new CustomEvent("hyper:version-mismatch", { cancelable: true, detail: detail });
+    if (!document.dispatchEvent(mismatch)) return;
+    if (action === "reload") {
+      if (store) store.setItem(GUARD_KEY, key);
+      // htmx 4 fires this before swapping: do not swap content of another version.
+      if (event && event.detail && event.detail.ctx) event.preventDefault();
+      window.location.reload();
+    } else if (action === "prompt") {
+      warn(key, message);
+      banner(key);
+    } else {
+      warn(key, message);
+    }
   }
 
   function onResponse(event) {
     var server = serverVersion(event.detail);
     if (!server || server === pageVersion) return;
-    var action = mode;
-    var store = storage();
-    if (action === "reload" && store && store.getItem(GUARD_KEY) === server) {
-      // Already reloaded once for this server version and still stale (a load balancer
-      // alternating between old and new): stop reloading, let the person choose.
-      action = "prompt";
+    act(
+      { server: server, reason: "version" },
+      server,
+      "hyper-assets: this page runs app version " + pageVersion +
+        " but the server now runs " + server + "; reload to get the new version.",
+      event
+    );
+  }
+
+  // A content-hashed URL (`name.<12 hex>.ext`): only those are this deploy's files.
+  var HASHED = /\.[0-9a-f]{12}(\.[^.\/]+)?$/;
+  function isHashed(url) {
+    try {
+      return HASHED.test(new URL(url, document.baseURI).pathname);
+    } catch (_) {
+      return false;
     }
-    var mismatch = new CustomEvent("hyper:version-mismatch", {
-      cancelable: true,
-      detail: { current: pageVersion, server: server, action: action },
-    });
-    if (!document.dispatchEvent(mismatch)) return;
-    if (action === "reload") {
-      if (store) store.setItem(GUARD_KEY, server);
-      // htmx 4 fires this before swapping: do not swap content of another version.
-      if (event.detail && event.detail.ctx) event.preventDefault();
-      window.location.reload();
-    } else if (action === "prompt") {
-      warn(server);
-      banner(server);
-    } else {
-      warn(server);
+  }
+
+  function assetFailed(url) {
+    if (mode === "ignore" || !isHashed(url)) return;
+    act(
+      { server: null, reason: "asset", url: url },
+      "asset:" + url,
+      "hyper-assets: " + url + " failed to load (a deploy replaced it?); reload to get the current files."
+    );
+  }
+
+  // Load errors do not bubble; a capturing listener on window sees them all: scripts
+  // and modules that fail to fetch or fail their integrity check, stylesheets likewise.
+  window.addEventListener(
+    "error",
+    function (event) {
+      var el = event.target;
+      if (!el || el === window || !el.tagName) return;
+      if (el.tagName === "SCRIPT" && el.src) assetFailed(el.src);
+      if (el.tagName === "LINK" && /(^|\s)(stylesheet|modulepreload)(\s|$)/i.test(el.rel) && el.href) {
+        assetFailed(el.href);
+      }
+    },
+    true
+  );
+  // Stylesheets before this script were loaded (or failed) before it ran, since they
+  // block scripts, so their error events came too early for the listener above. A
+  // same-origin sheet that failed has no sheet, or one whose rules cannot be read.
+  function sheetFailed(link) {
+    if (!link.sheet) return true;
+    try {
+      return link.sheet.cssRules === null;
+    } catch (_) {
+      try {
+        return new URL(link.href, document.baseURI).origin === window.location.origin;
+      } catch (_) {
+        return false;
+      }
+    }
+  }
+  var links = document.querySelectorAll('link[rel~="stylesheet"]');
+  for (var i = 0; i < links.length; i++) {
+    var link = links[i];
+    var before = !tag || (link.compareDocumentPosition(tag) & 4) !== 0;
+    if (before && !link.disabled && link.href && sheetFailed(link)) {
+      assetFailed(link.href);
+      break;
     }
   }
 
