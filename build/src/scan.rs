@@ -12,10 +12,17 @@ pub(crate) fn macro_literals(source: &str) -> Vec<Vec<String>> {
             b'/' if bytes.get(at + 1) == Some(&b'/') => at = line_end(bytes, at),
             b'/' if bytes.get(at + 1) == Some(&b'*') => at = block_comment_end(bytes, at),
             b'"' => at = string_literal(bytes, at).1,
+            b'\'' => at = char_literal_end(bytes, at),
+            // `b"..."`, `br"..."`, `c"..."`: the prefix, then the string as usual.
+            b'b' | b'c'
+                if !is_ident_byte(before(bytes, at)) && is_string_after_prefix(bytes, at) =>
+            {
+                at += 1;
+            }
             b'r' if raw_string_start(bytes, at).is_some() && !is_ident_byte(before(bytes, at)) => {
                 at = string_literal(bytes, at).1;
             }
-            _ if source[at..].starts_with("hyper_assets!") && !is_ident_byte(before(bytes, at)) => {
+            _ if bytes[at..].starts_with(b"hyper_assets!") && !is_ident_byte(before(bytes, at)) => {
                 at += "hyper_assets!".len();
                 while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
                     at += 1;
@@ -30,6 +37,41 @@ pub(crate) fn macro_literals(source: &str) -> Vec<Vec<String>> {
         }
     }
     calls
+}
+
+/// After a `'`: the end of a char literal (`'"'`, `'\''`, `'é'`), or just past the quote
+/// of a lifetime (`'a`).
+fn char_literal_end(bytes: &[u8], at: usize) -> usize {
+    if bytes.get(at + 1) == Some(&b'\\') {
+        // An escape: the literal ends at the next quote after the escaped character.
+        let from = (at + 3).min(bytes.len());
+        return bytes[from..]
+            .iter()
+            .position(|&b| b == b'\'')
+            .map_or(bytes.len(), |n| from + n + 1);
+    }
+    // One character (up to four UTF-8 bytes), then the closing quote.
+    let width = match bytes.get(at + 1) {
+        Some(&b) if b < 0x80 => 1,
+        Some(&b) if b >= 0xf0 => 4,
+        Some(&b) if b >= 0xe0 => 3,
+        Some(_) => 2,
+        None => return bytes.len(),
+    };
+    if bytes.get(at + 1 + width) == Some(&b'\'') {
+        at + 2 + width
+    } else {
+        at + 1
+    }
+}
+
+/// `b"`, `br"`, `br#"`, `c"`, `cr"`: a string literal follows the prefix letter.
+fn is_string_after_prefix(bytes: &[u8], at: usize) -> bool {
+    match bytes.get(at + 1) {
+        Some(b'"') => true,
+        Some(b'r') => raw_string_start(bytes, at + 1).is_some(),
+        _ => false,
+    }
 }
 
 fn before(bytes: &[u8], at: usize) -> u8 {
@@ -191,8 +233,32 @@ mod tests {
             "r#\"",
             "/* x",
             "\"\\",
+            "'",
+            "'\\",
+            "b",
+            "br#",
+            "é",
+            "'é",
+            "fn é() {} hyper_assets!(\"s\");",
         ] {
             let _ = macro_literals(source);
         }
+        assert_eq!(
+            macro_literals("fn é() {} hyper_assets!(\"s\");"),
+            vec![vec!["s".to_owned()]]
+        );
+    }
+
+    #[test]
+    fn char_literals_byte_strings_and_lifetimes_are_skipped() {
+        let source = r##"
+            const Q: char = '"';
+            const E: char = '\'';
+            fn é<'a>(x: &'a str) -> &'a str { x }
+            const B: &[u8] = br#"hyper_assets!("no")"#;
+            const S: &[u8] = b"\"";
+            hyper_assets::hyper_assets!("static");
+        "##;
+        assert_eq!(macro_literals(source), vec![vec!["static".to_owned()]]);
     }
 }

@@ -17,13 +17,16 @@ use std::time::{Duration, Instant};
 hyper_assets::hyper_assets!("fixtures/basic");
 
 fn app() -> Router {
-    Router::new().route("/", get(|| async { "home" })).route(
-        "/slow",
-        get(|| async {
-            tokio::time::sleep(Duration::from_millis(400)).await;
-            "slow"
-        }),
-    )
+    Router::new()
+        .route("/", get(|| async { "home" }))
+        .route("/big", get(|| async { vec![b'x'; 8 << 20] }))
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                "slow"
+            }),
+        )
 }
 
 fn start(server: Server) -> TestServer {
@@ -202,6 +205,43 @@ fn a_client_waiting_at_the_cap_takes_the_slot_of_a_connection_that_goes_idle() {
     let (status, closed) = keep_alive.join().unwrap();
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert_eq!(closed, Some(Vec::new()), "the idle connection made room");
+}
+
+/// A large response to a slow client is a connection answering a request, even once
+/// hyper holds the whole body: it is never cut off for a new client.
+#[test]
+fn a_slow_download_is_never_cut_off_at_the_cap() {
+    let server = start(Server::new().max_connections(1));
+    let addr = server.addr();
+    let download = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .write_all(b"GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut received = 0usize;
+        let mut chunk = [0u8; 64 << 10];
+        loop {
+            match stream.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => received += n,
+                Err(error) => panic!("download failed after {received} bytes: {error}"),
+            }
+            std::thread::sleep(Duration::from_millis(4));
+        }
+        received
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    // Arrives mid-download: waits for the slot instead of taking it.
+    let mut waiting = TcpStream::connect(addr).unwrap();
+    assert_eq!(request(&mut waiting, "/"), "HTTP/1.1 200 OK");
+    let received = download.join().unwrap();
+    assert!(
+        received > 8 << 20,
+        "the download was cut at {received} bytes"
+    );
 }
 
 #[test]

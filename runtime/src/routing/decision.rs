@@ -52,18 +52,21 @@ impl VersionRouterLayer {
                 }
             }
         };
-        // The cookie is the client's memory, not a request. One that is malformed (too
-        // long, not visible ASCII), present twice with different values (a sibling
-        // subdomain's, another path's), or naming a version that is gone (retired after a
-        // deploy) is treated as absent: the client is placed again and gets a fresh cookie,
-        // never locked out.
-        let cookie = single_value(cookie_values(headers, &state.cookie_name))
-            .ok()
-            .flatten()
-            .filter(|value| !value.is_empty());
-        let cookie_version = cookie
-            .clone()
-            .filter(|value| state.versions.contains_key(value));
+        // The cookie is the client's memory, not a request, and never locks a client out.
+        // Of several (a sibling subdomain's, another path's), the first that names a
+        // version of the map counts, so the client stays put even though a fresh cookie
+        // could not replace the others; one that is malformed (too long, not visible
+        // ASCII) or names a version that is gone (retired after a deploy) counts as absent,
+        // and the client is placed again and gets a fresh cookie.
+        let cookie = cookie_values(headers, &state.cookie_name)
+            .filter(|value| {
+                !value.is_empty()
+                    && value.len() <= MAX_VERSION_LEN
+                    && value.iter().all(u8::is_ascii_graphic)
+            })
+            .map(|value| String::from_utf8_lossy(value).into_owned())
+            .find(|value| state.versions.contains_key(value));
+        let cookie_version = cookie.clone();
         let (requested, source) = match (from_header, cookie_version) {
             (Some(value), _) => (value, RequestedFrom::Header),
             (None, Some(value)) => (value, RequestedFrom::Cookie),

@@ -65,7 +65,6 @@ pub fn nginx_config(
     options: &NginxOptions,
 ) -> Result<String, NginxError> {
     let header_var = format!("$http_{}", router.header_name().as_str().replace('-', "_"));
-    let cookie_var = format!("$cookie_{}", router.cookie_name());
     let default = router.default_version();
     let mut backends: Vec<&str> = router.versions().map(|(_, backend)| backend).collect();
     backends.sort_unstable();
@@ -78,10 +77,22 @@ pub fn nginx_config(
     if options.split_key.contains(['"', '\\', '\n', ';']) {
         return Err(NginxError::SplitKey(options.split_key.clone()));
     }
+    let mut seen: Vec<String> = Vec::new();
     for (version, _) in router.versions() {
-        if version.starts_with('~') || version.contains(['"', '\\', '$', '{', '}', ';']) {
+        // nginx reads these as the map's keywords even quoted, and matches map strings
+        // without regard to case.
+        let keyword = ["default", "include", "hostnames", "volatile"]
+            .iter()
+            .any(|word| version.eq_ignore_ascii_case(word));
+        let lower = version.to_ascii_lowercase();
+        if keyword
+            || seen.contains(&lower)
+            || version.starts_with('~')
+            || version.contains(['"', '\\', '$', '{', '}', ';'])
+        {
             return Err(NginxError::Version(version.to_owned()));
         }
+        seen.push(lower);
     }
     let mut out = String::new();
     let w = &mut out;
@@ -91,15 +102,32 @@ pub fn nginx_config(
     );
     let _ = writeln!(
         w,
-        "# The cookie counts only when it names a version of the map: a retired or junk\n\
-         # value is no request, so the client is placed again (and the app sends it a\n\
-         # fresh cookie) instead of being answered 409 for the cookie's lifetime."
+        "# The cookie counts only when it names a version of the map, and of several\n\
+         # cookies of that name the first that does, as the app reads them: a retired or\n\
+         # junk value is no request, so the client is placed again (and the app sends it\n\
+         # a fresh cookie) instead of being answered 409 for the cookie's lifetime."
     );
-    let _ = writeln!(w, "map {cookie_var} $hyper_cookie_version {{");
+    let escape = |text: &str| {
+        text.chars().fold(String::new(), |mut out, c| {
+            if !c.is_ascii_alphanumeric() && c != '_' && c != '-' {
+                out.push('\\');
+            }
+            out.push(c);
+            out
+        })
+    };
+    let known: Vec<String> = router
+        .versions()
+        .map(|(version, _)| escape(version))
+        .collect();
+    let _ = writeln!(w, "map $http_cookie $hyper_cookie_version {{");
     let _ = writeln!(w, "    default \"\";");
-    for (version, _) in router.versions() {
-        let _ = writeln!(w, "    \"{version}\" \"{version}\";");
-    }
+    let _ = writeln!(
+        w,
+        "    \"~(?:^|;)\\s*{}=({})\\s*(?:;|$)\" $1;",
+        escape(router.cookie_name()),
+        known.join("|")
+    );
     let _ = writeln!(w, "}}");
     let _ = writeln!(
         w,
@@ -241,8 +269,9 @@ impl std::fmt::Display for NginxError {
             ),
             Self::Version(version) => write!(
                 f,
-                "version {version:?} cannot be an nginx map key: use letters, digits and \
-                 `.`, `-`, `_`, `+`, `:`, `@`"
+                "version {version:?} cannot be an nginx map key (not `default`, `include`, \
+                 `hostnames` or `volatile`, not equal to another version but for case): use \
+                 letters, digits and `.`, `-`, `_`, `+`, `:`, `@`"
             ),
         }
     }

@@ -317,13 +317,26 @@ mod tests {
             ]),
             Routing::Serve { .. }
         ));
-        // Issue 15: a cookie never locks a client out. Two of one name with different
-        // values (a sibling subdomain's), one too long or not ASCII, or one naming a
-        // retired version: treated as absent, placed again, with a fresh cookie.
+        // Issue 15: a cookie never locks a client out. Of two with different values (a
+        // sibling subdomain's), the first known version counts, so the client stays put
+        // and needs no fresh cookie.
+        for (cookies, first) in [
+            (vec!["app_version=v1.1; app_version=v1.0"], "v1.1"),
+            (vec!["app_version=v1.0", "app_version=v1.1"], "v1.0"),
+            (vec!["app_version=v0.9; app_version=v1.1"], "v1.1"),
+        ] {
+            let pairs: Vec<(&str, &str)> = cookies.iter().map(|c| ("cookie", *c)).collect();
+            assert!(
+                matches!(decide(&pairs),
+                    Routing::Serve { ref version, source: RequestedFrom::Cookie, set_cookie: false, .. }
+                        if version == first),
+                "{cookies:?}"
+            );
+        }
+        // One too long or not ASCII, or empty: treated as absent, placed again, with a
+        // fresh cookie.
         let long_cookie = format!("app_version={}", "v".repeat(257));
         for cookies in [
-            vec!["app_version=v1.1; app_version=v1.0"],
-            vec!["app_version=v1.0", "app_version=v1.1"],
             vec![long_cookie.as_str()],
             vec!["app_version=v\u{e9}1"],
             vec!["app_version="],
@@ -338,9 +351,9 @@ mod tests {
         }
         // With an explicit valid header beside them, the header is served.
         assert!(matches!(
-            decide(&[("x-app-requested-version", "v1.1"), ("cookie", "app_version=v1.1; app_version=v1.0")]),
+            decide(&[("x-app-requested-version", "v1.0"), ("cookie", "app_version=v1.1; app_version=v1.0")]),
             Routing::Serve { ref version, source: RequestedFrom::Header, set_cookie: true, .. }
-                if version == "v1.1"
+                if version == "v1.0"
         ));
         // An empty header is no request.
         assert!(matches!(
@@ -364,8 +377,8 @@ mod tests {
         ));
         let stats = router.stats();
         assert_eq!(stats.rejected, 4);
-        assert_eq!(stats.matched, 4);
-        assert_eq!(stats.defaulted, 8);
+        assert_eq!(stats.matched, 7);
+        assert_eq!(stats.defaulted, 6);
     }
 
     #[test]

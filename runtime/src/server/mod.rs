@@ -60,7 +60,7 @@ use tower_service::Service;
 
 mod shedding;
 
-use shedding::{Registry, Tracked};
+use shedding::{Registry, Tracked, TrackedIo};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -167,11 +167,14 @@ impl Server {
     /// The connection cap this server runs with: [`Server::max_connections`], lowered to
     /// fit the process's open-file limit where the system reports one.
     pub fn effective_max_connections(&self) -> usize {
+        // The semaphore's own bound, and the shutdown's wait for all slots (a u32).
+        let cap = self
+            .max_connections
+            .min(Semaphore::MAX_PERMITS)
+            .min(u32::MAX as usize);
         match open_file_limit() {
-            Some(limit) => self
-                .max_connections
-                .min(limit.saturating_sub(RESERVED_DESCRIPTORS).max(1)),
-            None => self.max_connections,
+            Some(limit) => cap.min(limit.saturating_sub(RESERVED_DESCRIPTORS).max(1)),
+            None => cap,
         }
     }
 
@@ -255,17 +258,19 @@ impl Server {
             };
             // Small responses go out at once rather than waiting for Nagle's algorithm.
             let _ = stream.set_nodelay(true);
-            let (id, state) = registry.connection();
+            let (state, registered) = registry.connection();
             let tracked = Tracked {
                 inner: service.clone(),
                 state: Arc::clone(&state),
             };
-            let connection =
-                builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(tracked));
+            let io = TrackedIo::new(TokioIo::new(stream), state);
+            let connection = builder.serve_connection(io, TowerToHyperService::new(tracked));
             let mut stopping = stopping.clone();
-            let ended = Arc::clone(&registry);
+            let id = registered.id();
             let task = tokio::spawn(async move {
                 let _slot = slot;
+                // Forgets the connection when the task ends, however it ends.
+                let _registered = registered;
                 let mut connection = std::pin::pin!(connection);
                 tokio::select! {
                     _ = connection.as_mut() => {}
@@ -274,9 +279,8 @@ impl Server {
                         let _ = connection.await;
                     }
                 }
-                ended.ended(id);
             });
-            registry.started(id, state, task.abort_handle());
+            registry.started(id, task.abort_handle());
         }
         drop(listener);
         let _ = stop.send(true);

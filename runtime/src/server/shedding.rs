@@ -1,8 +1,9 @@
 //! Room at the connection cap: when every slot is taken and a new client arrives, the
 //! connection idle longest is closed for it. Idle means no request in flight: a
 //! keep-alive connection waiting for its next request, or a client that has not finished
-//! sending its head (a slowloris). A connection answering a request, its body included,
-//! is never closed this way.
+//! sending its head (a slowloris). A connection answering a request is never closed this
+//! way: not while its response future runs, nor while its body is being read, nor while
+//! its bytes wait for a slow client to take them (a write that could not finish).
 
 use http::{Request, Response};
 use http_body::{Body as HttpBody, Frame, SizeHint};
@@ -11,7 +12,7 @@ use pin_project_lite::pin_project;
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{ready, Context, Poll};
 use tokio::task::AbortHandle;
@@ -24,50 +25,65 @@ pub(super) struct Registry {
     /// system time.
     clock: Arc<AtomicU64>,
     next_id: AtomicU64,
-    open: Mutex<HashMap<u64, (Arc<ConnectionState>, AbortHandle)>>,
+    /// Every connection whose task runs; the abort handle is set just after the spawn.
+    open: Mutex<HashMap<u64, Entry>>,
 }
+
+/// A connection's state and, once spawned, the handle that closes it.
+type Entry = (Arc<ConnectionState>, Option<AbortHandle>);
 
 /// What the registry knows of one connection.
 pub(super) struct ConnectionState {
     in_flight: AtomicUsize,
+    /// A write to the socket could not complete: the client is still taking a response.
+    write_blocked: AtomicBool,
     last_busy: AtomicU64,
     clock: Arc<AtomicU64>,
 }
 
 impl Registry {
-    /// A new connection's state and id, before its task starts.
-    pub(super) fn connection(&self) -> (u64, Arc<ConnectionState>) {
+    /// Registers a new connection before its task starts; the guard, moved into the task,
+    /// forgets it when the task ends (normally, by a panic, or aborted).
+    pub(super) fn connection(self: &Arc<Self>) -> (Arc<ConnectionState>, Registered) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let state = Arc::new(ConnectionState {
             in_flight: AtomicUsize::new(0),
+            write_blocked: AtomicBool::new(false),
             last_busy: AtomicU64::new(self.clock.fetch_add(1, Ordering::Relaxed)),
             clock: Arc::clone(&self.clock),
         });
-        (id, state)
+        self.lock().insert(id, (Arc::clone(&state), None));
+        let registered = Registered {
+            id,
+            registry: Arc::clone(self),
+        };
+        (state, registered)
     }
 
-    /// Records the task serving connection `id`.
-    pub(super) fn started(&self, id: u64, state: Arc<ConnectionState>, task: AbortHandle) {
-        self.lock().insert(id, (state, task));
-    }
-
-    /// Forgets connection `id` (its task ended).
-    pub(super) fn ended(&self, id: u64) {
-        self.lock().remove(&id);
+    /// Records the task serving connection `id`, if it has not ended already.
+    pub(super) fn started(&self, id: u64, task: AbortHandle) {
+        if let Some(entry) = self.lock().get_mut(&id) {
+            entry.1 = Some(task);
+        }
     }
 
     /// Closes the connection idle longest, if any connection is idle; `false` if every
     /// one is answering a request.
     pub(super) fn shed_one(&self) -> bool {
-        let mut open = self.lock();
-        open.retain(|_, (_, task)| !task.is_finished());
-        let victim = open
-            .iter()
-            .filter(|(_, (state, _))| state.in_flight.load(Ordering::Acquire) == 0)
-            .min_by_key(|(_, (state, _))| state.last_busy.load(Ordering::Relaxed))
-            .map(|(id, _)| *id);
-        match victim.and_then(|id| open.remove(&id)) {
-            Some((_, task)) => {
+        let task = {
+            let mut open = self.lock();
+            let victim = open
+                .iter()
+                .filter(|(_, (state, task))| task.is_some() && state.is_idle())
+                .min_by_key(|(_, (state, _))| state.last_busy.load(Ordering::Relaxed))
+                .map(|(id, _)| *id);
+            victim
+                .and_then(|id| open.remove(&id))
+                .and_then(|(_, task)| task)
+        };
+        // Aborted outside the lock: the task's own guard takes it when the task drops.
+        match task {
+            Some(task) => {
                 task.abort();
                 true
             }
@@ -75,7 +91,7 @@ impl Registry {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, (Arc<ConnectionState>, AbortHandle)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Entry>> {
         self.open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -100,7 +116,29 @@ impl Drop for InFlight {
     }
 }
 
+/// A connection's place in the [`Registry`], given up when dropped.
+pub(super) struct Registered {
+    id: u64,
+    registry: Arc<Registry>,
+}
+
+impl Registered {
+    pub(super) fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        self.registry.lock().remove(&self.id);
+    }
+}
+
 impl ConnectionState {
+    fn is_idle(&self) -> bool {
+        self.in_flight.load(Ordering::Acquire) == 0 && !self.write_blocked.load(Ordering::Acquire)
+    }
+
     fn touch(&self) {
         let now = self.clock.fetch_add(1, Ordering::Relaxed);
         self.last_busy.store(now, Ordering::Relaxed);
@@ -187,5 +225,74 @@ impl<B: HttpBody> HttpBody for TrackedBody<B> {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+pin_project! {
+    /// The connection's socket, noting when a write could not complete (the client is
+    /// slow to take a response), so the connection is not taken for idle meanwhile.
+    pub(super) struct TrackedIo<T> {
+        #[pin]
+        inner: T,
+        state: Arc<ConnectionState>,
+    }
+}
+
+impl<T> TrackedIo<T> {
+    pub(super) fn new(inner: T, state: Arc<ConnectionState>) -> Self {
+        Self { inner, state }
+    }
+}
+
+impl<T> TrackedIo<T> {
+    fn note<R>(state: &ConnectionState, poll: Poll<R>) -> Poll<R> {
+        let blocked = poll.is_pending();
+        if state.write_blocked.swap(blocked, Ordering::AcqRel) != blocked {
+            state.touch();
+        }
+        poll
+    }
+}
+
+impl<T: hyper::rt::Read> hyper::rt::Read for TrackedIo<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        self.project().inner.poll_read(cx, buf)
+    }
+}
+
+impl<T: hyper::rt::Write> hyper::rt::Write for TrackedIo<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.project();
+        Self::note(this.state, this.inner.poll_write(cx, buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.project();
+        Self::note(this.state, this.inner.poll_flush(cx))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        self.project().inner.poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.project();
+        Self::note(this.state, this.inner.poll_write_vectored(cx, bufs))
     }
 }

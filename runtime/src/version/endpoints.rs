@@ -102,8 +102,8 @@ where
 /// else the current one.
 pub(crate) fn request_version<B>(version: &AppVersion, request: &Request<B>) -> Arc<VersionState> {
     match request.extensions().get::<RequestVersion>() {
-        Some(snapshot) => Arc::clone(&snapshot.0),
-        None => version.current(),
+        Some(snapshot) if snapshot.store == version.store_id() => Arc::clone(&snapshot.state),
+        _ => version.current(),
     }
 }
 

@@ -78,9 +78,10 @@ where
         // and the body (`/version`, the injected script) name the same version.
         let snapshot = self.version.as_ref().map(|version| {
             let snapshot = version.current();
-            request
-                .extensions_mut()
-                .insert(RequestVersion(Arc::clone(&snapshot)));
+            request.extensions_mut().insert(RequestVersion {
+                store: version.store_id(),
+                state: Arc::clone(&snapshot),
+            });
             (version.clone(), snapshot)
         });
         VersionHeaderFuture {

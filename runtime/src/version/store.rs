@@ -41,7 +41,11 @@ impl VersionSource {
 /// The version snapshot a request is answered with, put in its extensions by the
 /// outermost version layer so the inner ones (endpoints, stale client) use the same one.
 #[derive(Debug, Clone)]
-pub(crate) struct RequestVersion(pub(crate) Arc<VersionState>);
+pub(crate) struct RequestVersion {
+    /// Which store took it (`AppVersion::store_id`): a layer of another store ignores it.
+    pub(crate) store: usize,
+    pub(crate) state: Arc<VersionState>,
+}
 
 /// Marks the response of a bust: its `X-App-Version` is the version after the bust, not
 /// the request's snapshot.
@@ -209,6 +213,11 @@ impl AppVersion {
                 refresh_hooks: Mutex::new(Vec::new()),
             }),
         }
+    }
+
+    /// An identity of this store (clones share it), for a snapshot another layer took.
+    pub(crate) fn store_id(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
     }
 
     /// The current state, whole.
