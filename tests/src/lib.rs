@@ -49,7 +49,7 @@ impl TestServer {
     pub fn start_server<S, B>(server: hyper_assets::server::Server, service: S) -> Self
     where
         S: tower::Service<
-                axum::http::Request<hyper::body::Incoming>,
+                axum::http::Request<hyper_assets::server::RequestBody>,
                 Response = axum::http::Response<B>,
             > + Clone
             + Send

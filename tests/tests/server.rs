@@ -21,6 +21,10 @@ fn app() -> Router {
         .route("/", get(|| async { "home" }))
         .route("/big", get(|| async { vec![b'x'; 8 << 20] }))
         .route(
+            "/echo",
+            axum::routing::post(|body: axum::body::Bytes| async move { body }),
+        )
+        .route(
             "/slow",
             get(|| async {
                 tokio::time::sleep(Duration::from_millis(400)).await;
@@ -241,6 +245,47 @@ fn a_slow_download_is_never_cut_off_at_the_cap() {
     assert!(
         received > 8 << 20,
         "the download was cut at {received} bytes"
+    );
+}
+
+/// The header timeout covers the head only; a request body that stops arriving ends in
+/// an error after the same time, so a client announcing a body it never sends cannot
+/// hold a slot (and, at the cap, everyone's) for as long as a handler would wait.
+#[test]
+fn a_request_body_that_stops_arriving_frees_its_slot() {
+    let server = start(
+        Server::new()
+            .max_connections(1)
+            .header_read_timeout(Duration::from_millis(500)),
+    );
+    let mut stalled = TcpStream::connect(server.addr()).unwrap();
+    stalled
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nten bytes.")
+        .unwrap();
+    let started = Instant::now();
+    let answer =
+        read_until_closed(&mut stalled, Duration::from_secs(10)).expect("the stalled request ends");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let text = String::from_utf8_lossy(&answer);
+    assert!(!text.starts_with("HTTP/1.1 200"), "{text}");
+    // The slot is free again.
+    let mut next = TcpStream::connect(server.addr()).unwrap();
+    assert_eq!(request(&mut next, "/"), "HTTP/1.1 200 OK");
+    // A body that keeps arriving, however slowly, is read whole.
+    let mut slow = TcpStream::connect(server.addr()).unwrap();
+    slow.write_all(
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 6\r\n\r\n",
+    )
+    .unwrap();
+    for part in [b"ab", b"cd", b"ef"] {
+        std::thread::sleep(Duration::from_millis(300));
+        slow.write_all(part).unwrap();
+    }
+    let echoed = read_until_closed(&mut slow, Duration::from_secs(10)).unwrap();
+    let echoed = String::from_utf8_lossy(&echoed);
+    assert!(
+        echoed.starts_with("HTTP/1.1 200") && echoed.ends_with("abcdef"),
+        "{echoed}"
     );
 }
 

@@ -46,7 +46,6 @@
 
 use http::{Request, Response};
 use http_body::Body as HttpBody;
-use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::future::{Future, IntoFuture};
@@ -58,8 +57,10 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore, TryAcquireError};
 use tower_service::Service;
 
+mod request_body;
 mod shedding;
 
+pub use request_body::{BodyTimeout, RequestBody};
 use shedding::{Registry, Tracked, TrackedIo};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -79,7 +80,7 @@ const SHED_RETRY: Duration = Duration::from_millis(20);
 /// unrecoverable error (never, in practice: accept errors back off and retry).
 pub async fn serve<S, B>(listener: TcpListener, service: S) -> io::Result<()>
 where
-    S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
+    S: Service<Request<RequestBody>, Response = Response<B>> + Clone + Send + 'static,
     S::Future: Send + 'static,
     S::Error: Into<BoxError>,
     B: HttpBody + Send + 'static,
@@ -182,7 +183,7 @@ impl Server {
     /// completed and the open connections have finished.
     pub async fn serve<S, B>(self, listener: TcpListener, service: S) -> io::Result<()>
     where
-        S: Service<Request<Incoming>, Response = Response<B>> + Clone + Send + 'static,
+        S: Service<Request<RequestBody>, Response = Response<B>> + Clone + Send + 'static,
         S::Future: Send + 'static,
         S::Error: Into<BoxError>,
         B: HttpBody + Send + 'static,
@@ -262,6 +263,7 @@ impl Server {
             let tracked = Tracked {
                 inner: service.clone(),
                 state: Arc::clone(&state),
+                body_timeout: self.header_read_timeout,
             };
             let io = TrackedIo::new(TokioIo::new(stream), state);
             let connection = builder.serve_connection(io, TowerToHyperService::new(tracked));

@@ -5,6 +5,7 @@
 //! way: not while its response future runs, nor while its body is being read, nor while
 //! its bytes wait for a slow client to take them (a write that could not finish).
 
+use super::request_body::RequestBody;
 use http::{Request, Response};
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper::body::Incoming;
@@ -150,11 +151,13 @@ impl ConnectionState {
 pub(super) struct Tracked<S> {
     pub(super) inner: S,
     pub(super) state: Arc<ConnectionState>,
+    /// How long a request body may stall (the header-read timeout).
+    pub(super) body_timeout: std::time::Duration,
 }
 
 impl<S, B> Service<Request<Incoming>> for Tracked<S>
 where
-    S: Service<Request<Incoming>, Response = Response<B>>,
+    S: Service<Request<RequestBody>, Response = Response<B>>,
 {
     type Response = Response<TrackedBody<B>>;
     type Error = S::Error;
@@ -166,6 +169,8 @@ where
 
     fn call(&mut self, request: Request<Incoming>) -> Self::Future {
         let guard = InFlight::start(&self.state);
+        let timeout = self.body_timeout;
+        let request = request.map(|body| RequestBody::new(body, timeout));
         TrackedFuture {
             inner: self.inner.call(request),
             guard: Some(guard),

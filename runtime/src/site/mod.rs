@@ -124,7 +124,7 @@ impl Site {
     ) -> std::io::Result<()>
     where
         S: tower_service::Service<
-                http::Request<hyper::body::Incoming>,
+                http::Request<crate::server::RequestBody>,
                 Response = http::Response<B>,
             > + Clone
             + Send
