@@ -66,8 +66,7 @@ impl VersionRouterLayer {
             })
             .map(|value| String::from_utf8_lossy(value).into_owned())
             .find(|value| state.versions.contains_key(value));
-        let cookie_version = cookie.clone();
-        let (requested, source) = match (from_header, cookie_version) {
+        let (requested, source) = match (from_header, cookie.clone()) {
             (Some(value), _) => (value, RequestedFrom::Header),
             (None, Some(value)) => (value, RequestedFrom::Cookie),
             (None, None) => (self.assign(headers), RequestedFrom::Default),

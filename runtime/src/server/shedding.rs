@@ -247,9 +247,7 @@ impl<T> TrackedIo<T> {
     pub(super) fn new(inner: T, state: Arc<ConnectionState>) -> Self {
         Self { inner, state }
     }
-}
 
-impl<T> TrackedIo<T> {
     fn note<R>(state: &ConnectionState, poll: Poll<R>) -> Poll<R> {
         let blocked = poll.is_pending();
         if state.write_blocked.swap(blocked, Ordering::AcqRel) != blocked {

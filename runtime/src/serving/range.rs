@@ -41,10 +41,9 @@ pub(crate) fn requested(headers: &HeaderMap, len: u64, etag: &[u8]) -> RangeRequ
         return RangeRequest::Full;
     };
     let (first, last) = (first.trim(), last.trim());
-    let parse = position;
     match (first.is_empty(), last.is_empty()) {
         // bytes=-500: the last 500 bytes.
-        (true, false) => match parse(last) {
+        (true, false) => match position(last) {
             Some(0) => RangeRequest::Unsatisfiable,
             Some(_) if len == 0 => RangeRequest::Unsatisfiable,
             Some(suffix) => RangeRequest::Partial {
@@ -54,7 +53,7 @@ pub(crate) fn requested(headers: &HeaderMap, len: u64, etag: &[u8]) -> RangeRequ
             None => RangeRequest::Full,
         },
         // bytes=500-: from 500 to the end.
-        (false, true) => match parse(first) {
+        (false, true) => match position(first) {
             Some(start) if start < len => RangeRequest::Partial {
                 start,
                 end: len - 1,
@@ -62,7 +61,7 @@ pub(crate) fn requested(headers: &HeaderMap, len: u64, etag: &[u8]) -> RangeRequ
             Some(_) => RangeRequest::Unsatisfiable,
             None => RangeRequest::Full,
         },
-        (false, false) => match (parse(first), parse(last)) {
+        (false, false) => match (position(first), position(last)) {
             (Some(start), Some(end)) if start <= end => {
                 if start >= len {
                     RangeRequest::Unsatisfiable

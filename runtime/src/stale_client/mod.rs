@@ -172,7 +172,7 @@ where
                 response: Some(response),
             };
         }
-        let version = crate::version::endpoints::request_version(&self.layer.version, &request);
+        let version = self.layer.version.for_request(&request);
         let plan = self.layer.plan(&request, &version);
         StaleClientFuture::Inner {
             future: self.inner.call(request),

@@ -1,7 +1,7 @@
 //! `GET /version` and `POST /cache/bust`, mounted by one layer.
 
 use crate::version::bust_token;
-use crate::version::store::{AppVersion, Busted, RequestVersion, VersionState};
+use crate::version::store::{AppVersion, Busted, VersionState};
 use bytes::Bytes;
 use http::header::{
     HeaderValue, ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE,
@@ -12,7 +12,6 @@ use http_body_util::{BodyExt, Either, Full, Limited};
 use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -85,7 +84,7 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let state = request_version(&self.version, &request);
+        let state = self.version.for_request(&request);
         match answer(&self.version, &state, request) {
             Answer::Ready(response) => EndpointsFuture::Ready {
                 response: Some(response),
@@ -95,15 +94,6 @@ where
                 future: self.inner.call(request),
             },
         }
-    }
-}
-
-/// The request's version snapshot: the one an outer version layer put in its extensions,
-/// else the current one.
-pub(crate) fn request_version<B>(version: &AppVersion, request: &Request<B>) -> Arc<VersionState> {
-    match request.extensions().get::<RequestVersion>() {
-        Some(snapshot) if snapshot.store == version.store_id() => Arc::clone(&snapshot.state),
-        _ => version.current(),
     }
 }
 

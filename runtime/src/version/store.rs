@@ -220,6 +220,15 @@ impl AppVersion {
         Arc::as_ptr(&self.inner) as usize
     }
 
+    /// The snapshot `request` is answered with: the one this store's outermost layer put
+    /// in its extensions, else the current one.
+    pub(crate) fn for_request<B>(&self, request: &http::Request<B>) -> Arc<VersionState> {
+        match request.extensions().get::<RequestVersion>() {
+            Some(snapshot) if snapshot.store == self.store_id() => Arc::clone(&snapshot.state),
+            _ => self.current(),
+        }
+    }
+
     /// The current state, whole.
     pub fn current(&self) -> Arc<VersionState> {
         self.inner.current.load_full()
