@@ -9,7 +9,7 @@ use syn::{bracketed, Ident, LitBool, LitStr, Path, Token};
 /// The options a user can set, for error messages.
 const OPTIONS: &str = "`prefix`, `url_prefix`, `module`, `include`, `exclude`, `hidden`, \
                        `rewrite`, `missing_references`, `compress`, `size_limit`, \
-                       `components(...)`, `crate`";
+                       `previous`, `components(...)`, `crate`";
 
 /// Parsed macro input.
 pub(crate) struct Args {
@@ -38,6 +38,9 @@ pub(crate) struct Args {
     /// `size_limit = "200 MiB"`: a larger embedded set is a compile error (and no size
     /// warning below it), with the literal for the error's span.
     pub(crate) size_limit: Option<(u64, LitStr)>,
+    /// `previous = "releases"`: a release folder written by `collect`, whose earlier
+    /// releases' hashed files are embedded and served under their own names.
+    pub(crate) previous: Option<LitStr>,
 }
 
 impl Args {
@@ -88,6 +91,7 @@ impl Args {
             compress: true,
             url_prefix: None,
             size_limit: None,
+            previous: None,
         }
     }
 }
@@ -151,6 +155,7 @@ impl Parse for Args {
                     };
                 }
                 "crate" => args.krate = input.parse()?,
+                "previous" => args.previous = Some(input.parse()?),
                 "size_limit" => {
                     let literal: LitStr = input.parse()?;
                     let bytes = parse_size(&literal.value()).ok_or_else(|| {

@@ -2,6 +2,7 @@
 //! `url!`/`integrity!` arms, `COMPONENTS`, `SOURCE` and `EMBEDDED`.
 
 use crate::args::Args;
+use crate::earlier::{emit_earlier, EarlierFile};
 use crate::load::ComponentFile;
 use hyper_assets_pipeline::{
     integrity, is_compressible, CompressionCache, CompressionSettings, Encoding, Manifest,
@@ -109,6 +110,7 @@ pub(crate) fn emit(
     files: &[ProcessedFile],
     manifest: &Manifest,
     components: &[(String, Vec<ComponentFile>)],
+    earlier: &[EarlierFile],
 ) -> TokenStream {
     let Args {
         module,
@@ -167,6 +169,7 @@ pub(crate) fn emit(
     let url_macro = format_ident!("__hyper_assets_url_{}", module);
     let integrity_macro = format_ident!("__hyper_assets_integrity_{}", module);
     let components = emit_components(krate, components);
+    let earlier = emit_earlier(krate, earlier);
     let source = emit_source(args, &root.to_string_lossy());
     let module_doc = format!(
         "The files of `{folder}` ({count}), embedded with content-hashed names \
@@ -186,11 +189,13 @@ pub(crate) fn emit(
             static ASSETS: [#krate::Asset; #count] = [#(#assets),*];
             static BY_HASHED: [::core::primitive::u32; #count] = [#(#by_hashed),*];
             #components
+            #earlier
             #source
-            /// The manifest, [`SOURCE`] and [`COMPONENTS`] together:
+            /// The manifest, [`SOURCE`], [`COMPONENTS`] and [`EARLIER`] together:
             /// `hyper_assets::Site::from_env(&EMBEDDED)`.
-            pub static EMBEDDED: #krate::Embedded =
-                #krate::__private::Embedded::__new(&MANIFEST, &SOURCE, &COMPONENTS);
+            pub static EMBEDDED: #krate::Embedded = #krate::__private::Embedded::__new(
+                &MANIFEST, &SOURCE, &COMPONENTS, &EARLIER,
+            );
 
             #[doc(hidden)]
             macro_rules! #url_macro {

@@ -3,6 +3,7 @@
 //! when nothing changed (`expansion_cache`).
 
 use crate::args::Args;
+use crate::earlier::load_earlier;
 use crate::emit::emit;
 use crate::expansion_cache::ExpansionCache;
 use crate::fallback::with_fallback;
@@ -18,10 +19,12 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let out_dir = std::env::var_os("OUT_DIR").map(PathBuf::from);
     let cache = match (&manifest_dir, &out_dir, syn::parse2::<Args>(input.clone())) {
         (Some(manifest_dir), Some(out_dir), Ok(args)) => {
+            // The release folder is keyed like a component: any change to it expands again.
             let components: Vec<PathBuf> = args
                 .components
                 .iter()
                 .flat_map(|(_, literals)| literals)
+                .chain(&args.previous)
                 .map(|literal| manifest_dir.join(literal.value().trim_end_matches('/')))
                 .collect();
             ExpansionCache::new(
@@ -70,10 +73,19 @@ fn try_expand(input: TokenStream, manifest_dir: Option<&Path>) -> Result<TokenSt
         );
         return Err(with_fallback(&args, &error, &[]));
     };
-    let loaded = load(&args, manifest_dir);
+    let loaded = load(&args, manifest_dir).and_then(|(files, manifest)| {
+        let hashed: std::collections::HashSet<&str> = manifest
+            .entries()
+            .iter()
+            .map(|e| e.hashed.as_str())
+            .collect();
+        let current = |name: &str| hashed.contains(name);
+        let earlier = load_earlier(&args, manifest_dir, &current)?;
+        Ok((files, manifest, earlier))
+    });
     let components = load_components(&args, manifest_dir);
     match (loaded, components) {
-        (Ok((files, manifest)), Ok(components)) => {
+        (Ok((files, manifest, earlier)), Ok(components)) => {
             let root = manifest_dir.join(args.folder.value());
             let notes = match notes(&args, &root, &files) {
                 Ok(notes) => notes,
@@ -85,7 +97,7 @@ fn try_expand(input: TokenStream, manifest_dir: Option<&Path>) -> Result<TokenSt
                     ))
                 }
             };
-            let mut expansion = emit(&args, &root, &files, &manifest, &components);
+            let mut expansion = emit(&args, &root, &files, &manifest, &components, &earlier);
             expansion.extend(notes);
             Ok(expansion)
         }

@@ -48,9 +48,11 @@ pub(crate) fn with_fallback(args: &Args, error: &syn::Error, names: &[String]) -
             pub static MANIFEST: #krate::Manifest =
                 #krate::__private::Manifest::__new(VERSION, PREFIX, &[], &[]);
             pub static COMPONENTS: [#krate::version::EmbeddedComponent; 0] = [];
+            pub static EARLIER: [#krate::Asset; 0] = [];
             #source
-            pub static EMBEDDED: #krate::Embedded =
-                #krate::__private::Embedded::__new(&MANIFEST, &SOURCE, &COMPONENTS);
+            pub static EMBEDDED: #krate::Embedded = #krate::__private::Embedded::__new(
+                &MANIFEST, &SOURCE, &COMPONENTS, &EARLIER,
+            );
             #[doc(hidden)]
             macro_rules! #url_macro { #checked }
             #[allow(unused_imports)]

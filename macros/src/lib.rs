@@ -5,6 +5,7 @@
 //! expansion works on `proc_macro2` so it is unit-tested without a compiler.
 
 mod args;
+mod earlier;
 mod emit;
 mod expand;
 mod expansion_cache;

@@ -23,7 +23,9 @@ mod glob;
 mod hashed_name;
 mod integrity;
 mod manifest;
+mod nginx_location;
 mod references;
+mod release_folder;
 mod rewrite;
 mod suggest;
 mod url_path;
@@ -46,7 +48,13 @@ pub use glob::{Glob, GlobError};
 pub use hashed_name::{hashed_name, split_hashed_name};
 pub use integrity::integrity;
 pub use manifest::{listing_hash, manifest_version, staticfiles_json, Manifest, ManifestEntry};
+pub use nginx_location::nginx_static_location;
 pub use references::{scan_css, scan_js, Reference, ReferenceKind};
+pub use release_folder::{
+    collect_release, collect_release_at, prune_releases, prune_releases_at, verify_hashed_file,
+    CollectError, CollectReport, CollectedFile, Release, ReleaseIndex, Retention, RELEASES_INDEX,
+    STATICFILES_JSON,
+};
 pub use rewrite::{process, MissingReferences, ProcessedFile, RewriteOptions};
 pub use suggest::closest_matches;
 pub use url_path::{check_url_path, normalize_prefix, percent_encode_path};

@@ -266,6 +266,7 @@ pub struct Embedded {
     manifest: &'static Manifest,
     source: Option<&'static DevSource>,
     components: &'static [EmbeddedComponent],
+    earlier: &'static [Asset],
 }
 
 impl Embedded {
@@ -274,11 +275,13 @@ impl Embedded {
         manifest: &'static Manifest,
         source: &'static DevSource,
         components: &'static [EmbeddedComponent],
+        earlier: &'static [Asset],
     ) -> Self {
         Self {
             manifest,
             source: Some(source),
             components,
+            earlier,
         }
     }
 
@@ -296,6 +299,13 @@ impl Embedded {
     pub const fn components(&self) -> &'static [EmbeddedComponent] {
         self.components
     }
+
+    /// Earlier releases' files embedded with `previous = "releases"` (`assets::EARLIER`),
+    /// sorted by hashed path: served under their own hashed names, never in the manifest,
+    /// `url!` or the templates. Identity bytes only: their `brotli` and `gzip` are `None`.
+    pub const fn earlier(&self) -> &'static [Asset] {
+        self.earlier
+    }
 }
 
 impl From<&'static Manifest> for Embedded {
@@ -304,6 +314,7 @@ impl From<&'static Manifest> for Embedded {
             manifest,
             source: None,
             components: &[],
+            earlier: &[],
         }
     }
 }

@@ -108,6 +108,7 @@ impl fmt::Debug for SecretKey {
 /// | `APP_COMMIT` | text | unset | build commit shown on `/version` |
 /// | `STALE_CLIENT_SCRIPT` | `inline`, `external` | `inline` | how the stale-client script reaches pages |
 /// | `STATIC_DEV_DIR` | a folder | the macro's folder | in dev mode, the folder served from disk |
+/// | `STATIC_RELEASES_DIR` | a folder | unset | a release folder shared by the instances (written by `collect`): hashed names of other releases found there are served, if their bytes hash to their name |
 /// | `VERSION_MAP` | `version=backend,...` | unset | blue/green routing: the versions and their backends |
 /// | `DEFAULT_VERSION` | a version of the map | unset (required with a map) | the version of clients that name none |
 /// | `CANARY` | `version:percent` | unset | that share of clients that name no version get that version |
@@ -152,6 +153,7 @@ pub struct Settings {
     dev_mode_set: bool,
     delivery: ScriptDelivery,
     dev_dir: Option<PathBuf>,
+    releases_dir: Option<PathBuf>,
     routing: RoutingSettings,
     header_timeout: Duration,
     max_connections: usize,
@@ -206,6 +208,7 @@ impl Default for Settings {
             dev_mode_set: false,
             delivery: ScriptDelivery::Inline,
             dev_dir: None,
+            releases_dir: None,
             routing: RoutingSettings::default(),
             header_timeout: Duration::from_secs(10),
             max_connections: 1024,
@@ -282,6 +285,9 @@ impl Settings {
         }
         if let Some(value) = get("STATIC_DEV_DIR") {
             builder = builder.dev_dir(value);
+        }
+        if let Some(value) = get("STATIC_RELEASES_DIR") {
+            builder = builder.releases_dir(value);
         }
         if let Some(value) = get("STALE_CLIENT_SCRIPT") {
             builder.settings.delivery = match value.trim().to_ascii_lowercase().as_str() {
@@ -402,6 +408,12 @@ impl Settings {
         self.dev_dir.as_deref()
     }
 
+    /// The release folder whose other releases' hashed files are served
+    /// (`STATIC_RELEASES_DIR`).
+    pub fn releases_dir(&self) -> Option<&Path> {
+        self.releases_dir.as_deref()
+    }
+
     /// The bearer token of `POST /cache/bust`, derived from `SECRET_KEY` (see
     /// [`cache_bust_token`](crate::version::cache_bust_token)); `None` without a key.
     pub fn cache_bust_token(&self) -> Option<String> {
@@ -471,7 +483,7 @@ fn parse_canary(text: &str) -> Result<(String, u8), SettingsError> {
 }
 
 /// Every variable [`Settings::from_env`] reads.
-pub const VARIABLES: [&str; 15] = [
+pub const VARIABLES: [&str; 16] = [
     "APP_VERSION",
     "APP_VERSION_HEADER",
     "APP_VERSION_MISMATCH",
@@ -482,6 +494,7 @@ pub const VARIABLES: [&str; 15] = [
     "APP_COMMIT",
     "STALE_CLIENT_SCRIPT",
     "STATIC_DEV_DIR",
+    "STATIC_RELEASES_DIR",
     "VERSION_MAP",
     "DEFAULT_VERSION",
     "CANARY",
@@ -586,6 +599,14 @@ impl SettingsBuilder {
     #[must_use]
     pub fn dev_dir(mut self, folder: impl Into<PathBuf>) -> Self {
         self.settings.dev_dir = Some(folder.into());
+        self
+    }
+
+    /// Serve other releases' hashed files from this release folder, shared by the
+    /// instances and written by `collect` (`STATIC_RELEASES_DIR`).
+    #[must_use]
+    pub fn releases_dir(mut self, folder: impl Into<PathBuf>) -> Self {
+        self.settings.releases_dir = Some(folder.into());
         self
     }
 

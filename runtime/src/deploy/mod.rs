@@ -4,4 +4,5 @@
 
 pub(crate) mod collect;
 
-pub use collect::{nginx_static_location, CollectError, CollectReport};
+pub use collect::nginx_static_location;
+pub use hyper_assets_pipeline::{CollectError, CollectReport, Retention};

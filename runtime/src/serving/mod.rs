@@ -5,6 +5,7 @@ pub(crate) mod accept_encoding;
 pub(crate) mod if_match;
 pub(crate) mod if_none_match;
 pub(crate) mod range;
+mod release_folder;
 pub(crate) mod request_path;
 mod respond;
 mod served_file;

@@ -85,6 +85,33 @@ impl ServedFile {
         })
     }
 
+    /// A file of the release folder whose bytes hash to its name (identity only).
+    /// `None` when a name or type cannot be a header value.
+    pub(crate) fn verified(
+        hashed: &str,
+        hash: &hyper_assets_pipeline::ContentHash,
+        url: &str,
+        bytes: Bytes,
+    ) -> Option<Self> {
+        let (canonical, _) = hyper_assets_pipeline::split_hashed_name(hashed)?;
+        let sha256 = hash.hex();
+        Some(Self {
+            content_type: HeaderValue::from_str(&hyper_assets_pipeline::content_type(&canonical))
+                .ok()?,
+            canonical: Cow::Owned(canonical),
+            hashed: Cow::Owned(hashed.to_owned()),
+            location: HeaderValue::from_str(url).ok()?,
+            identity: Variant {
+                length: HeaderValue::from(bytes.len()),
+                bytes,
+                etag: HeaderValue::from_str(&format!("\"{sha256}\"")).ok()?,
+            },
+            sha256: Cow::Owned(sha256),
+            brotli: None,
+            gzip: None,
+        })
+    }
+
     /// The stable name, relative to the static folder: `css/styles.css`.
     pub fn canonical_path(&self) -> &str {
         &self.canonical
@@ -137,7 +164,10 @@ pub(crate) enum Name {
     Hashed,
     /// The canonical name.
     Canonical,
-    /// A hashed name with another build's hash.
+    /// The hashed name of an earlier release's file (embedded or from the release
+    /// folder).
+    Earlier,
+    /// A hashed name with another build's hash that no release has.
     OtherBuild,
 }
 
@@ -147,6 +177,8 @@ pub(crate) enum Name {
 pub(crate) struct FileSet {
     files: Vec<ServedFile>,
     by_hashed: Vec<u32>,
+    /// Earlier releases' files, sorted by hashed name; found by that name only.
+    earlier: Vec<ServedFile>,
 }
 
 impl FileSet {
@@ -162,7 +194,30 @@ impl FileSet {
             .filter_map(|index| u32::try_from(index).ok())
             .collect();
         by_hashed.sort_by(|&a, &b| files[a as usize].hashed.cmp(&files[b as usize].hashed));
-        Self { files, by_hashed }
+        Self {
+            files,
+            by_hashed,
+            earlier: Vec::new(),
+        }
+    }
+
+    /// Adds earlier releases' files, served under their hashed names only. A name the
+    /// current set has is left to the current file (the same bytes, by the name).
+    pub(crate) fn with_earlier(mut self, earlier: &'static [Asset]) -> Self {
+        let mut files: Vec<ServedFile> = earlier
+            .iter()
+            .filter(|asset| self.get_hashed(asset.hashed_path()).is_none())
+            .map(ServedFile::embedded)
+            .collect();
+        files.sort_by(|a, b| a.hashed.cmp(&b.hashed));
+        files.dedup_by(|a, b| a.hashed == b.hashed);
+        self.earlier = files;
+        self
+    }
+
+    /// How many earlier releases' files.
+    pub(crate) fn earlier_len(&self) -> usize {
+        self.earlier.len()
     }
 
     /// The file with this canonical name.
@@ -188,6 +243,12 @@ impl FileSet {
         }
         if let Some(file) = self.get(path) {
             return Some((file, Name::Canonical));
+        }
+        if let Ok(found) = self
+            .earlier
+            .binary_search_by(|file| file.hashed.as_ref().cmp(path))
+        {
+            return Some((&self.earlier[found], Name::Earlier));
         }
         let (canonical, _) = hyper_assets_pipeline::split_hashed_name(path)?;
         self.get(&canonical).map(|file| (file, Name::OtherBuild))

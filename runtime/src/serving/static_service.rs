@@ -1,9 +1,10 @@
 //! The tower service that serves a [`Manifest`] from memory, or its folder from disk in
 //! dev mode, through one response function.
 
+use super::release_folder::ReleaseFolder;
 use super::request_path;
 use super::respond::{self, IMMUTABLE_VALUE, REVALIDATE_VALUE};
-use super::served_file::{FileSet, Name};
+use super::served_file::{FileSet, Name, ServedFile};
 use crate::dev::DevAssets;
 use crate::manifest::Manifest;
 use bytes::Bytes;
@@ -27,7 +28,8 @@ pub type Body = Full<Bytes>;
 /// | GET/HEAD of a hashed path | 200, `Cache-Control: public, max-age=31536000, immutable` |
 /// | GET/HEAD of a canonical path | 200, `Cache-Control: no-cache`, the same `ETag` |
 /// | `If-None-Match` matching the `ETag` (weak comparison, lists, `*`) | 304, no body |
-/// | a hashed path with another build's hash | 307 to the current hashed URL, `Cache-Control: no-store` |
+/// | a hashed path of an earlier release ([`StaticService::with_earlier`], [`StaticService::with_release_folder`]) | 200, the immutable `Cache-Control`, that release's exact bytes |
+/// | a hashed path with a hash no release has | 307 to the current hashed URL, `Cache-Control: no-store` |
 /// | another method on an asset | 405 with `Allow: GET, HEAD` |
 /// | a malformed path (bad `%`, `%2F`, `\`, NUL, `..`) | 400 |
 /// | a path over 2048 bytes | 414 |
@@ -59,6 +61,7 @@ pub struct StaticService {
     files: Arc<FileSet>,
     nested: bool,
     dev: Option<DevAssets>,
+    releases: Option<Arc<ReleaseFolder>>,
 }
 
 impl StaticService {
@@ -69,7 +72,40 @@ impl StaticService {
             files: Arc::new(FileSet::from_manifest(manifest)),
             nested: false,
             dev: None,
+            releases: None,
         }
+    }
+
+    /// Also serves earlier releases' files (`assets::EMBEDDED.earlier()`, embedded with
+    /// `previous = "releases"`) under their own hashed names, immutable, so a page of an
+    /// earlier release keeps its exact stylesheet and scripts during a rollout.
+    #[must_use]
+    pub fn with_earlier(mut self, earlier: &'static [crate::Asset]) -> Self {
+        let files = (*self.files).clone().with_earlier(earlier);
+        self.files = Arc::new(files);
+        self
+    }
+
+    /// Also serves hashed names found in the release folder `dir` (written by
+    /// `collect`, shared by the instances: `STATIC_RELEASES_DIR`), read on tokio's
+    /// blocking pool when neither this build nor an embedded earlier release has the
+    /// name. A file is served only if its bytes hash to its name; one that does not is
+    /// refused and logged. Identity bytes only.
+    #[must_use]
+    pub fn with_release_folder(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        let prefix = self.manifest.prefix();
+        self.releases = Some(Arc::new(ReleaseFolder::new(dir.into(), prefix)));
+        self
+    }
+
+    /// The release folder read at run time, when there is one.
+    pub fn release_folder(&self) -> Option<&std::path::Path> {
+        self.releases.as_deref().map(ReleaseFolder::dir)
+    }
+
+    /// How many earlier releases' files are embedded.
+    pub(crate) fn earlier_len(&self) -> usize {
+        self.files.earlier_len()
     }
 
     /// Dev mode: serves the folder from disk through `dev` instead of the embedded bytes
@@ -122,42 +158,94 @@ impl StaticService {
         path: &str,
         headers: &HeaderMap,
     ) -> Response<Bytes> {
+        match self.answer_in_memory(method, path, headers) {
+            Ok(response) => response,
+            Err(OnDisk::Dev(canonical)) => match self.dev.as_ref().map(DevAssets::snapshot) {
+                Some(Ok(snapshot)) => {
+                    answer_from_dev(snapshot.files(), method, &canonical, headers)
+                }
+                Some(Err(error)) => respond::dev_failure(&error),
+                None => respond::status(http::StatusCode::INTERNAL_SERVER_ERROR),
+            },
+            Err(OnDisk::ReleaseFolder(canonical)) => {
+                let found = self
+                    .releases
+                    .as_ref()
+                    .and_then(|folder| folder.find(&canonical));
+                match found {
+                    Some(file) => respond::respond(method, headers, &file, IMMUTABLE_VALUE),
+                    None => no_release_has(self.files.find(&canonical), method),
+                }
+            }
+        }
+    }
+
+    /// The answer from memory, or what must be read from disk: dev mode's folder, or
+    /// the release folder for a hashed name no embedded release has.
+    fn answer_in_memory(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+    ) -> Result<Response<Bytes>, OnDisk> {
         let Some(rest) = self.strip(path) else {
-            return respond::status(http::StatusCode::NOT_FOUND);
+            return Ok(respond::status(http::StatusCode::NOT_FOUND));
         };
         let canonical = match request_path::decode(rest) {
             Ok(canonical) => canonical,
-            Err(code) => return respond::status(code),
+            Err(code) => return Ok(respond::status(code)),
         };
-        match &self.dev {
-            None => answer_from(&self.files, false, method, &canonical, headers),
-            Some(dev) => match dev.snapshot() {
-                Ok(snapshot) => answer_from(snapshot.files(), true, method, &canonical, headers),
-                Err(error) => respond::dev_failure(&error),
-            },
+        if self.dev.is_some() {
+            return Err(OnDisk::Dev(canonical.into_owned()));
         }
+        let found = self.files.find(&canonical);
+        match found {
+            Some((file, Name::Canonical)) => {
+                return Ok(respond::respond(method, headers, file, REVALIDATE_VALUE))
+            }
+            Some((file, Name::Hashed | Name::Earlier)) => {
+                return Ok(respond::respond(method, headers, file, IMMUTABLE_VALUE))
+            }
+            Some((_, Name::OtherBuild)) | None => {}
+        }
+        let read = method == Method::GET || method == Method::HEAD;
+        if self.releases.is_some()
+            && read
+            && hyper_assets_pipeline::split_hashed_name(&canonical).is_some()
+        {
+            return Err(OnDisk::ReleaseFolder(canonical.into_owned()));
+        }
+        Ok(no_release_has(found, method))
     }
 }
 
-/// The answer for a decoded path among `files`: embedded files are immutable under their
-/// hashed name and redirect from another build's; in dev mode every name answers the
-/// current bytes, revalidated.
-fn answer_from(
+/// What a request needs read from disk: the decoded path.
+enum OnDisk {
+    Dev(String),
+    ReleaseFolder(String),
+}
+
+/// A hashed name with a hash no release has: a 307 to the current bytes when the file
+/// exists under its canonical name, else 404.
+fn no_release_has(found: Option<(&ServedFile, Name)>, method: &Method) -> Response<Bytes> {
+    match found {
+        Some((file, _)) => respond::redirect(method, file),
+        None => respond::status(http::StatusCode::NOT_FOUND),
+    }
+}
+
+/// The answer for a decoded path among dev mode's files: every name of a file (the
+/// canonical one, the current hashed one, an earlier build's) answers the current bytes,
+/// revalidated.
+fn answer_from_dev(
     files: &FileSet,
-    dev: bool,
     method: &Method,
     path: &str,
     headers: &HeaderMap,
 ) -> Response<Bytes> {
-    let Some((file, name)) = files.find(path) else {
-        return respond::status(http::StatusCode::NOT_FOUND);
-    };
-    match (name, dev) {
-        (_, true) | (Name::Canonical, false) => {
-            respond::respond(method, headers, file, REVALIDATE_VALUE)
-        }
-        (Name::Hashed, false) => respond::respond(method, headers, file, IMMUTABLE_VALUE),
-        (Name::OtherBuild, false) => respond::redirect(method, file),
+    match files.find(path) {
+        Some((file, _)) => respond::respond(method, headers, file, REVALIDATE_VALUE),
+        None => respond::status(http::StatusCode::NOT_FOUND),
     }
 }
 
@@ -182,21 +270,14 @@ impl StaticFuture {
     /// Answers `request` with `service`: from memory at once, or from disk off the
     /// executor (dev mode).
     pub(crate) fn start<B>(service: &StaticService, request: &Request<B>) -> Self {
-        if service.dev.is_none() {
+        let (method, path, headers) = (request.method(), request.uri().path(), request.headers());
+        if let Ok(response) = service.answer_in_memory(method, path, headers) {
             return Self::Ready {
-                response: Some(service.answer(
-                    request.method(),
-                    request.uri().path(),
-                    request.headers(),
-                )),
+                response: Some(response),
             };
         }
         let service = service.clone();
-        let (method, path, headers) = (
-            request.method().clone(),
-            request.uri().path().to_owned(),
-            request.headers().clone(),
-        );
+        let (method, path, headers) = (method.clone(), path.to_owned(), headers.clone());
         let task = crate::blocking::off_executor(move || service.answer(&method, &path, &headers));
         Self::Blocking {
             task: Box::pin(async move {

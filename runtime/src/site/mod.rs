@@ -138,8 +138,19 @@ impl Site {
         let dev = self.dev().map_or(String::new(), |dev| {
             format!("; dev mode: from disk, {}", dev.folder().display())
         });
+        let earlier = match (
+            self.inner.files.earlier_len(),
+            self.inner.files.release_folder(),
+        ) {
+            (0, None) => String::new(),
+            (count, None) => format!("; {count} earlier releases' files"),
+            (count, Some(dir)) => format!(
+                "; {count} earlier releases' files, and the release folder {}",
+                dir.display()
+            ),
+        };
         tracing::info!(
-            "hyper-assets: serving {} assets on http://{} (app version {}, {}{dev})",
+            "hyper-assets: serving {} assets on http://{} (app version {}, {}{dev}{earlier})",
             self.manifest().len(),
             listener
                 .local_addr()
@@ -255,7 +266,13 @@ impl SiteBuilder {
             version = version.component(name, paths);
         }
         let version = version.build()?;
-        let mut files = StaticService::new(manifest);
+        let mut files = StaticService::new(manifest).with_earlier(assets.earlier());
+        if let (Some(dir), None) = (version.settings().releases_dir(), &dev) {
+            if !dir.is_dir() {
+                return Err(SiteError::ReleasesDir(dir.to_path_buf()));
+            }
+            files = files.with_release_folder(dir);
+        }
         if let Some(dev) = &dev {
             files = files.with_dev(dev.clone());
             let on_bust = dev.clone();
@@ -288,6 +305,8 @@ pub enum SiteError {
     DevModeWithoutFolder,
     /// Dev mode cannot serve the folder (what a build would refuse).
     DevFolder(DevError),
+    /// `STATIC_RELEASES_DIR` names no folder.
+    ReleasesDir(std::path::PathBuf),
 }
 
 impl fmt::Display for SiteError {
@@ -306,6 +325,12 @@ impl fmt::Display for SiteError {
                     "dev mode (STATIC_DEV_MODE) cannot serve the folder: {error}"
                 )
             }
+            Self::ReleasesDir(dir) => write!(
+                f,
+                "STATIC_RELEASES_DIR={:?} is not a folder: expected the release folder that \
+                 `collect` writes (create it first), or unset",
+                dir.display().to_string()
+            ),
         }
     }
 }
@@ -324,6 +349,7 @@ impl std::error::Error for SiteError {
             Self::Routing(error) => Some(error),
             Self::DevModeWithoutFolder => None,
             Self::DevFolder(error) => Some(error),
+            Self::ReleasesDir(_) => None,
         }
     }
 }
