@@ -1,19 +1,25 @@
 //! `hyper-assets`: the hyper-assets command line.
 //!
 //! ```text
-//! hyper-assets check URL [options]   verify a live deployment's cache contract
+//! hyper-assets collect DIR [options]   write a release into the release folder DIR
+//! hyper-assets prune DIR               prune the release folder
+//! hyper-assets bust-token              the POST /cache/bust token, from SECRET_KEY
+//! hyper-assets nginx-config            the nginx configuration
+//! hyper-assets check URL [options]     verify a live deployment's cache contract
 //! ```
 
 use hyper_assets_cli::check::{self, CheckArguments, CheckOptions, USAGE};
 use std::process::ExitCode;
 
 /// The commands, for `hyper-assets` without one or with an unknown one.
-const COMMANDS: &str = "\
-usage: hyper-assets COMMAND [ARGS]
-
-commands:
-  check URL [options]   verify a live deployment's cache contract (--help for more)
-";
+fn commands() -> String {
+    format!(
+        "usage: hyper-assets COMMAND [ARGS]\n\ncommands:\n{}  check URL [options]            \
+         verify a live deployment's cache contract\n\
+         \x20                                (check --help for its options)\n",
+        hyper_assets_cli::deploy_usage()
+    )
+}
 
 /// Exit status of a usage error (a rule failing is 1).
 const USAGE_ERROR: u8 = 2;
@@ -21,13 +27,30 @@ const USAGE_ERROR: u8 = 2;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((command, rest)) = args.split_first() else {
-        return usage_error("no command given", COMMANDS);
+        return usage_error("no command given", &commands());
     };
-    // One arm per command.
+    if let Some(result) = hyper_assets_cli::run_deploy_command(command, rest) {
+        return finish_deploy_command(command, result);
+    }
     match command.as_str() {
         "check" => run_check(rest),
-        "-h" | "--help" | "help" => print_help(COMMANDS),
-        unknown => usage_error(&format!("unknown command {unknown:?}"), COMMANDS),
+        "-h" | "--help" | "help" => print_help(&commands()),
+        unknown => usage_error(&format!("unknown command {unknown:?}"), &commands()),
+    }
+}
+
+/// Prints a deploy command's output, or its error on stderr (exit status 1).
+#[allow(clippy::print_stdout)] // the command's output
+fn finish_deploy_command(command: &str, result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("hyper-assets {command}: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 

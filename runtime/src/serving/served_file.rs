@@ -216,6 +216,7 @@ impl FileSet {
     }
 
     /// How many earlier releases' files.
+    #[cfg(feature = "server")] // for the start-up line
     pub(crate) fn earlier_len(&self) -> usize {
         self.earlier.len()
     }

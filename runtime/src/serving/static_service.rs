@@ -104,6 +104,7 @@ impl StaticService {
     }
 
     /// How many earlier releases' files are embedded.
+    #[cfg(feature = "server")] // for the start-up line
     pub(crate) fn earlier_len(&self) -> usize {
         self.files.earlier_len()
     }
