@@ -133,6 +133,11 @@ impl CargoProject {
         self.write("Cargo.lock", lock);
     }
 
+    /// The text of a file of the project.
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.dir.join(rel)).expect("read a project file")
+    }
+
     /// Runs `cargo build` (offline, in a target folder shared by all such projects).
     pub fn build(&self) -> Build {
         let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))

@@ -123,7 +123,7 @@
   }
 
   // One decision for every reason to act: `detail` says why, `key` is what the loop
-  // guard remembers (a server version, or the URL of a file that failed).
+  // guard remembers (a server version, or the page version whose files failed).
   function act(detail, key, message, event) {
     var action = mode;
     var store = storage();
@@ -171,13 +171,60 @@
     }
   }
 
-  function assetFailed(url) {
+  // A failed file is fetched again (each try is a new request through the load
+  // balancer) before the guarded reload: a copy whose bytes pass the page's integrity
+  // value lands in the HTTP cache under its immutable name, so the reloaded page finds
+  // it there whichever instance answers the reload. Every failure of the page is
+  // gathered first (the reload waits for `load`), and one guard key per page version
+  // covers them all, so a page whose stylesheet and script both fail reloads once.
+  var failed = [];
+  var recovering = false;
+  var TRIES = 3;
+
+  function fetchAgain(file, tries) {
+    if (typeof fetch !== "function") return Promise.resolve(false);
+    // A 307 is an instance without the file pointing at its own version's bytes, which
+    // cannot be this page's: not followed, it is a failed try.
+    var options = { cache: "reload", credentials: "same-origin", redirect: "manual" };
+    if (file.integrity) options.integrity = file.integrity;
+    return fetch(file.url, options)
+      .then(
+        function (response) {
+          return response.ok;
+        },
+        function () {
+          return false;
+        }
+      )
+      .then(function (ok) {
+        return ok || tries <= 1 ? ok : fetchAgain(file, tries - 1);
+      });
+  }
+
+  function recover() {
+    var files = failed.slice();
+    var done = function () {
+      act(
+        { server: null, reason: "asset", url: files[0].url },
+        "asset:" + pageVersion,
+        "hyper-assets: " + files[0].url + " failed to load (a deploy replaced it?); reload to get the current files."
+      );
+    };
+    var retried = files.map(function (file) {
+      return fetchAgain(file, TRIES);
+    });
+    if (typeof Promise === "function" && Promise.all) Promise.all(retried).then(done, done);
+    else done();
+  }
+
+  function assetFailed(el, url) {
     if (mode === "ignore" || !isHashed(url)) return;
-    act(
-      { server: null, reason: "asset", url: url },
-      "asset:" + url,
-      "hyper-assets: " + url + " failed to load (a deploy replaced it?); reload to get the current files."
-    );
+    for (var i = 0; i < failed.length; i++) if (failed[i].url === url) return;
+    failed.push({ url: url, integrity: (el && el.getAttribute("integrity")) || "" });
+    if (recovering) return;
+    recovering = true;
+    if (document.readyState === "complete") setTimeout(recover, 0);
+    else window.addEventListener("load", recover);
   }
 
   // Load errors do not bubble; a capturing listener on window sees them all: scripts
@@ -187,9 +234,9 @@
     function (event) {
       var el = event.target;
       if (!el || el === window || !el.tagName) return;
-      if (el.tagName === "SCRIPT" && el.src) assetFailed(el.src);
+      if (el.tagName === "SCRIPT" && el.src) assetFailed(el, el.src);
       if (el.tagName === "LINK" && /(^|\s)(stylesheet|modulepreload)(\s|$)/i.test(el.rel) && el.href) {
-        assetFailed(el.href);
+        assetFailed(el, el.href);
       }
     },
     true
@@ -214,8 +261,7 @@
     var link = links[i];
     var before = !tag || (link.compareDocumentPosition(tag) & 4) !== 0;
     if (before && !link.disabled && link.href && sheetFailed(link)) {
-      assetFailed(link.href);
-      break;
+      assetFailed(link, link.href);
     }
   }
 
