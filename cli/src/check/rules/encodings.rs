@@ -73,10 +73,18 @@ pub(crate) async fn check(deployment: &Deployment<'_>) -> Outcome {
         .iter()
         .map(|(asked, response)| format!("{asked} -> {}", response.content_encoding()))
         .collect();
+    let tagged = answers
+        .iter()
+        .all(|(_, response)| response.header("ETag").is_some());
     findings.outcome(|| {
         if encoded {
+            let etags = if tagged {
+                "each encoding with its own ETag"
+            } else {
+                "no ETag shared between encodings"
+            };
             format!(
-                "{url}: {}, each encoding with its own ETag and Vary: Accept-Encoding",
+                "{url}: {}, {etags}, every answer with Vary: Accept-Encoding",
                 served.join(", ")
             )
         } else {
