@@ -61,6 +61,9 @@ cargo build -p demo --locked
 step "end-to-end: blue/green and canary behind a real nginx"
 cargo test -p demo --locked --test nginx -- --ignored
 
+step "hyper-assets check through a real nginx: the generated config passes, each planted fault fails its rule"
+cargo test -p hyper-assets-cli --locked --test check_nginx -- --ignored
+
 step "the README's shell recipe for VERSION (jq, sha256sum)"
 cargo test -p hyper-assets-tests --locked --test version_recipe -- --ignored
 

@@ -2,6 +2,15 @@
 
 use std::fmt;
 
+/// `1 file`, `3 files`: a count for a report line.
+pub(crate) fn counted(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
 /// The rules of the cache contract, in the order they are checked and printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {

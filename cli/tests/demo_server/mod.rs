@@ -7,6 +7,7 @@ use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// A child process stopped when the test ends, passed or failed.
@@ -58,6 +59,12 @@ pub(crate) fn wait_until_listening(addr: SocketAddr, what: &str, child: &mut Chi
 /// `cargo build -p demo` first if it is not there: it is another package's binary, so
 /// cargo does not build it for this package's tests.
 pub(crate) fn demo_binary() -> PathBuf {
+    // Once per test binary: tests running in parallel wait for one build.
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(find_or_build_demo).clone()
+}
+
+fn find_or_build_demo() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     // <target>/<profile>/deps/<test binary>
     let profile_dir = exe.ancestors().nth(2).unwrap().to_path_buf();

@@ -6,7 +6,7 @@ use crate::check::cache_control::CacheControl;
 use crate::check::deployment::Deployment;
 use crate::check::findings::Findings;
 use crate::check::releases::{read_releases, RELEASES_FILE};
-use crate::check::report::Outcome;
+use crate::check::report::{counted, Outcome};
 use hyper_assets_pipeline::{percent_encode_path, split_hashed_name};
 use sha2::{Digest, Sha256};
 
@@ -88,9 +88,9 @@ pub(crate) async fn check(deployment: &Deployment<'_>) -> Outcome {
             )
         } else {
             format!(
-                "{checked} hashed files of {} earlier releases answer 200, immutable, with \
-                 the bytes their names were hashed from",
-                earlier.len()
+                "every hashed file of {} ({checked} checked) answers 200, immutable, with \
+                 the bytes its name was hashed from",
+                counted(earlier.len(), "earlier release")
             )
         }
     })

@@ -11,6 +11,8 @@ const FIX_ETAG: &str = "give each Content-Encoding of a file its own ETag (a cac
     conditional request would otherwise mix the encoded and the plain bytes).";
 const FIX_VARY: &str = "send \"Vary: Accept-Encoding\" on every answer for a file served \
     in more than one encoding, the plain one included (nginx: `gzip_vary on`).";
+const FIX_ANSWER: &str = "answer a hashed file with 200 whatever Accept-Encoding asks (an \
+    encoding the server does not have falls back to the plain bytes).";
 
 /// The `Accept-Encoding` values asked, `None` for no header.
 const ASKED: [Option<&str>; 3] = [Some("br"), Some("gzip"), None];
@@ -34,9 +36,9 @@ pub(crate) async fn check(deployment: &Deployment<'_>) -> Outcome {
                     response.url(),
                     response.status()
                 );
-                findings.add(seen, FIX_VARY);
+                findings.add(seen, FIX_ANSWER);
             }
-            Err(error) => findings.add(error.to_string(), FIX_VARY),
+            Err(error) => findings.add(error.to_string(), FIX_ANSWER),
         }
     }
     let url = deployment.client.origin().url(&asset.path);
@@ -73,10 +75,18 @@ pub(crate) async fn check(deployment: &Deployment<'_>) -> Outcome {
         .iter()
         .map(|(asked, response)| format!("{asked} -> {}", response.content_encoding()))
         .collect();
+    let tagged = answers
+        .iter()
+        .all(|(_, response)| response.header("ETag").is_some());
     findings.outcome(|| {
         if encoded {
+            let etags = if tagged {
+                "each encoding with its own ETag"
+            } else {
+                "no ETag shared between encodings"
+            };
             format!(
-                "{url}: {}, each encoding with its own ETag and Vary: Accept-Encoding",
+                "{url}: {}, {etags}, every answer with Vary: Accept-Encoding",
                 served.join(", ")
             )
         } else {

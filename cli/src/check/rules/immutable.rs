@@ -4,7 +4,7 @@
 use crate::check::cache_control::{CacheControl, LONG_FOR_A_PAGE};
 use crate::check::deployment::Deployment;
 use crate::check::findings::Findings;
-use crate::check::report::Outcome;
+use crate::check::report::{counted, Outcome};
 
 const FIX_ASSET: &str = "serve every content-hashed name with \"Cache-Control: public, \
     max-age=31536000, immutable\" (nginx: the add_header in the hashed-name location that \
@@ -52,8 +52,8 @@ pub(crate) fn check(deployment: &Deployment<'_>) -> Outcome {
             .map(|response| response.shown("Cache-Control"))
             .unwrap_or_default();
         format!(
-            "{} hashed URLs answer 200 with {shown} (first: {}); the page has {}",
-            deployment.assets.len(),
+            "{} answer 200 with {shown} (first: {}); the page has {}",
+            counted(deployment.assets.len(), "hashed URL"),
             first.path,
             page.shown("Cache-Control")
         )

@@ -5,7 +5,7 @@
 use crate::check::cache_control::CacheControl;
 use crate::check::deployment::Deployment;
 use crate::check::findings::Findings;
-use crate::check::report::Outcome;
+use crate::check::report::{counted, Outcome};
 
 const FIX_NONE: &str = "send an ETag (or Last-Modified) with hashed files (nginx: \
     `etag on`, the default).";
@@ -74,9 +74,9 @@ pub(crate) async fn check(deployment: &Deployment<'_>) -> Outcome {
             .count();
         let dates = revalidated.len() - etags;
         format!(
-            "{} hashed URLs revalidate to 304 with the immutable Cache-Control \
-             ({etags} by If-None-Match, {dates} by If-Modified-Since)",
-            served.len()
+            "{} revalidate to 304 with the immutable Cache-Control ({etags} by \
+             If-None-Match, {dates} by If-Modified-Since)",
+            counted(served.len(), "hashed URL")
         )
     })
 }
