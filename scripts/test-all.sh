@@ -64,6 +64,9 @@ cargo test -p demo --locked --test nginx -- --ignored
 step "hyper-assets check through a real nginx: the generated config passes, each planted fault fails its rule"
 cargo test -p hyper-assets-cli --locked --test check_nginx -- --ignored
 
+step "end-to-end: the rollout matrix and a rolling deploy (two releases, nginx, Chromium with SRI)"
+cargo test -p demo --locked --test rollout -- --ignored --nocapture
+
 step "the README's shell recipe for VERSION (jq, sha256sum)"
 cargo test -p hyper-assets-tests --locked --test version_recipe -- --ignored
 

@@ -133,7 +133,7 @@ fn split_config(listen: SocketAddr, pages: &[&Instance], assets: &[&Instance]) -
 }
 
 /// Runs the browser over one cell and returns its report.
-fn browse(dir: &Path, name: &str, cell: Value) -> Value {
+fn browse(dir: &Path, name: &str, cell: &Value) -> Value {
     let file = dir.join(format!("{name}.json"));
     std::fs::write(&file, cell.to_string()).unwrap();
     let output = Command::new("node")
@@ -206,7 +206,7 @@ fn rollout_matrix_and_a_rolling_deploy_break_no_page() {
 
     // An old page on a new instance: v1's HTML, every file from v2, which embeds v1's.
     let (_nginx, url) = proxy("old-page-new-instance", &[&old], &[&new]);
-    let report = browse(&dir, "old-page-new-instance", cell(url, 3));
+    let report = browse(&dir, "old-page-new-instance", &cell(url, 3));
     for page in pages(&report) {
         assert_eq!(page["release"], "v1", "{page}");
         assert_eq!(page["coherent"], true, "{page}");
@@ -218,7 +218,7 @@ fn rollout_matrix_and_a_rolling_deploy_break_no_page() {
     // stale-client script notices and reloads once, guarded; nginx sends the files to
     // v1 again, so the page stays broken and the script prompts instead of looping.
     let (_nginx, url) = proxy("new-page-old-instance", &[&new], &[&old]);
-    let report = browse(&dir, "new-page-old-instance", cell(url, 2));
+    let report = browse(&dir, "new-page-old-instance", &cell(url, 2));
     for page in pages(&report) {
         assert_eq!(page["loaded"], false, "{page}");
         assert_eq!(page["reloads"], 1, "one guarded reload: {page}");
@@ -249,7 +249,7 @@ fn rollout_matrix_and_a_rolling_deploy_break_no_page() {
         ),
     ] {
         let (_nginx, url) = proxy(name, &[pages_from], &[files_from]);
-        let report = browse(&dir, name, cell(url, 3));
+        let report = browse(&dir, name, &cell(url, 3));
         for page in pages(&report) {
             assert_eq!(page["release"], release, "{name}: {page}");
             assert_eq!(page["coherent"], true, "{name}: {page}");
@@ -304,7 +304,7 @@ fn rollout_matrix_and_a_rolling_deploy_break_no_page() {
             let mut cell = cell(url, 2);
             cell["releases"] = pinned.clone();
             cell["cookie"] = json!(cookie);
-            let report = browse(&dir, &format!("pinned-{release}"), cell);
+            let report = browse(&dir, &format!("pinned-{release}"), &cell);
             for page in pages(&report) {
                 assert_eq!(page["release"], release, "{cookie}: {page}");
                 assert_eq!(page["coherent"], true, "{cookie}: {page}");
@@ -317,7 +317,7 @@ fn rollout_matrix_and_a_rolling_deploy_break_no_page() {
         let mut cell = cell(url, 16);
         cell["releases"] = pinned;
         cell["userAgents"] = json!(true);
-        let report = browse(&dir, "canary", cell);
+        let report = browse(&dir, "canary", &cell);
         let mut seen = Vec::new();
         for page in pages(&report) {
             assert_eq!(page["coherent"], true, "{page}");
@@ -335,10 +335,10 @@ fn rollout_matrix_and_a_rolling_deploy_break_no_page() {
     // Plain round-robin, no stickiness: requests alternate between the two.
     let fleet = [&old_shared, &new_shared];
     let (_nginx, url) = proxy("rolling-shared", &fleet, &fleet);
-    let shared_report = browse(&dir, "rolling-shared", cell(url, 50));
+    let shared_report = browse(&dir, "rolling-shared", &cell(url, 50));
     let fleet = [&old, &new];
     let (_nginx, url) = proxy("rolling-embedded", &fleet, &fleet);
-    let embedded_report = browse(&dir, "rolling-embedded", cell(url, 50));
+    let embedded_report = browse(&dir, "rolling-embedded", &cell(url, 50));
     for (name, report) in [
         ("with the shared folder", &shared_report),
         ("with embedded earlier releases only", &embedded_report),
