@@ -159,53 +159,57 @@ impl StaticService {
         path: &str,
         headers: &HeaderMap,
     ) -> Response<Bytes> {
-        match self.answer_in_memory(method, path, headers) {
-            Ok(response) => response,
-            Err(OnDisk::Dev(canonical)) => match self.dev.as_ref().map(DevAssets::snapshot) {
-                Some(Ok(snapshot)) => {
-                    answer_from_dev(snapshot.files(), method, &canonical, headers)
-                }
-                Some(Err(error)) => respond::dev_failure(&error),
-                None => respond::status(http::StatusCode::INTERNAL_SERVER_ERROR),
-            },
-            Err(OnDisk::ReleaseFolder(canonical)) => {
-                let found = self
-                    .releases
-                    .as_ref()
-                    .and_then(|folder| folder.find(&canonical));
-                match found {
-                    Some(file) => respond::respond(method, headers, &file, IMMUTABLE_VALUE),
-                    None => no_release_has(self.files.find(&canonical), method),
-                }
-            }
+        if let Some(response) = self.answer_in_memory(method, path, headers) {
+            return response;
+        }
+        // The path decoded, as `answer_in_memory` found it.
+        let Some(canonical) = self
+            .strip(path)
+            .and_then(|rest| request_path::decode(rest).ok())
+        else {
+            return respond::status(http::StatusCode::NOT_FOUND);
+        };
+        if let Some(dev) = &self.dev {
+            return match dev.snapshot() {
+                Ok(snapshot) => answer_from_dev(snapshot.files(), method, &canonical, headers),
+                Err(error) => respond::dev_failure(&error),
+            };
+        }
+        let found = self
+            .releases
+            .as_ref()
+            .and_then(|folder| folder.find(&canonical));
+        match found {
+            Some(file) => respond::respond(method, headers, &file, IMMUTABLE_VALUE),
+            None => no_release_has(self.files.find(&canonical), method),
         }
     }
 
-    /// The answer from memory, or what must be read from disk: dev mode's folder, or
-    /// the release folder for a hashed name no embedded release has.
+    /// The answer from memory, or `None` when the disk must be read: dev mode's folder,
+    /// or the release folder for a hashed name no embedded release has.
     fn answer_in_memory(
         &self,
         method: &Method,
         path: &str,
         headers: &HeaderMap,
-    ) -> Result<Response<Bytes>, OnDisk> {
+    ) -> Option<Response<Bytes>> {
         let Some(rest) = self.strip(path) else {
-            return Ok(respond::status(http::StatusCode::NOT_FOUND));
+            return Some(respond::status(http::StatusCode::NOT_FOUND));
         };
         let canonical = match request_path::decode(rest) {
             Ok(canonical) => canonical,
-            Err(code) => return Ok(respond::status(code)),
+            Err(code) => return Some(respond::status(code)),
         };
         if self.dev.is_some() {
-            return Err(OnDisk::Dev(canonical.into_owned()));
+            return None;
         }
         let found = self.files.find(&canonical);
         match found {
             Some((file, Name::Canonical)) => {
-                return Ok(respond::respond(method, headers, file, REVALIDATE_VALUE))
+                return Some(respond::respond(method, headers, file, REVALIDATE_VALUE))
             }
             Some((file, Name::Hashed | Name::Earlier)) => {
-                return Ok(respond::respond(method, headers, file, IMMUTABLE_VALUE))
+                return Some(respond::respond(method, headers, file, IMMUTABLE_VALUE))
             }
             Some((_, Name::OtherBuild)) | None => {}
         }
@@ -214,16 +218,10 @@ impl StaticService {
             && read
             && hyper_assets_pipeline::split_hashed_name(&canonical).is_some()
         {
-            return Err(OnDisk::ReleaseFolder(canonical.into_owned()));
+            return None;
         }
-        Ok(no_release_has(found, method))
+        Some(no_release_has(found, method))
     }
-}
-
-/// What a request needs read from disk: the decoded path.
-enum OnDisk {
-    Dev(String),
-    ReleaseFolder(String),
 }
 
 /// A hashed name with a hash no release has: a 307 to the current bytes when the file
@@ -272,7 +270,7 @@ impl StaticFuture {
     /// executor (dev mode).
     pub(crate) fn start<B>(service: &StaticService, request: &Request<B>) -> Self {
         let (method, path, headers) = (request.method(), request.uri().path(), request.headers());
-        if let Ok(response) = service.answer_in_memory(method, path, headers) {
+        if let Some(response) = service.answer_in_memory(method, path, headers) {
             return Self::Ready {
                 response: Some(response),
             };
