@@ -90,7 +90,12 @@ impl HttpClient {
             .await
             .map_err(FetchFailure::Http)?;
         let (parts, body) = response.into_parts();
-        let body = body.collect().await.map_err(FetchFailure::Http)?.to_bytes();
+        // A deployment answering without end must not exhaust the checker's memory.
+        let body = http_body_util::Limited::new(body, MAX_BODY_BYTES)
+            .collect()
+            .await
+            .map_err(|_| FetchFailure::Body)?
+            .to_bytes();
         Ok((parts.status, parts.headers, body))
     }
 }
@@ -170,8 +175,13 @@ enum FetchFailure {
     Request,
     Connect(std::io::Error),
     Http(hyper::Error),
+    /// The body failed, or is over [`MAX_BODY_BYTES`].
+    Body,
     Timeout(Duration),
 }
+
+/// The largest body read.
+const MAX_BODY_BYTES: usize = 64 << 20;
 
 impl fmt::Display for FetchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -180,6 +190,11 @@ impl fmt::Display for FetchError {
             FetchFailure::Request => write!(f, "GET {url}: the request cannot be written"),
             FetchFailure::Connect(error) => write!(f, "GET {url}: cannot connect: {error}"),
             FetchFailure::Http(error) => write!(f, "GET {url}: {error}"),
+            FetchFailure::Body => write!(
+                f,
+                "GET {url}: the body failed or is over {} MiB",
+                MAX_BODY_BYTES >> 20
+            ),
             FetchFailure::Timeout(limit) => {
                 write!(
                     f,
@@ -196,7 +211,7 @@ impl std::error::Error for FetchError {
         match &self.cause {
             FetchFailure::Connect(error) => Some(error),
             FetchFailure::Http(error) => Some(error),
-            FetchFailure::Request | FetchFailure::Timeout(_) => None,
+            FetchFailure::Request | FetchFailure::Body | FetchFailure::Timeout(_) => None,
         }
     }
 }

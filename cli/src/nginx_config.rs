@@ -35,13 +35,23 @@ fn static_location(root: &str, prefix: Option<&str>, brotli: bool) -> Result<Str
     let paths = value["paths"]
         .as_object()
         .ok_or_else(|| format!("{} has no `paths`", manifest.display()))?;
-    let types: Vec<(String, String)> = paths
-        .keys()
-        .map(|canonical| {
-            (
-                canonical.clone(),
-                hyper_assets_pipeline::content_type(canonical),
-            )
+    // The types of earlier releases' files too: a kept `.mjs` of an earlier release must
+    // not fall back to `application/octet-stream` (with nosniff, a refused module).
+    let index = hyper_assets_pipeline::ReleaseIndex::read(std::path::Path::new(root))
+        .map_err(|e| e.to_string())?;
+    let earlier = index
+        .releases()
+        .iter()
+        .flat_map(|release| &release.files)
+        .filter_map(|hashed| hyper_assets_pipeline::split_hashed_name(hashed).map(|(c, _)| c));
+    let mut canonical: Vec<String> = paths.keys().cloned().chain(earlier).collect();
+    canonical.sort();
+    canonical.dedup();
+    let types: Vec<(String, String)> = canonical
+        .into_iter()
+        .map(|name| {
+            let content_type = hyper_assets_pipeline::content_type(&name);
+            (name, content_type)
         })
         .collect();
     let root =

@@ -130,7 +130,13 @@ fn a_release_folder_keeps_earlier_releases_and_prunes_by_count_and_age() {
     let releases = dir.join("releases");
     let releases = releases.to_str().unwrap();
     let mut hashed = Vec::new();
+    // Only the first release has a module: its type stays in the nginx location.
+    std::fs::create_dir_all(site.join("js")).unwrap();
+    std::fs::write(site.join("js/old.mjs"), "export const old = 1;\n").unwrap();
     for release in 1..=4 {
+        if release == 2 {
+            std::fs::remove_file(site.join("js/old.mjs")).unwrap();
+        }
         std::fs::write(
             site.join("css/app.css"),
             format!("body {{ --release: {release} }}\n"),
@@ -141,7 +147,11 @@ fn a_release_folder_keeps_earlier_releases_and_prunes_by_count_and_age() {
             &[],
         ));
         let index = ReleaseIndex::read(Path::new(releases)).unwrap();
-        hashed.push(index.releases()[0].files[0].clone());
+        let css = index.releases()[0]
+            .files
+            .iter()
+            .find(|f| f.starts_with("css/"));
+        hashed.push(css.unwrap().clone());
         // All four are under an hour old: none is pruned.
         assert!(
             printed.contains(&format!("releases kept: {release}; releases pruned: 0")),
@@ -151,6 +161,11 @@ fn a_release_folder_keeps_earlier_releases_and_prunes_by_count_and_age() {
     for name in &hashed {
         assert!(Path::new(releases).join(name).is_file(), "{name}");
     }
+    let location = ok(&cli(&["nginx-config", "--static-root", releases], &[]));
+    assert!(
+        location.contains(" mjs;"),
+        "an earlier release's type: {location}"
+    );
     // Count and age: keep one before the newest, nothing younger than a second counts.
     let printed = ok(&cli(
         &["prune", releases, "--keep", "1", "--age", "0s"],

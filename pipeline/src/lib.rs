@@ -51,9 +51,9 @@ pub use manifest::{listing_hash, manifest_version, staticfiles_json, Manifest, M
 pub use nginx_location::nginx_static_location;
 pub use references::{scan_css, scan_js, Reference, ReferenceKind};
 pub use release_folder::{
-    collect_release, collect_release_at, prune_releases, prune_releases_at, verify_hashed_file,
-    CollectError, CollectReport, CollectedFile, Release, ReleaseIndex, Retention, RELEASES_INDEX,
-    STATICFILES_JSON,
+    collect_release, collect_release_at, is_release_file_name, prune_releases, prune_releases_at,
+    verify_hashed_file, CollectError, CollectReport, CollectedFile, Release, ReleaseIndex,
+    Retention, RELEASES_INDEX, STATICFILES_JSON,
 };
 pub use rewrite::{process, MissingReferences, ProcessedFile, RewriteOptions};
 pub use suggest::closest_matches;

@@ -83,6 +83,8 @@ pub struct CollectReport {
 /// A file or folder that could not be read or written; `Debug` shows the same sentence
 /// as `Display`.
 pub struct CollectError {
+    /// What was being done: "read", "write", "delete".
+    action: &'static str,
     path: PathBuf,
     source: std::io::Error,
 }
@@ -90,13 +92,28 @@ pub struct CollectError {
 impl CollectError {
     fn new(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Self {
+            action: "write",
             path: path.into(),
             source,
         }
     }
 
+    fn reading(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self {
+            action: "read",
+            ..Self::new(path, source)
+        }
+    }
+
+    fn deleting(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self {
+            action: "delete",
+            ..Self::new(path, source)
+        }
+    }
+
     fn invalid(path: impl Into<PathBuf>, message: String) -> Self {
-        Self::new(
+        Self::reading(
             path,
             std::io::Error::new(std::io::ErrorKind::InvalidData, message),
         )
@@ -110,7 +127,13 @@ impl CollectError {
 
 impl fmt::Display for CollectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot write {}: {}", self.path.display(), self.source)
+        write!(
+            f,
+            "cannot {} {}: {}",
+            self.action,
+            self.path.display(),
+            self.source
+        )
     }
 }
 
@@ -156,7 +179,7 @@ impl ReleaseIndex {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(Self::default())
             }
-            Err(error) => return Err(CollectError::new(path, error)),
+            Err(error) => return Err(CollectError::reading(path, error)),
         };
         Self::parse(&text).map_err(|message| CollectError::invalid(path, message))
     }
@@ -217,7 +240,16 @@ impl ReleaseIndex {
 /// A relative path of hashed-name shape with no `.`/`..` or empty segment and no
 /// backslash: the only names an index may list, so that joining one to the folder stays
 /// inside it.
-fn is_release_file_name(name: &str) -> bool {
+///
+/// ```
+/// use hyper_assets_pipeline::is_release_file_name;
+///
+/// assert!(is_release_file_name("css/app.0123456789ab.css"));
+/// for bad in ["/etc/x.0123456789ab.css", "a//x.0123456789ab.css", "../x.0123456789ab.css", "css/app.css"] {
+///     assert!(!is_release_file_name(bad), "{bad}");
+/// }
+/// ```
+pub fn is_release_file_name(name: &str) -> bool {
     !name.contains('\\')
         && !name.contains('\0')
         && name
@@ -274,6 +306,15 @@ fn write_atomically(
     report.files += 1;
     report.bytes += bytes.len() as u64;
     Ok(())
+}
+
+/// Deletes `path`; whether it was there.
+fn remove_if_there(path: &Path) -> Result<bool, CollectError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(CollectError::deleting(path, error)),
+    }
 }
 
 fn sibling(name: &str, extension: &str) -> String {
@@ -346,8 +387,15 @@ pub fn collect_release_at(
         for name in [file.hashed, file.canonical] {
             write_atomically(&dir.join(name), file.bytes, &mut report)?;
             for (variant, extension) in [(file.brotli, "br"), (file.gzip, "gz")] {
-                if let Some(variant) = variant {
-                    write_atomically(&dir.join(sibling(name, extension)), variant, &mut report)?;
+                let path = dir.join(sibling(name, extension));
+                match variant {
+                    Some(variant) => write_atomically(&path, variant, &mut report)?,
+                    // A canonical copy's sibling from an earlier release holds that
+                    // release's bytes (nginx's gzip_static would serve them): remove it.
+                    None if name == file.canonical => {
+                        remove_if_there(&path)?;
+                    }
+                    None => {}
                 }
             }
         }
@@ -391,6 +439,15 @@ pub fn prune_releases_at(
     retention: &Retention,
     now: SystemTime,
 ) -> Result<CollectReport, CollectError> {
+    if !dir.join(RELEASES_INDEX).is_file() {
+        return Err(CollectError::reading(
+            dir.join(RELEASES_INDEX),
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "not a release folder (collect writes this file)",
+            ),
+        ));
+    }
     let mut index = ReleaseIndex::read(dir)?;
     let mut report = CollectReport::default();
     prune_index(dir, &mut index, retention, now, &mut report)?;
@@ -430,24 +487,24 @@ fn prune_index(
                 .filter(|name| !still_listed.contains(name)),
         );
     }
-    for name in gone {
-        for path in [name.to_owned(), sibling(name, "br"), sibling(name, "gz")] {
-            let path = dir.join(path);
-            match std::fs::remove_file(&path) {
-                Ok(()) => report.pruned_files += 1,
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                Err(error) => return Err(CollectError::new(path, error)),
-            }
-        }
-    }
     report.pruned_releases = dropped.len();
     report.releases = kept.len();
     index.releases = kept;
+    // The index first: if a delete fails after it, a file is left that no release lists
+    // (never touched again), rather than a release listing a file that is gone.
     write_atomically(
         &dir.join(RELEASES_INDEX),
         index.to_json().as_bytes(),
         report,
-    )
+    )?;
+    for name in gone {
+        for path in [name.to_owned(), sibling(name, "br"), sibling(name, "gz")] {
+            if remove_if_there(&dir.join(path))? {
+                report.pruned_files += 1;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -599,6 +656,43 @@ mod tests {
             error.contains("not a hashed file name inside the folder"),
             "{error}"
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_canonical_copys_stale_sibling_is_removed_and_prune_needs_a_release_folder() {
+        let dir = temp("siblings");
+        // The first release has a gzip sibling (see `release`); the next has none.
+        release(&dir, "v1", &[("a.css", "one")], 1);
+        assert!(dir.join("a.css.gz").is_file());
+        let hashed = crate::hashed_name("a.css", &ContentHash::of(b"two"));
+        let files = [CollectedFile {
+            canonical: "a.css",
+            hashed: &hashed,
+            bytes: b"two",
+            brotli: None,
+            gzip: None,
+        }];
+        collect_release_at(&dir, "v2", &files, "{}", &Retention::default(), UNIX_EPOCH).unwrap();
+        assert_eq!(std::fs::read(dir.join("a.css")).unwrap(), b"two");
+        assert!(
+            !dir.join("a.css.gz").exists(),
+            "nginx would serve v1's bytes"
+        );
+        let (v1, _) = file_of("a.css", "one");
+        assert!(
+            dir.join(format!("{v1}.gz")).is_file(),
+            "a hashed sibling stays"
+        );
+
+        let missing = temp("not-a-release-folder");
+        let error = prune_releases(&missing, &Retention::default()).unwrap_err();
+        assert!(
+            error.to_string().starts_with("cannot read ")
+                && error.to_string().contains("not a release folder"),
+            "{error}"
+        );
+        assert!(!missing.exists(), "nothing created");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -167,6 +167,39 @@ fn hashed(canonical_stem: &str, extension: &str, bytes: &[u8]) -> String {
     )
 }
 
+/// A release of `files` (canonical name and bytes) collected into `dir` as `collect`
+/// writes one: the files and the index that lists them. Returns their hashed names.
+fn publish(dir: &Path, version: &str, files: &[(&str, &[u8])]) -> Vec<String> {
+    let names: Vec<String> = files
+        .iter()
+        .map(|(canonical, bytes)| {
+            hyper_assets_pipeline::hashed_name(canonical, &ContentHash::of(bytes))
+        })
+        .collect();
+    let collected: Vec<hyper_assets_pipeline::CollectedFile<'_>> = files
+        .iter()
+        .zip(&names)
+        .map(
+            |((canonical, bytes), hashed)| hyper_assets_pipeline::CollectedFile {
+                canonical,
+                hashed,
+                bytes,
+                brotli: None,
+                gzip: None,
+            },
+        )
+        .collect();
+    hyper_assets_pipeline::collect_release(
+        dir,
+        version,
+        &collected,
+        "{}",
+        &hyper_assets_pipeline::Retention::default(),
+    )
+    .unwrap();
+    names
+}
+
 #[test]
 fn a_shared_release_folder_serves_other_releases_files_and_refuses_planted_ones() {
     let log = log();
@@ -176,52 +209,88 @@ fn a_shared_release_folder_serves_other_releases_files_and_refuses_planted_ones(
     assert_eq!(report.releases, 1);
     let server = site(&current_only::assets::EMBEDDED, Some(&dir));
 
-    // A file of another release written while the instance runs: served at once (a
-    // miss is never remembered).
-    let later = b"/* the next release */ body { color: teal }\n";
+    // The next release collected while the instance runs: served at once (a miss is
+    // never remembered), with a file whose canonical name this build does not have.
+    let later: &[u8] = b"/* the next release */ body { color: teal }\n";
+    let gone: &[u8] = b"export const gone = 1;\n";
     let later_name = hashed("css/styles", "css", later);
     let url = format!("/static/{later_name}");
     assert_eq!(server.get(&url, &[]).status, 307, "not there yet");
-    std::fs::create_dir_all(dir.join("css")).unwrap();
-    std::fs::write(dir.join(&later_name), later).unwrap();
+    let names = publish(
+        &dir,
+        "next",
+        &[("css/styles.css", later), ("js/gone.js", gone)],
+    );
+    assert_eq!(names[0], later_name);
     assert_served(&server.get(&url, &[]), later, "a later release's file");
     assert_eq!(server.get(&url, &["Range: bytes=3-7"]).body, &later[3..8]);
-    // A file of a release whose canonical name this build does not have.
-    let gone = b"export const gone = 1;\n";
-    let gone_name = hashed("js/gone", "js", gone);
-    std::fs::create_dir_all(dir.join("js")).unwrap();
-    std::fs::write(dir.join(&gone_name), gone).unwrap();
-    assert_served(
-        &server.get(&format!("/static/{gone_name}"), &[]),
-        gone,
-        "a removed file",
-    );
+    let gone_url = format!("/static/{}", names[1]);
+    assert_served(&server.get(&gone_url, &[]), gone, "a removed file");
+    let served = server.get(&gone_url, &[]);
     assert_eq!(
-        server
-            .get(&format!("/static/{gone_name}"), &[])
-            .header("content-type"),
+        served.header("content-type"),
         Some("text/javascript; charset=utf-8")
     );
+    let etag = served.header("etag").unwrap().to_owned();
+    let revalidated = server.get(&gone_url, &[&format!("If-None-Match: {etag}")]);
+    assert_eq!(revalidated.status, 304);
+    assert_eq!(revalidated.header("cache-control"), Some(IMMUTABLE));
+    let head = server.send("HEAD", &gone_url, &[]);
+    assert_eq!((head.status, head.body.len()), (200, 0));
+    let post = server.send("POST", &gone_url, &["Content-Length: 0"]);
+    assert_eq!(
+        post.status, 405,
+        "a file of the folder is an asset: {post:?}"
+    );
+    assert_eq!(post.header("allow"), Some("GET, HEAD"));
 
-    // A planted file: its bytes do not hash to its name. Refused, logged, never served.
-    let planted_name = hashed("css/styles", "css", b"what the name promises");
-    std::fs::write(dir.join(&planted_name), "body { display: none }").unwrap();
-    let planted = server.get(&format!("/static/{planted_name}"), &[]);
-    assert_eq!(planted.status, 307, "the hash no release has: {planted:?}");
-    assert_eq!(planted.header("cache-control"), Some("no-store"));
-    let planted_js = hashed("js/planted", "js", b"the real bytes");
-    std::fs::write(dir.join(&planted_js), "alert(1)").unwrap();
-    let planted = server.get(&format!("/static/{planted_js}"), &[]);
-    assert_eq!(planted.status, 404);
-    assert_eq!(planted.header("cache-control"), Some("no-store"));
-    assert!(!String::from_utf8_lossy(&planted.body).contains("alert"));
+    // Planted files, refused, logged, never served: one whose bytes were changed after
+    // collect (the index lists its name), one the index does not list (its bytes do
+    // hash to its name), one reached by an absolute path, one a symlink out.
+    let planted_names = publish(
+        &dir,
+        "planted",
+        &[("css/planted.css", b"what the name promises")],
+    );
+    let planted = &planted_names[0];
+    std::fs::write(dir.join(planted), "body { display: none }").unwrap();
+    let answer = server.get(&format!("/static/{planted}"), &[]);
+    assert_eq!(answer.status, 404, "the hash no release has: {answer:?}");
+    assert_eq!(answer.header("cache-control"), Some("no-store"));
+    let unlisted: &[u8] = b"alert(1)";
+    let unlisted_name = hashed("js/unlisted", "js", unlisted);
+    std::fs::write(dir.join(&unlisted_name), unlisted).unwrap();
+    let answer = server.get(&format!("/static/{unlisted_name}"), &[]);
+    assert_eq!(answer.status, 404, "only what collect wrote: {answer:?}");
+    let outside = fresh_dir("outside");
+    let escape: &[u8] = b"console.log('outside')";
+    let escape_name = hashed("evil", "js", escape);
+    std::fs::write(outside.join(&escape_name), escape).unwrap();
+    let absolute = format!("/static/{}", outside.join(&escape_name).display());
+    assert!(absolute.starts_with("/static//"), "{absolute}");
+    let answer = server.get(&absolute, &[]);
+    assert!(answer.status == 404 || answer.status == 400, "{answer:?}");
+    assert!(!String::from_utf8_lossy(&answer.body).contains("outside"));
+    let linked = publish(&dir, "linked", &[("js/linked.js", escape)]);
+    std::fs::remove_file(dir.join(&linked[0])).unwrap();
+    std::os::unix::fs::symlink(outside.join(&escape_name), dir.join(&linked[0])).unwrap();
+    let answer = server.get(&format!("/static/{}", linked[0]), &[]);
+    assert_eq!(
+        answer.status, 404,
+        "a symlink out of the folder: {answer:?}"
+    );
     let logged = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
-    for name in [&planted_name, &planted_js] {
-        assert!(
-            logged.contains(&format!("refused {name}: its bytes hash to")),
-            "{logged}"
-        );
-    }
+    assert!(
+        logged.contains(&format!("refused {planted}: its bytes hash to")),
+        "{logged}"
+    );
+    assert!(
+        logged.contains(&format!(
+            "refused {}: it leads out of the folder",
+            linked[0]
+        )),
+        "{logged}"
+    );
 
     // Once verified, a file is served from memory, even if the disk changes under it.
     std::fs::remove_file(dir.join(&later_name)).unwrap();

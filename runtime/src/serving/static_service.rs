@@ -213,10 +213,7 @@ impl StaticService {
             }
             Some((_, Name::OtherBuild)) | None => {}
         }
-        let read = method == Method::GET || method == Method::HEAD;
-        if self.releases.is_some()
-            && read
-            && hyper_assets_pipeline::split_hashed_name(&canonical).is_some()
+        if self.releases.is_some() && hyper_assets_pipeline::split_hashed_name(&canonical).is_some()
         {
             return None;
         }

@@ -266,12 +266,19 @@ impl SiteBuilder {
             version = version.component(name, paths);
         }
         let version = version.build()?;
-        let mut files = StaticService::new(manifest).with_earlier(assets.earlier());
-        if let (Some(dir), None) = (version.settings().releases_dir(), &dev) {
+        let mut files = StaticService::new(manifest);
+        if let Some(dir) = version.settings().releases_dir() {
             if !dir.is_dir() {
                 return Err(SiteError::ReleasesDir(dir.to_path_buf()));
             }
-            files = files.with_release_folder(dir);
+            // Dev mode answers every name of a file with its current bytes: no release
+            // but the folder's own is served there.
+            if dev.is_none() {
+                files = files.with_release_folder(dir);
+            }
+        }
+        if dev.is_none() {
+            files = files.with_earlier(assets.earlier());
         }
         if let Some(dev) = &dev {
             files = files.with_dev(dev.clone());

@@ -122,12 +122,22 @@
     else document.addEventListener("DOMContentLoaded", show);
   }
 
+  function reloadedFor(store) {
+    try {
+      var keys = JSON.parse((store && store.getItem(GUARD_KEY)) || "[]");
+      return Array.isArray(keys) ? keys : [];
+    } catch (_) {
+      return [];
+    }
+  }
+
   // One decision for every reason to act: `detail` says why, `key` is what the loop
   // guard remembers (a server version, or the page version whose files failed).
   function act(detail, key, message, event) {
     var action = mode;
     var store = storage();
-    if (action === "reload" && store && store.getItem(GUARD_KEY) === key) {
+    var guarded = reloadedFor(store);
+    if (action === "reload" && guarded.indexOf(key) >= 0) {
       // Already reloaded once for this and still stale (a load balancer alternating
       // between old and new): stop reloading, let the person choose.
       action = "prompt";
@@ -137,7 +147,14 @@
     var mismatch = new CustomEvent("hyper:version-mismatch", { cancelable: true, detail: detail });
     if (!document.dispatchEvent(mismatch)) return;
     if (action === "reload") {
-      if (store) store.setItem(GUARD_KEY, key);
+      if (store) {
+        // Every key reloaded for, not the last one only: a version mismatch and a failed
+        // file alternating under a round-robin balancer must not reset each other.
+        guarded.push(key);
+        try {
+          store.setItem(GUARD_KEY, JSON.stringify(guarded.slice(-20)));
+        } catch (_) {}
+      }
       // htmx 4 fires this before swapping: do not swap content of another version.
       if (event && event.detail && event.detail.ctx) event.preventDefault();
       window.location.reload();
@@ -180,6 +197,8 @@
   var failed = [];
   var recovering = false;
   var TRIES = 3;
+  var TRY_MS = 5000;
+  var LOAD_WAIT_MS = 10000;
 
   function fetchAgain(file, tries) {
     if (typeof fetch !== "function") return Promise.resolve(false);
@@ -187,6 +206,14 @@
     // cannot be this page's: not followed, it is a failed try.
     var options = { cache: "reload", credentials: "same-origin", redirect: "manual" };
     if (file.integrity) options.integrity = file.integrity;
+    // An instance that hangs must not hold the recovery: each try has a deadline.
+    var abort = typeof AbortController === "function" ? new AbortController() : null;
+    if (abort) {
+      options.signal = abort.signal;
+      setTimeout(function () {
+        abort.abort();
+      }, TRY_MS);
+    }
     return fetch(file.url, options)
       .then(
         function (response) {
@@ -202,8 +229,12 @@
   }
 
   function recover() {
+    if (!recovering || !failed.length) return;
     var files = failed.slice();
     var done = function () {
+      // Later failures (a script swapped in by htmx, a lazy module) start afresh.
+      failed = [];
+      recovering = false;
       act(
         { server: null, reason: "asset", url: files[0].url },
         "asset:" + pageVersion,
@@ -223,8 +254,19 @@
     failed.push({ url: url, integrity: (el && el.getAttribute("integrity")) || "" });
     if (recovering) return;
     recovering = true;
-    if (document.readyState === "complete") setTimeout(recover, 0);
-    else window.addEventListener("load", recover);
+    if (document.readyState === "complete") {
+      setTimeout(recover, 0);
+    } else {
+      // Every failure of the page is known at `load`; a slow image must not hold it.
+      var started = false;
+      var start = function () {
+        if (started) return;
+        started = true;
+        recover();
+      };
+      window.addEventListener("load", start);
+      setTimeout(start, LOAD_WAIT_MS);
+    }
   }
 
   // Load errors do not bubble; a capturing listener on window sees them all: scripts

@@ -28,7 +28,7 @@ pub(crate) async fn check(deployment: &Deployment<'_>) -> Outcome {
     // The CLI's only task runs here: a small file read blocks nothing else.
     let releases = match read_releases(dir) {
         Ok(releases) => releases,
-        Err(error) => return Outcome::fail(error.to_string(), FIX_FILE),
+        Err(error) => return Outcome::fail(error, FIX_FILE),
     };
     let Some((newest, earlier)) = releases.split_first() else {
         let seen = format!("{} lists no release", dir.join(RELEASES_FILE).display());
