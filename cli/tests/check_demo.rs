@@ -161,7 +161,7 @@ fn usage_errors_exit_with_2() {
 
 #[test]
 fn an_unreachable_page_exits_with_1() {
-    let addr = demo_server::free_addr();
+    let addr = hyper_assets_tests::processes::free_addr();
     let (code, stdout, stderr) = hyper_assets(&["check", &format!("http://{addr}/")]);
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stderr.contains("cannot fetch the page"), "{stderr}");

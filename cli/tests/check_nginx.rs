@@ -9,74 +9,20 @@
 
 mod demo_server;
 
-use demo_server::{demo_binary, free_addr, start_demo, wait_until_listening, Running};
+use demo_server::{demo_binary, start_demo};
 use hyper_assets_cli::check::{check, CheckOptions, Outcome, Report, Rule};
 use hyper_assets_cli::http_url::HttpUrl;
 use hyper_assets_tests::cargo_project::target_dir;
+use hyper_assets_tests::processes::{free_addr, nginx_binary, start_nginx};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 /// The hashed names' header in the generated config, without `always`.
 const IMMUTABLE_HEADER: &str = "add_header Cache-Control \"public, max-age=31536000, immutable\";";
 /// The 404 header of the generated `@hyper_assets_missing` location.
 const MISSING_HEADER: &str = "add_header Cache-Control \"no-store\" always;";
-
-fn nginx_binary() -> PathBuf {
-    for candidate in ["/usr/sbin/nginx", "/usr/bin/nginx"] {
-        if Path::new(candidate).exists() {
-            return PathBuf::from(candidate);
-        }
-    }
-    panic!("nginx is not installed (Debian package `nginx`); the check's nginx test needs it");
-}
-
-/// Starts nginx with `http_config` inside `http {}`, its prefix, pid file and temp
-/// folders in `dir`, after `nginx -t` accepts the configuration.
-fn start_nginx(dir: &Path, http_config: &str, listen: SocketAddr) -> Running {
-    std::fs::create_dir_all(dir).unwrap();
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|out| out.stdout.starts_with(b"0\n"));
-    let d = dir.display();
-    let config = format!(
-        "{user}worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/error.log warn;\n\
-         events {{ worker_connections 512; }}\n\
-         http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  \
-         fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n{http_config}}}\n",
-        user = if is_root { "user root;\n" } else { "" },
-    );
-    std::fs::write(dir.join("nginx.conf"), &config).unwrap();
-    let check = Command::new(nginx_binary())
-        .args(["-t", "-p"])
-        .arg(dir)
-        .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "nginx -t refused:\n{}\n{config}",
-        String::from_utf8_lossy(&check.stderr)
-    );
-    let child = Command::new(nginx_binary())
-        .arg("-p")
-        .arg(dir)
-        .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut running = Running {
-        child,
-        graceful: true,
-    };
-    wait_until_listening(listen, "nginx", &mut running.child);
-    running
-}
 
 /// `text` with its one `from` replaced: a generated config that no longer has `from`
 /// fails the test instead of planting nothing.
