@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${FUZZ_SECONDS:-25}
-TARGETS=(request_path range if_none_match accept_encoding routing_headers references glob)
+TARGETS=(request_path range if_none_match accept_encoding routing_headers references glob release_path)
 [ $# -gt 0 ] && TARGETS=("$@")
 
 cargo +nightly --version >/dev/null 2>&1 || { echo "fuzz: needs the nightly toolchain (rustup toolchain install nightly)" >&2; exit 1; }

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets by name, for the regression replay.
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("request_path", request_path),
     ("range", range),
     ("if_none_match", if_none_match),
@@ -25,7 +25,32 @@ pub const TARGETS: [(&str, Target); 7] = [
     ("routing_headers", routing_headers),
     ("references", references),
     ("glob", glob),
+    ("release_path", release_path),
 ];
+
+/// A request path as the release folder (`STATIC_RELEASES_DIR`) reads it: a decoded
+/// path that passes the release-name rule joins the folder to a path inside it, with
+/// only plain components (no root, no `..`, no `.`).
+pub fn release_path(data: &[u8]) {
+    let Ok(raw) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(decoded) = request_path::decode(raw) else {
+        return;
+    };
+    if !hyper_assets_pipeline::is_release_file_name(&decoded) {
+        return;
+    }
+    let folder = std::path::Path::new("/srv/releases");
+    let joined = folder.join(&*decoded);
+    assert!(joined.starts_with(folder), "{decoded:?} left the folder: {joined:?}");
+    assert!(
+        std::path::Path::new(&*decoded)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_))),
+        "{decoded:?}"
+    );
+}
 
 /// The request-path decoder: a decoded path never holds a separator, a control
 /// character or a dot segment it did not have as plain text.
