@@ -1,5 +1,6 @@
-//! The template globals `static`, `static_url` and `app_version`, in minijinja and in
-//! Askama: hashed URLs for canonical paths, and a render error for an unknown path.
+//! The template globals `static`, `static_url`, `integrity` and `app_version`, in
+//! minijinja, Tera and Askama: hashed URLs for canonical paths, escaping, and a render
+//! error for an unknown path.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
@@ -66,6 +67,90 @@ fn minijinja_unknown_path_is_a_render_error() {
         .render_str("{{ static_url('nope.js') }}", ())
         .unwrap_err();
     assert!(format!("{error:#}").contains("nope.js"));
+}
+
+fn tera() -> tera::Tera {
+    let mut tera = tera::Tera::default();
+    hyper_assets::templates::tera::add_helpers(&mut tera, helpers());
+    tera
+}
+
+/// Tera's whole error chain, as a log shows it.
+fn tera_error(error: &tera::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+#[test]
+fn tera_functions_give_hashed_urls_and_escape_the_version() {
+    let mut tera = tera();
+    tera.add_raw_template(
+        "page.html",
+        r#"<link href="{{ static(path="css/styles.css") }}" integrity="{{ integrity(path="css/styles.css") }}"><img src="{{ static_url(path="img/a b.png") }}"><meta content="{{ app_version() }}">"#,
+    )
+    .unwrap();
+    let html = tera.render("page.html", &tera::Context::new()).unwrap();
+    assert_eq!(
+        html,
+        format!(
+            r#"<link href="{}" integrity="{}"><img src="{}"><meta content="{}">"#,
+            assets::url!("css/styles.css"),
+            assets::integrity!("css/styles.css"),
+            assets::url!("img/a b.png"),
+            tera::escape_html("v7</script>\""),
+        )
+    );
+    assert!(
+        assets::url!("img/a b.png").contains("a%20b."),
+        "percent-encoded"
+    );
+    assert!(html.contains("v7&lt;&#x2F;script&gt;&quot;"), "{html}");
+}
+
+#[test]
+fn tera_unknown_paths_and_bad_arguments_fail_the_render() {
+    let tera = tera();
+    let render = |source: &str| {
+        let mut tera = tera.clone();
+        tera.add_raw_template("t.html", source).unwrap();
+        tera_error(&tera.render("t.html", &tera::Context::new()).unwrap_err())
+    };
+    let message = render(r#"{{ static(path="css/style.css") }}"#);
+    assert!(
+        message.contains("no static asset `css/style.css`; did you mean `css/styles.css`?"),
+        "{message}"
+    );
+    for (source, expected) in [
+        (
+            r#"{{ integrity(path="nope.js") }}"#,
+            "no static asset `nope.js`",
+        ),
+        (
+            "{{ static() }}",
+            "static() needs the asset's path: static(path=\"css/styles.css\")",
+        ),
+        (
+            "{{ static_url(path=3) }}",
+            "static_url(path=...): `path` must be a string, not 3",
+        ),
+        (
+            r#"{{ static(path="css/styles.css", v="1") }}"#,
+            "static() takes only `path`, not `v`",
+        ),
+        (
+            r#"{{ app_version(x=1) }}"#,
+            "app_version() takes no arguments, not `x`",
+        ),
+    ] {
+        let message = render(source);
+        assert!(message.contains(expected), "{source}: {message}");
+    }
 }
 
 #[derive(Template)]
