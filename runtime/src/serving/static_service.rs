@@ -89,8 +89,9 @@ impl StaticService {
     /// Also serves hashed names found in the release folder `dir` (written by
     /// `collect`, shared by the instances: `STATIC_RELEASES_DIR`), read on tokio's
     /// blocking pool when neither this build nor an embedded earlier release has the
-    /// name. A file is served only if its bytes hash to its name; one that does not is
-    /// refused and logged. Identity bytes only.
+    /// name. A file is served only if the folder's `releases.json` lists it, it lies
+    /// inside the folder and its bytes hash to its name; any other is refused and logged.
+    /// Identity bytes only.
     #[must_use]
     pub fn with_release_folder(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
         let prefix = self.manifest.prefix();
