@@ -16,7 +16,7 @@
 //! tower layer ([`SiteLayer`]) plus [`TemplateHelpers`]:
 //!
 //! ```
-//! hyper_assets::hyper_assets!("../tests/fixtures/basic");
+//! hyper_assets::hyper_assets!("static");
 //!
 //! # fn main() -> Result<(), hyper_assets::SiteError> {
 //! let site = hyper_assets::Site::from_env(&assets::EMBEDDED)?.build()?;
