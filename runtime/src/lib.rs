@@ -95,6 +95,11 @@ pub use http;
 /// Embeds a static folder with content-hashed names; see the [crate] docs.
 pub use hyper_assets_macros::hyper_assets;
 
+/// The crate's README, its crates.io page: its examples compile as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[doc(hidden)]
 #[path = "fuzzing.rs"]
 pub mod __fuzz;
