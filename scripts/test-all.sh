@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting, lints, docs, the whole workspace's tests in
-# debug, the end-to-end browser tests, then the workspace's tests in release. CI runs
-# exactly this (see .ci/run).
+# debug, the end-to-end browser tests, the packaging of the published crates, then the
+# workspace's tests in release. CI runs exactly this (see .ci/run).
 #
 # On a Debian machine it installs what the end-to-end tests need when it is missing
 # (Debian: chromium, chromium-driver, nginx, nodejs, npm; npm: the packages in
@@ -42,6 +42,39 @@ install_e2e_tools() {
 
 install_e2e_tools
 
+# `cargo package` reaches the packaged crates a crate depends on through a registry it
+# writes under target/package/, and cargo never unpacks or rebuilds a registry crate
+# again for a version it already has: a second run would verify the dependents against
+# the first run's copies. This forgets those copies and nothing else (the workspace's own
+# build stays): their unpacked sources under $CARGO_HOME/registry/src/ (a local
+# registry's folder is named `-<hash>`), the build results that dep-info files show were
+# compiled from them, and the build-script runs of registry crates, which cargo
+# fingerprints by the version alone.
+forget_packaged_crates() {
+  local debug=target/debug dep_info unit fingerprint
+  local dep_infos=()
+  mapfile -t dep_infos < <(
+    grep -lE '/registry/src/-[0-9a-f]+/hyper-assets' "$debug"/deps/*.d "$debug"/build/*/*.d 2>/dev/null || true
+  )
+  if [ ${#dep_infos[@]} -gt 0 ]; then
+    grep -ohE '/[^ :]*/registry/src/-[0-9a-f]+/hyper-assets[a-z-]*-[0-9][^/ :]*' "${dep_infos[@]}" |
+      sort -u | xargs -r rm -rf
+  fi
+  for dep_info in "${dep_infos[@]}"; do
+    case $dep_info in
+      "$debug"/deps/*) unit=$(basename "$dep_info" .d) && unit=${unit//_/-} ;;
+      *) unit=$(basename "$(dirname "$dep_info")") ;;
+    esac
+    rm -rf "${debug:?}/.fingerprint/$unit"
+  done
+  for fingerprint in "$debug"/.fingerprint/hyper-assets*/run-build-script-*.json; do
+    if [ -e "$fingerprint" ] && grep -qE '"Precalculated":"[0-9]+\.[0-9]+\.[0-9]+[^"]*"' "$fingerprint"; then
+      rm -rf "$(dirname "$fingerprint")"
+    fi
+  done
+  rm -rf target/package
+}
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -69,6 +102,40 @@ cargo test -p demo --locked --test rollout -- --ignored --nocapture
 
 step "the README's shell recipe for VERSION (jq, sha256sum)"
 cargo test -p hyper-assets-tests --locked --test version_recipe -- --ignored
+
+step "cargo package: the published crates package together and build from their .crate files"
+# What `cargo publish` would upload: every member without `publish = false`, packaged and
+# verified together (cargo builds each .crate's sources alone, with its default features,
+# reaching the others through a local registry of the packaged ones), so a change that
+# breaks publishing fails here. The verify builds in the shared target dir, so most
+# dependencies are the ones the tests compiled; `--offline` because the tests fetched
+# them all; `--allow-dirty` because this checks the files as they are, committed or not
+# (`cargo publish` itself insists on a clean tree).
+metadata=$(cargo metadata --no-deps --format-version 1 --locked --offline)
+published=()
+while read -r crate; do published+=(-p "$crate"); done < <(
+  jq -r '.packages[] | select(.publish != []) | .name' <<<"$metadata"
+)
+# The published crates another one depends on, as cargo prints them when it compiles
+# one from the local registry (`name vX.Y.Z`, no path).
+mapfile -t depended_on < <(jq -r '[.packages[] | select(.publish != [])] as $published
+  | $published[] | select(.name as $name
+    | any($published[].dependencies[]; .name == $name and .kind != "dev"))
+  | "\(.name) v\(.version)"' <<<"$metadata")
+forget_packaged_crates
+# Two settings that change how the verify compiles, not what: the workspace's own
+# [profile.dev.build-override] (cargo leaves it out of packaged manifests), so the
+# verify reuses the tests' syn, quote and sha2; and no incremental cache for crates
+# built once and thrown away.
+CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL=3 CARGO_INCREMENTAL=0 \
+  cargo package --locked --offline --allow-dirty --color never "${published[@]}" 2>&1 |
+  tee target/package-verify.log
+for crate in "${depended_on[@]}"; do
+  # Should cargo change what forget_packaged_crates relies on, this fails rather than
+  # pass on old copies.
+  grep -qxE " +Compiling $crate" target/package-verify.log ||
+    { echo "test-all: cargo package did not build $crate from its new .crate" >&2; exit 1; }
+done
 
 step "cargo test (release)"
 # Doctests ran above: rustdoc compiles them with its own flags (debug assertions on) in

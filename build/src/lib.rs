@@ -16,6 +16,11 @@ mod scan;
 
 use std::path::{Path, PathBuf};
 
+/// The crate's README, its crates.io page: its examples compile as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// Tells cargo to rebuild the crate when a file is added to or removed from any folder
 /// (or a file named) in the crate's `hyper_assets!(...)` calls: the static folder and
 /// every path of `components(...)`, found by reading the `.rs` files under `src/`. Run

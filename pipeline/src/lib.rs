@@ -31,6 +31,11 @@ mod suggest;
 mod url_path;
 mod walk;
 
+/// The crate's README, its crates.io page: its examples compile as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// Changes with every build of this crate from changed sources: part of the macro's
 /// expansion-cache key.
 #[doc(hidden)]

@@ -11,7 +11,7 @@
 //! # #[cfg(feature = "rust-embed")]
 //! # fn main() -> Result<(), hyper_assets::adopt::AdoptError> {
 //! #[derive(rust_embed::Embed)]
-//! #[folder = "../tests/fixtures/basic"] // your `static` folder
+//! #[folder = "static"] // your `static` folder, relative to Cargo.toml
 //! struct Static;
 //!
 //! let manifest: &'static hyper_assets::Manifest =

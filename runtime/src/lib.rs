@@ -16,7 +16,7 @@
 //! tower layer ([`SiteLayer`]) plus [`TemplateHelpers`]:
 //!
 //! ```
-//! hyper_assets::hyper_assets!("../tests/fixtures/basic");
+//! hyper_assets::hyper_assets!("static");
 //!
 //! # fn main() -> Result<(), hyper_assets::SiteError> {
 //! let site = hyper_assets::Site::from_env(&assets::EMBEDDED)?.build()?;
@@ -94,6 +94,11 @@ pub use http;
 
 /// Embeds a static folder with content-hashed names; see the [crate] docs.
 pub use hyper_assets_macros::hyper_assets;
+
+/// The crate's README, its crates.io page: its examples compile as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 #[doc(hidden)]
 #[path = "fuzzing.rs"]

@@ -16,7 +16,7 @@ use std::path::Path;
 /// ```
 /// # fn main() -> Result<(), hyper_assets::adopt::AdoptError> {
 /// static STATIC: include_dir::Dir<'static> =
-///     include_dir::include_dir!("$CARGO_MANIFEST_DIR/../tests/fixtures/basic");
+///     include_dir::include_dir!("$CARGO_MANIFEST_DIR/static");
 ///
 /// let manifest = hyper_assets::adopt::include_dir(&STATIC).prefix("/static/").build()?;
 /// let css = manifest.get("css/styles.css").expect("embedded");

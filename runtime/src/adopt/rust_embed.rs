@@ -20,7 +20,7 @@ use hyper_assets_pipeline::{check_url_path, ContentHash, FileFilter, PipelineErr
 /// ```
 /// # fn main() -> Result<(), hyper_assets::adopt::AdoptError> {
 /// #[derive(rust_embed::Embed)]
-/// #[folder = "../tests/fixtures/basic"] // your `static` folder
+/// #[folder = "static"] // your `static` folder, relative to Cargo.toml
 /// struct Static;
 ///
 /// let manifest = hyper_assets::adopt::rust_embed::<Static>().prefix("/assets/").build()?;

@@ -32,7 +32,7 @@
 //! settings (`HTTP_HEADER_TIMEOUT`, `HTTP_MAX_CONNECTIONS`):
 //!
 //! ```no_run
-//! hyper_assets::hyper_assets!("../tests/fixtures/basic");
+//! hyper_assets::hyper_assets!("static");
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use axum::{routing::get, Router};

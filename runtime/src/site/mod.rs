@@ -20,7 +20,7 @@ use std::sync::Arc;
 /// The whole version story of a site, built once at start-up.
 ///
 /// ```
-/// hyper_assets::hyper_assets!("../tests/fixtures/basic");
+/// hyper_assets::hyper_assets!("static");
 ///
 /// # fn main() -> Result<(), hyper_assets::SiteError> {
 /// let site = hyper_assets::Site::builder(&assets::EMBEDDED).build()?;
