@@ -43,7 +43,10 @@ pub fn release_path(data: &[u8]) {
     }
     let folder = std::path::Path::new("/srv/releases");
     let joined = folder.join(&*decoded);
-    assert!(joined.starts_with(folder), "{decoded:?} left the folder: {joined:?}");
+    assert!(
+        joined.starts_with(folder),
+        "{decoded:?} left the folder: {joined:?}"
+    );
     assert!(
         std::path::Path::new(&*decoded)
             .components()
