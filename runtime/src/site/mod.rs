@@ -1,7 +1,9 @@
 //! The one stack: [`Site`] owns the settings, the version store, the static files, dev
 //! mode, stale-client detection and version routing, and gives back one layer.
 
+mod decision;
 pub(crate) mod layer;
+mod stamp;
 
 pub use layer::{SiteBody, SiteFuture, SiteLayer, SiteService};
 
