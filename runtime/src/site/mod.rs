@@ -5,7 +5,11 @@ mod decision;
 pub(crate) mod layer;
 mod stamp;
 
+#[cfg(feature = "actix-web")]
+pub(crate) use decision::Decision;
 pub use layer::{SiteBody, SiteFuture, SiteLayer, SiteService};
+#[cfg(feature = "actix-web")]
+pub(crate) use stamp::Stamp;
 
 use crate::dev::{DevAssets, DevError};
 use crate::manifest::{Embedded, Manifest};
@@ -107,6 +111,15 @@ impl Site {
     /// any server that takes a tower service of `http` requests).
     pub fn service<S>(&self, app: S) -> SiteService<S> {
         tower_layer::Layer::layer(&self.layer(), app)
+    }
+
+    /// The one stack as actix-web middleware (feature `actix-web`): wrap the app with it
+    /// (`App::new().route(...).wrap(site.actix_middleware())`). It answers what the tower
+    /// layer answers, by the same rules, before the app's routes see the request; see
+    /// [`crate::actix`].
+    #[cfg(feature = "actix-web")]
+    pub fn actix_middleware(&self) -> crate::actix::SiteMiddleware {
+        crate::actix::SiteMiddleware::new(self.clone())
     }
 
     /// Serves `app` inside the one layer ([`Site::service`]) on `listener`, with the

@@ -44,6 +44,18 @@ impl SplicedBody {
         }
         None
     }
+
+    /// The bytes not sent yet as one [`Bytes`], when they are one slice (or none): no
+    /// copy. A spliced page comes back as it is.
+    #[cfg(feature = "actix-web")]
+    pub(crate) fn into_single(mut self) -> Result<Bytes, Self> {
+        let unsent = self.parts.get(self.next..).unwrap_or_default();
+        match unsent.iter().filter(|part| !part.is_empty()).count() {
+            0 => Ok(Bytes::new()),
+            1 => Ok(self.next_part().unwrap_or_default()),
+            _ => Err(self),
+        }
+    }
 }
 
 impl From<Bytes> for SplicedBody {
