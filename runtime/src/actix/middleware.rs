@@ -130,16 +130,12 @@ where
             return answered(request, refused.map(SplicedBody::new), head);
         };
         let site = &self.site;
-        let (stamp, decision) = site.decide(&method, request.path(), &headers);
         let later = |future: LocalFuture<_>| SiteMiddlewareFuture {
             state: FutureState::Later(future),
         };
-        match decision {
-            Decision::Answer(mut response) => {
-                stamp.apply(site, response.headers_mut());
-                answered(request, response, head)
-            }
-            Decision::Static(future) => {
+        match site.decide(&method, request.path(), &headers) {
+            Decision::Answer(response) => answered(request, response.map(SplicedBody::new), head),
+            Decision::Static { future, stamp } => {
                 let site = site.clone();
                 later(Box::pin(async move {
                     let mut response = future.await.map(SplicedBody::new);
@@ -147,7 +143,7 @@ where
                     Ok(own(request, response, head))
                 }))
             }
-            Decision::Bust => {
+            Decision::Bust { stamp } => {
                 let site = site.clone();
                 let mut request = request;
                 let payload = request.parts_mut().1.take();
@@ -167,7 +163,7 @@ where
                     Ok(own(request, response, head))
                 }))
             }
-            Decision::App { plan, dev } => {
+            Decision::App { plan, dev, stamp } => {
                 let (site, service) = (site.clone(), Rc::clone(&self.service));
                 later(Box::pin(async move {
                     if let Some(dev) = dev {

@@ -56,16 +56,11 @@ pub struct SiteService<S> {
 pub type SiteBody<B> = Either<SplicedBody, B>;
 
 impl<S> SiteService<S> {
-    /// An answer known now: the stamp goes on at once.
-    fn ready<F, B, E>(
-        &self,
-        mut response: Response<SplicedBody>,
-        stamp: Stamp,
-    ) -> SiteFuture<F, B, E> {
-        stamp.apply(&self.site, response.headers_mut());
+    /// An answer known now, stamped.
+    fn ready<F, B, E>(&self, response: Response<Bytes>) -> SiteFuture<F, B, E> {
         SiteFuture {
             state: State::Ready {
-                response: Some(response),
+                response: Some(response.map(SplicedBody::new)),
             },
             site: None,
             stamp: None,
@@ -101,22 +96,26 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let (method, path) = (request.method(), request.uri().path());
-        let (stamp, decision) = self.site.decide(method, path, request.headers());
-        match decision {
-            Decision::Answer(response) => self.ready(response, stamp),
-            Decision::Static(future) => self.later(State::Static { future }, stamp),
-            Decision::Bust => {
+        match self.site.decide(method, path, request.headers()) {
+            Decision::Answer(response) => self.ready(response),
+            Decision::Static { future, stamp } => self.later(State::Static { future }, stamp),
+            Decision::Bust { stamp } => {
                 let version = self.site.inner.version.clone();
                 let future = endpoints::bust(version, request.into_body());
                 self.later(State::Bust { future }, stamp)
             }
-            Decision::App { plan, dev: None } => {
+            Decision::App {
+                plan,
+                dev: None,
+                stamp,
+            } => {
                 let future = self.inner.call(request);
                 self.later(State::Inner { future, plan }, stamp)
             }
             Decision::App {
                 plan,
                 dev: Some(dev),
+                stamp,
             } => {
                 let ready = self.inner.clone();
                 let mut inner = std::mem::replace(&mut self.inner, ready);

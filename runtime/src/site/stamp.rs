@@ -23,6 +23,7 @@ impl Stamp {
     }
 
     /// Routing headers first, then `X-App-Version`, as the à-la-carte layers stack them.
+    #[inline]
     pub(crate) fn apply(self, site: &Site, headers: &mut HeaderMap) {
         if let Some(routed) = self.routed {
             routed.apply(headers);

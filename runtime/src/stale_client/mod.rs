@@ -173,7 +173,7 @@ where
             .own_response(method, request.uri().path(), headers)
         {
             return StaleClientFuture::Ready {
-                response: Some(response),
+                response: Some(response.map(SplicedBody::new)),
             };
         }
         let version = self.layer.version.for_request(&request);
@@ -195,7 +195,7 @@ impl StaleClientLayer {
         method: &Method,
         path: &str,
         headers: &HeaderMap,
-    ) -> Option<Response<SplicedBody>> {
+    ) -> Option<Response<Bytes>> {
         if path == stale_client_script_path() {
             return Some(script_response(method));
         }
@@ -524,9 +524,10 @@ fn html_attribute(text: &str) -> String {
     out
 }
 
-fn script_response(method: &Method) -> Response<SplicedBody> {
+fn script_response(method: &Method) -> Response<Bytes> {
     if method != Method::GET && method != Method::HEAD {
-        let mut response = status_response(StatusCode::METHOD_NOT_ALLOWED);
+        let mut response = Response::new(Bytes::new());
+        *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
         response
             .headers_mut()
             .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
@@ -537,7 +538,7 @@ fn script_response(method: &Method) -> Response<SplicedBody> {
     } else {
         Bytes::from_static(STALE_CLIENT_SCRIPT.as_bytes())
     };
-    let mut response = Response::new(SplicedBody::new(body));
+    let mut response = Response::new(body);
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_TYPE,
