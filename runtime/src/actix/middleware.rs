@@ -37,9 +37,10 @@ use std::task::{Context, Poll};
 /// # Ok(()) }
 /// ```
 ///
-/// Wrap it last (outermost, `.wrap` after the app's own middleware) so asset requests
-/// are answered before anything else runs; a compression middleware of the app's goes
-/// outside it, so pages are injected before they are compressed.
+/// The last `.wrap` is the outermost: wrap it after the app's own middleware, so asset
+/// requests are answered before anything else runs, except a compression middleware,
+/// which goes outside it (wrapped after it) so pages are injected before they are
+/// compressed.
 #[derive(Debug, Clone)]
 pub struct SiteMiddleware {
     site: Site,

@@ -117,6 +117,16 @@ impl Site {
     /// (`App::new().route(...).wrap(site.actix_middleware())`). It answers what the tower
     /// layer answers, by the same rules, before the app's routes see the request; see
     /// [`crate::actix`].
+    ///
+    /// ```
+    /// hyper_assets::hyper_assets!("../tests/fixtures/basic");
+    ///
+    /// # fn main() -> Result<(), hyper_assets::SiteError> {
+    /// let site = hyper_assets::Site::builder(&assets::EMBEDDED).build()?;
+    /// let app = actix_web::App::new().wrap(site.actix_middleware());
+    /// # let _ = app;
+    /// # Ok(()) }
+    /// ```
     #[cfg(feature = "actix-web")]
     pub fn actix_middleware(&self) -> crate::actix::SiteMiddleware {
         crate::actix::SiteMiddleware::new(self.clone())
