@@ -31,18 +31,71 @@ pub(super) fn headers(headers: &actix_header::HeaderMap) -> Option<http::HeaderM
     Some(converted)
 }
 
-/// Replaces `to` with `from`, every value in its order.
-pub(super) fn write_headers(from: &http::HeaderMap, to: &mut actix_header::HeaderMap) {
-    to.clear();
+/// Replaces `to` with `from`, every value in its order (but `Content-Length` when
+/// `length_from_body`: actix-web writes the body's own, which is the same).
+pub(super) fn write_headers(
+    from: &http::HeaderMap,
+    to: &mut actix_header::HeaderMap,
+    length_from_body: bool,
+) {
+    // Clearing an empty map still wipes its table.
+    if !to.is_empty() {
+        to.clear();
+    }
     to.reserve(from.len());
     for (name, value) in from {
+        if length_from_body && name == http::header::CONTENT_LENGTH {
+            continue;
+        }
         // The two crates share their rules: every name and value converts.
-        if let (Ok(name), Ok(value)) = (
-            actix_header::HeaderName::from_bytes(name.as_str().as_bytes()),
-            actix_header::HeaderValue::from_bytes(value.as_bytes()),
-        ) {
+        if let (Some(name), Some(value)) = (name_to_actix(name), value_to_actix(value)) {
             to.append(name, value);
         }
+    }
+}
+
+/// The names the rules send, as `http` 0.2 constants: a match costs less than parsing
+/// the name again, and a custom name parsed is allocated.
+fn name_to_actix(name: &http::HeaderName) -> Option<actix_header::HeaderName> {
+    use actix_header::HeaderName;
+    const X_APP_VERSION: HeaderName = HeaderName::from_static("x-app-version");
+    const X_BACKEND_TARGET: HeaderName = HeaderName::from_static("x-backend-target");
+    const X_APP_SERVED_VERSION: HeaderName = HeaderName::from_static("x-app-served-version");
+    Some(match name.as_str() {
+        "content-type" => actix_header::CONTENT_TYPE,
+        "content-length" => actix_header::CONTENT_LENGTH,
+        "etag" => actix_header::ETAG,
+        "cache-control" => actix_header::CACHE_CONTROL,
+        "vary" => actix_header::VARY,
+        "accept-ranges" => actix_header::ACCEPT_RANGES,
+        "x-content-type-options" => actix_header::X_CONTENT_TYPE_OPTIONS,
+        "content-encoding" => actix_header::CONTENT_ENCODING,
+        "x-app-version" => X_APP_VERSION,
+        "x-backend-target" => X_BACKEND_TARGET,
+        "x-app-served-version" => X_APP_SERVED_VERSION,
+        other => HeaderName::from_bytes(other.as_bytes()).ok()?,
+    })
+}
+
+/// The constant values the rules send, as `http` 0.2 values of the same `'static` bytes.
+static STATIC_VALUES: [actix_header::HeaderValue; 9] = [
+    actix_header::HeaderValue::from_static(crate::serving::IMMUTABLE),
+    actix_header::HeaderValue::from_static(crate::serving::REVALIDATE),
+    actix_header::HeaderValue::from_static(crate::serving::NO_STORE),
+    actix_header::HeaderValue::from_static("bytes"),
+    actix_header::HeaderValue::from_static("nosniff"),
+    actix_header::HeaderValue::from_static("Accept-Encoding"),
+    actix_header::HeaderValue::from_static("br"),
+    actix_header::HeaderValue::from_static("gzip"),
+    actix_header::HeaderValue::from_static("application/json"),
+];
+
+/// A value in `http` 0.2: a constant of the rules without a copy, any other copied.
+fn value_to_actix(value: &http::HeaderValue) -> Option<actix_header::HeaderValue> {
+    let bytes = value.as_bytes();
+    match STATIC_VALUES.iter().find(|known| known.as_bytes() == bytes) {
+        Some(known) => Some(known.clone()),
+        None => actix_header::HeaderValue::from_bytes(bytes).ok(),
     }
 }
 
@@ -72,10 +125,14 @@ pub(super) fn answer(
     } else {
         None
     };
-    let mut converted = HttpResponse::with_body(
-        status_to_actix(parts.status),
-        AnswerBody::new(body, head_length),
-    );
-    write_headers(&parts.headers, converted.headers_mut());
+    // actix-web writes the length of the body (`head_length` for HEAD) and skips the
+    // header, but for the statuses without a body, where it keeps the header.
+    let status = parts.status;
+    let length_from_body = !(status.is_informational()
+        || status == http::StatusCode::NO_CONTENT
+        || status == http::StatusCode::NOT_MODIFIED);
+    let mut converted =
+        HttpResponse::with_body(status_to_actix(status), AnswerBody::new(body, head_length));
+    write_headers(&parts.headers, converted.headers_mut(), length_from_body);
     converted
 }

@@ -220,7 +220,7 @@ async fn after_app<B: MessageBody>(
     let snippet = plan.and_then(|plan| plan.before_body(status, &mut headers, exact));
     let Some(snippet) = snippet else {
         stamp.apply(site, &mut headers);
-        convert::write_headers(&headers, response.headers_mut());
+        convert::write_headers(&headers, response.headers_mut(), false);
         return response.map_into_left_body();
     };
     let head = response.request().method() == actix_web::http::Method::HEAD;
@@ -230,7 +230,7 @@ async fn after_app<B: MessageBody>(
         Ok(page) => {
             let body = stale_client::splice(&mut headers, page, snippet);
             stamp.apply(site, &mut headers);
-            convert::write_headers(&headers, response.headers_mut());
+            convert::write_headers(&headers, response.headers_mut(), false);
             response.set_body(AnswerBody::new(body, None))
         }
         Err(_) => {
