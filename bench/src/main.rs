@@ -5,6 +5,8 @@
 //!                                 `hyper_assets::serve(listener, site.service(app))`
 //! bench-server ours-site-axum ADDR the same layer inside the app's router
 //!                                 (`app.layer(site.layer())`) under `axum::serve`
+//! bench-server ours-site-actix ADDR the same stack as actix-web middleware
+//!                                 (`.wrap(site.actix_middleware())`), one worker
 //! bench-server ours ADDR          the same layers à la carte (version header,
 //!                                 endpoints, stale-client injection)
 //! bench-server ours-external ADDR the full stack with the stale-client script external
@@ -254,12 +256,55 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
+/// hyper-assets' one stack under actix-web: the same page behind
+/// `site.actix_middleware()`, one worker, on actix-web's own runtime.
+fn serve_actix(addr: &str) -> ExitCode {
+    let site = site();
+    let served = actix_web::rt::System::new().block_on(async move {
+        actix_web::HttpServer::new(move || {
+            actix_web::App::new()
+                .route(
+                    "/page",
+                    actix_web::web::get().to(|| async {
+                        actix_web::HttpResponse::Ok()
+                            .content_type("text/html; charset=utf-8")
+                            .body(PAGE.as_str())
+                    }),
+                )
+                .wrap(site.actix_middleware())
+        })
+        .workers(1)
+        .disable_signals()
+        .bind(addr)?
+        .run()
+        .await
+    });
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(format!("cannot serve on {addr}: {error}")),
+    }
+}
+
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // actix-web brings its own runtime: started before (not inside) tokio's.
+    if let (Some("ours-site-actix"), Some(addr)) = (args.first().map(String::as_str), args.get(1))
+    {
+        return serve_actix(addr);
+    }
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(run(args)),
+        Err(error) => fail(error),
+    }
+}
+
+async fn run(args: Vec<String>) -> ExitCode {
     let (Some(kind), Some(target)) = (args.first(), args.get(1)) else {
         return fail(
-            "usage: bench-server ours-site|ours-site-axum|ours|ours-external|ours-header|ours-bare|hyper|memory-serve|rust-embed ADDR \
+            "usage: bench-server ours-site|ours-site-axum|ours-site-actix|ours|ours-external|ours-header|ours-bare|hyper|memory-serve|rust-embed ADDR \
              | servedir ADDR DIR | collect DIR | urls -",
         );
     };

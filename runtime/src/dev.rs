@@ -247,6 +247,16 @@ impl DevAssets {
             .map(|(_, snapshot)| Arc::clone(snapshot))
     }
 
+    /// [`DevAssets::snapshot`] on tokio's blocking pool, before a request reaches the app:
+    /// the template helpers then read this view, so rendering never touches the disk. A
+    /// folder it cannot serve is logged (the asset requests answer it with a 500).
+    pub(crate) async fn refresh_off_executor(self) {
+        let refreshed = crate::blocking::off_executor(move || self.snapshot()).await;
+        if let Some(Err(error)) = refreshed {
+            tracing::warn!(%error, "dev mode cannot serve the static folder");
+        }
+    }
+
     /// The folder now: stats every file, and reads, rewrites and hashes again only when a
     /// stamp changed.
     ///

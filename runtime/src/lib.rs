@@ -38,6 +38,7 @@
 //! | [`settings`] | [`Settings`] and its parts |
 //! | [`deploy`] | `collect` for a CDN or nginx, and the nginx `location` that serves it |
 //! | `adopt` | manifests from rust-embed or include_dir sets (features) |
+//! | `actix` | the one stack as actix-web middleware, the static service as an actix-web service (feature `actix-web`) |
 //! | [`build`] | the build-script helper (prefer the `hyper-assets-build` crate) |
 //!
 //! # Options
@@ -65,6 +66,8 @@
 //!
 //! See the README for the quick start, the naming rules and how `VERSION` is derived.
 
+#[cfg(feature = "actix-web")]
+pub mod actix;
 #[cfg(any(feature = "rust-embed", feature = "include_dir"))]
 pub mod adopt;
 mod blocking;

@@ -98,6 +98,37 @@ impl TestServer {
         }
     }
 
+    /// Starts the actix-web server `serve` builds on the listener (one worker, signals
+    /// off: `HttpServer::new(...).workers(1).disable_signals().listen(listener)?.run()`)
+    /// on an actix system of its own; stopped when the server is dropped.
+    pub fn start_actix<F>(serve: F) -> Self
+    where
+        F: FnOnce(std::net::TcpListener) -> std::io::Result<actix_web::dev::Server>
+            + Send
+            + 'static,
+    {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = serve(listener).unwrap();
+                let handle = server.handle();
+                actix_web::rt::spawn(async move {
+                    let _ = stopped.await;
+                    handle.stop(false).await;
+                });
+                server.await.unwrap();
+            });
+        });
+        Self {
+            addr,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
     /// The address served.
     pub fn addr(&self) -> SocketAddr {
         self.addr

@@ -307,6 +307,27 @@ fn readme_grown_step_compiles_renders_and_logs() {
     );
 }
 
+/// The README's actix-web section is the example's code (`examples/actix`, built with
+/// the workspace), and asks for the features the example builds with.
+#[test]
+fn readme_actix_web_section_is_the_example() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let example = workspace_root().join("examples/actix");
+    let main = std::fs::read_to_string(example.join("src/main.rs")).unwrap();
+    let block = marked_block(&readme, "<!-- actix: src/main.rs -->");
+    assert!(
+        main.ends_with(&block),
+        "the README's actix-web src/main.rs is not the end of examples/actix/src/main.rs"
+    );
+    let manifest = marked_block(&readme, "<!-- actix: Cargo.toml -->");
+    let example_manifest = std::fs::read_to_string(example.join("Cargo.toml")).unwrap();
+    for features in [r#"features = ["actix-web"]"#, r#"features = ["macros"]"#] {
+        assert!(manifest.contains(features), "README: {features}");
+        assert!(example_manifest.contains(features), "example: {features}");
+    }
+    assert!(manifest.contains(r#"actix-web = { version = "4", default-features = false"#));
+}
+
 #[test]
 fn readme_adopt_examples_compile_and_serve() {
     let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();

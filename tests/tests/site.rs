@@ -1,5 +1,6 @@
 //! The one stack ([`Site`]) over a real socket: the same answers as the à-la-carte layers
-//! composed as the README shows, dev mode through the same response path, the order
+//! composed as the README shows, and byte for byte the same from actix-web's middleware
+//! as from axum's layer, dev mode through the same response path, the order
 //! against a compression layer, and its start-up errors.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
@@ -70,6 +71,50 @@ fn one_service(routing: bool) -> TestServer {
     TestServer::start_server(Server::new(), site.service(routes()))
 }
 
+/// The one stack as actix-web middleware, over the same routes as actix-web handlers.
+/// (axum's `get` answers HEAD too; actix-web's routes take HEAD only when asked.)
+fn actix_stack(routing: bool) -> TestServer {
+    use actix_web::{guard, web, App, HttpResponse, HttpServer};
+    let site = Site::builder(&assets::EMBEDDED)
+        .settings(settings(routing))
+        .component("config", [config_file()])
+        .build()
+        .unwrap();
+    let read = || guard::Any(guard::Get()).or(guard::Head());
+    let html = |body: &'static str| {
+        HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(body)
+    };
+    TestServer::start_actix(move |listener| {
+        let server = HttpServer::new(move || {
+            App::new()
+                .route(
+                    "/",
+                    web::route()
+                        .guard(read())
+                        .to(move || async move { html(PAGE) }),
+                )
+                .route(
+                    "/fragment",
+                    web::route()
+                        .guard(read())
+                        .to(move || async move { html("<p>partial</p>") }),
+                )
+                .route(
+                    "/json",
+                    web::route().guard(read()).to(|| async {
+                        HttpResponse::Ok()
+                            .content_type("application/json")
+                            .body(r#"{"a":1}"#)
+                    }),
+                )
+                .wrap(site.actix_middleware())
+        });
+        Ok(server.workers(1).disable_signals().listen(listener)?.run())
+    })
+}
+
 /// The à-la-carte layers, in the order the README gives.
 fn a_la_carte(routing: bool) -> TestServer {
     let settings = settings(routing);
@@ -91,12 +136,12 @@ fn a_la_carte(routing: bool) -> TestServer {
     TestServer::start(app.layer(version.header_layer()))
 }
 
-/// Status, headers (but `Date`) and body.
+/// Status, headers (but `Date` and `Server`) and body.
 fn comparable(response: &RawResponse) -> (u16, Vec<(String, String)>, Vec<u8>) {
     let mut headers: Vec<(String, String)> = response
         .headers
         .iter()
-        .filter(|(name, _)| name != "date")
+        .filter(|(name, _)| name != "date" && name != "server")
         .cloned()
         .collect();
     headers.sort();
@@ -186,6 +231,7 @@ fn corpus() -> Vec<(&'static str, String, Vec<String>)> {
 fn compare(routing: bool) {
     let (one, parts) = (one_stack(routing), a_la_carte(routing));
     let outside = one_service(routing);
+    let actix = actix_stack(routing);
     let mut statuses = Vec::new();
     for (method, path, headers) in corpus() {
         let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
@@ -203,6 +249,13 @@ fn compare(routing: bool) {
             "{method} {path} {headers:?}: the layer inside the router (left) and \
              `Site::service` on `hyper_assets::serve` (right) differ"
         );
+        let d = actix.send(method, &path, &headers);
+        assert_eq!(
+            comparable(&a),
+            comparable(&d),
+            "{method} {path} {headers:?}: the axum stack (left) and the actix-web stack \
+             (right) differ"
+        );
         assert!(a.header("x-app-version").is_some(), "{method} {path}");
         statuses.push(a.status);
     }
@@ -213,6 +266,55 @@ fn compare(routing: bool) {
     if routing {
         assert!(statuses.contains(&409), "{statuses:?}");
     }
+}
+
+/// The static service alone, as the app's fallback: axum's `fallback_service` and
+/// actix-web's `default_service` answer the corpus's asset requests alike.
+#[test]
+fn the_static_service_answers_alike_under_axum_and_actix_web() {
+    let axum =
+        TestServer::start(Router::new().fallback_service(StaticService::new(&assets::MANIFEST)));
+    let actix = TestServer::start_actix(|listener| {
+        let server = actix_web::HttpServer::new(|| {
+            actix_web::App::new().default_service(StaticService::new(&assets::MANIFEST))
+        });
+        Ok(server.workers(1).disable_signals().listen(listener)?.run())
+    });
+    let mut asked = 0;
+    for (method, path, headers) in corpus() {
+        if !path.starts_with("/static/") {
+            continue;
+        }
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let (a, b) = (
+            axum.send(method, &path, &headers),
+            actix.send(method, &path, &headers),
+        );
+        assert_eq!(
+            comparable(&a),
+            comparable(&b),
+            "{method} {path} {headers:?}: axum (left) and actix-web (right) differ"
+        );
+        asked += 1;
+    }
+    assert!(asked >= 15, "{asked}");
+}
+
+/// A bust whose body is over the limit: 413 from both stacks, and no bust.
+#[test]
+fn an_oversized_bust_body_is_refused_alike() {
+    let token = cache_bust_token(SECRET);
+    let body = "x".repeat(2000);
+    let request = format!(
+        "POST /cache/bust HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\
+         Authorization: Bearer {token}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let (axum, actix) = (one_stack(false), actix_stack(false));
+    let a = hyper_assets_tests::raw_request(axum.addr(), request.as_bytes());
+    let b = hyper_assets_tests::raw_request(actix.addr(), request.as_bytes());
+    assert_eq!(a.status, 413);
+    assert_eq!(comparable(&a), comparable(&b));
 }
 
 #[test]

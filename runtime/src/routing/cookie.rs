@@ -31,17 +31,15 @@ pub(crate) struct RoutedHeaders {
 }
 
 impl RoutedHeaders {
-    /// Adds the headers to `response`; the cookie only when no shared cache may keep the
-    /// response.
-    pub(crate) fn apply<B>(self, response: &mut Response<B>) {
+    /// Adds the headers to a response's `headers`; the cookie only when no shared cache
+    /// may keep the response.
+    pub(crate) fn apply(self, headers: &mut HeaderMap) {
         // A response shared caches may keep (static assets) must not carry one client's
         // cookie: the next page sets it.
-        let shared = response
-            .headers()
+        let shared = headers
             .get(http::header::CACHE_CONTROL)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| value.contains("public"));
-        let headers = response.headers_mut();
         headers.insert(X_BACKEND_TARGET, self.backend);
         if let Some(served) = self.served {
             headers.insert(X_APP_SERVED_VERSION, served);

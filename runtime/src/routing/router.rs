@@ -206,7 +206,7 @@ where
             VersionRouterProjection::Inner { future, extra } => {
                 let mut response = ready!(future.poll(cx))?;
                 if let Some(extra) = extra.take() {
-                    extra.apply(&mut response);
+                    extra.apply(response.headers_mut());
                 }
                 Poll::Ready(Ok(response.map(Either::Right)))
             }

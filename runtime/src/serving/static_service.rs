@@ -264,10 +264,14 @@ impl std::fmt::Debug for StaticFuture {
 }
 
 impl StaticFuture {
-    /// Answers `request` with `service`: from memory at once, or from disk off the
+    /// Answers a request with `service`: from memory at once, or from disk off the
     /// executor (dev mode).
-    pub(crate) fn start<B>(service: &StaticService, request: &Request<B>) -> Self {
-        let (method, path, headers) = (request.method(), request.uri().path(), request.headers());
+    pub(crate) fn start(
+        service: &StaticService,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+    ) -> Self {
         if let Some(response) = service.answer_in_memory(method, path, headers) {
             return Self::Ready {
                 response: Some(response),
@@ -332,7 +336,12 @@ impl<B> tower_service::Service<Request<B>> for StaticService {
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         StaticServiceFuture {
-            inner: StaticFuture::start(self, &request),
+            inner: StaticFuture::start(
+                self,
+                request.method(),
+                request.uri().path(),
+                request.headers(),
+            ),
         }
     }
 }

@@ -1,13 +1,12 @@
 //! [`SiteLayer`]: the one layer of a [`Site`], with the fast path first.
 
+use super::decision::Decision;
+use super::stamp::Stamp;
 use super::Site;
-use crate::routing::cookie::RoutedHeaders;
 use crate::serving::StaticFuture;
 use crate::stale_client::spliced_body::SplicedBody;
 use crate::stale_client::{self, Finished, Plan};
-use crate::version::endpoints::{self, Answer, BustFuture};
-use crate::version::header::X_APP_VERSION;
-use crate::version::store::VersionState;
+use crate::version::endpoints::{self, BustFuture};
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body::Body as HttpBody;
@@ -15,7 +14,6 @@ use http_body_util::Either;
 use pin_project_lite::pin_project;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -58,46 +56,23 @@ pub struct SiteService<S> {
 pub type SiteBody<B> = Either<SplicedBody, B>;
 
 impl<S> SiteService<S> {
-    /// An answer known now: the version header and routing headers go on at once.
-    fn ready<F, B, E>(
-        &self,
-        response: Response<Bytes>,
-        routed: Option<RoutedHeaders>,
-        version: &VersionState,
-    ) -> SiteFuture<F, B, E> {
-        self.ready_spliced(response.map(SplicedBody::new), routed, version)
-    }
-
-    fn ready_spliced<F, B, E>(
-        &self,
-        mut response: Response<SplicedBody>,
-        routed: Option<RoutedHeaders>,
-        version: &VersionState,
-    ) -> SiteFuture<F, B, E> {
-        finish_headers(&self.site, &mut response, routed, version);
+    /// An answer known now, stamped.
+    fn ready<F, B, E>(&self, response: Response<Bytes>) -> SiteFuture<F, B, E> {
         SiteFuture {
             state: State::Ready {
-                response: Some(response),
+                response: Some(response.map(SplicedBody::new)),
             },
             site: None,
-            version: None,
-            routed: None,
+            stamp: None,
         }
     }
 
-    /// An answer that comes later. `version` is the snapshot the request was answered
-    /// with; `None` (a bust) reads the version again once the answer is ready.
-    fn later<F, B, E>(
-        &self,
-        state: State<F, B, E>,
-        routed: Option<RoutedHeaders>,
-        version: Option<Arc<VersionState>>,
-    ) -> SiteFuture<F, B, E> {
+    /// An answer that comes later: the stamp goes on once it is ready.
+    fn later<F, B, E>(&self, state: State<F, B, E>, stamp: Stamp) -> SiteFuture<F, B, E> {
         SiteFuture {
             state,
             site: Some(self.site.clone()),
-            version,
-            routed,
+            stamp: Some(stamp),
         }
     }
 }
@@ -120,84 +95,50 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let site = &self.site.inner;
-        // One snapshot of the version per request: its body (`/version`, the injected
-        // script) and its `X-App-Version` never disagree, even during a bust.
-        let version = site.version.current();
-        let routed = match &site.router {
-            Some(router) => match router.admit(request.headers()) {
-                Ok(routed) => Some(routed),
-                Err(rejection) => return self.ready(rejection, None, &version),
-            },
-            None => None,
-        };
-        let request = match endpoints::answer(&site.version, &version, request) {
-            Answer::Pass(request) => request,
-            Answer::Ready(response) => return self.ready(response, routed, &version),
-            Answer::Bust(future) => return self.later(State::Bust { future }, routed, None),
-        };
-        if let Some(response) = site.stale.own_response(&request) {
-            return self.ready_spliced(response, routed, &version);
-        }
-        // The fast path: assets are answered here, before the app's router.
-        if site.files.strip(request.uri().path()).is_some() {
-            return match StaticFuture::start(&site.files, &request) {
-                StaticFuture::Ready {
-                    response: Some(response),
-                } => self.ready(response, routed, &version),
-                future => self.later(State::Static { future }, routed, Some(version)),
-            };
-        }
-        let plan = site.stale.plan(&request, &version);
-        let Some(dev) = site.files.dev() else {
-            let future = self.inner.call(request);
-            return self.later(State::Inner { future, plan }, routed, Some(version));
-        };
-        // Dev mode: the layer refreshes the folder's view here, on the blocking pool, and
-        // the template helpers read that view, so rendering never touches the disk.
-        let dev = dev.clone();
-        let ready = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, ready);
-        let future: InnerFuture<ResBody, S::Error> = Box::pin(async move {
-            let refreshed = crate::blocking::off_executor(move || dev.snapshot()).await;
-            if let Some(Err(error)) = refreshed {
-                tracing::warn!(%error, "dev mode cannot serve the static folder");
+        let (method, path) = (request.method(), request.uri().path());
+        match self.site.decide(method, path, request.headers()) {
+            Decision::Answer(response) => self.ready(response),
+            Decision::Static { future, stamp } => self.later(State::Static { future }, stamp),
+            Decision::Bust { stamp } => {
+                let version = self.site.inner.version.clone();
+                let future = endpoints::bust(version, request.into_body());
+                self.later(State::Bust { future }, stamp)
             }
-            inner.call(request).await
-        });
-        self.later(State::DevInner { future, plan }, routed, Some(version))
+            Decision::App {
+                plan,
+                dev: None,
+                stamp,
+            } => {
+                let future = self.inner.call(request);
+                self.later(State::Inner { future, plan }, stamp)
+            }
+            Decision::App {
+                plan,
+                dev: Some(dev),
+                stamp,
+            } => {
+                let ready = self.inner.clone();
+                let mut inner = std::mem::replace(&mut self.inner, ready);
+                let future: InnerFuture<ResBody, S::Error> = Box::pin(async move {
+                    dev.refresh_off_executor().await;
+                    inner.call(request).await
+                });
+                self.later(State::DevInner { future, plan }, stamp)
+            }
+        }
     }
 }
 
 type InnerFuture<B, E> = Pin<Box<dyn Future<Output = Result<Response<B>, E>> + Send>>;
-
-/// Routing headers first, then `X-App-Version`, as the à-la-carte layers stack them.
-fn finish_headers<B>(
-    site: &Site,
-    response: &mut Response<B>,
-    routed: Option<RoutedHeaders>,
-    version: &VersionState,
-) {
-    if let Some(routed) = routed {
-        routed.apply(response);
-    }
-    if site.settings().version_header() {
-        response
-            .headers_mut()
-            .insert(X_APP_VERSION, version.header_value().clone());
-    }
-}
 
 pin_project! {
     /// The response future of [`SiteService`].
     pub struct SiteFuture<F, B, E> {
         #[pin]
         state: State<F, B, E>,
-        // Set when the headers are added once the response is ready.
+        // Set when the stamp goes on once the response is ready.
         site: Option<Site>,
-        // The request's version snapshot; `None` after a bust, which reads the new one.
-        version: Option<Arc<VersionState>>,
-        routed: Option<RoutedHeaders>,
+        stamp: Option<Stamp>,
     }
 }
 
@@ -266,12 +207,8 @@ where
             self.as_mut().project().state.set(next);
         };
         let this = self.project();
-        if let Some(site) = this.site.take() {
-            let version = this
-                .version
-                .take()
-                .unwrap_or_else(|| site.inner.version.current());
-            finish_headers(&site, &mut response, this.routed.take(), &version);
+        if let (Some(site), Some(stamp)) = (this.site.take(), this.stamp.take()) {
+            stamp.apply(&site, response.headers_mut());
         }
         Poll::Ready(Ok(response))
     }

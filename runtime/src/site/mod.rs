@@ -1,9 +1,15 @@
 //! The one stack: [`Site`] owns the settings, the version store, the static files, dev
 //! mode, stale-client detection and version routing, and gives back one layer.
 
+mod decision;
 pub(crate) mod layer;
+mod stamp;
 
+#[cfg(feature = "actix-web")]
+pub(crate) use decision::Decision;
 pub use layer::{SiteBody, SiteFuture, SiteLayer, SiteService};
+#[cfg(feature = "actix-web")]
+pub(crate) use stamp::Stamp;
 
 use crate::dev::{DevAssets, DevError};
 use crate::manifest::{Embedded, Manifest};
@@ -105,6 +111,25 @@ impl Site {
     /// any server that takes a tower service of `http` requests).
     pub fn service<S>(&self, app: S) -> SiteService<S> {
         tower_layer::Layer::layer(&self.layer(), app)
+    }
+
+    /// The one stack as actix-web middleware (feature `actix-web`): wrap the app with it
+    /// (`App::new().route(...).wrap(site.actix_middleware())`). It answers what the tower
+    /// layer answers, by the same rules, before the app's routes see the request; see
+    /// [`crate::actix`].
+    ///
+    /// ```
+    /// hyper_assets::hyper_assets!("../tests/fixtures/basic");
+    ///
+    /// # fn main() -> Result<(), hyper_assets::SiteError> {
+    /// let site = hyper_assets::Site::builder(&assets::EMBEDDED).build()?;
+    /// let app = actix_web::App::new().wrap(site.actix_middleware());
+    /// # let _ = app;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "actix-web")]
+    pub fn actix_middleware(&self) -> crate::actix::SiteMiddleware {
+        crate::actix::SiteMiddleware::new(self.clone())
     }
 
     /// Serves `app` inside the one layer ([`Site::service`]) on `listener`, with the

@@ -16,7 +16,7 @@ use http::header::{
     HeaderName, HeaderValue, ALLOW, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE,
     ETAG,
 };
-use http::{Method, Request, Response, StatusCode};
+use http::{HeaderMap, Method, Request, Response, StatusCode};
 use http_body::Body as HttpBody;
 use http_body_util::{BodyExt, Either};
 use memchr::memmem;
@@ -167,13 +167,19 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        if let Some(response) = self.layer.own_response(&request) {
+        let (method, headers) = (request.method(), request.headers());
+        if let Some(response) = self
+            .layer
+            .own_response(method, request.uri().path(), headers)
+        {
             return StaleClientFuture::Ready {
-                response: Some(response),
+                response: Some(response.map(SplicedBody::new)),
             };
         }
         let version = self.layer.version.for_request(&request);
-        let plan = self.layer.plan(&request, &version);
+        let plan = self
+            .layer
+            .plan(request.method(), request.headers(), &version);
         StaleClientFuture::Inner {
             future: self.inner.call(request),
             plan,
@@ -184,11 +190,16 @@ where
 impl StaleClientLayer {
     /// The script itself, when `request` asks for its path; counts the page version an
     /// htmx request reports.
-    pub(crate) fn own_response<B>(&self, request: &Request<B>) -> Option<Response<SplicedBody>> {
-        if request.uri().path() == stale_client_script_path() {
-            return Some(script_response(request.method()));
+    pub(crate) fn own_response(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+    ) -> Option<Response<Bytes>> {
+        if path == stale_client_script_path() {
+            return Some(script_response(method));
         }
-        if let Some(page) = request.headers().get(PAGE_VERSION_HEADER) {
+        if let Some(page) = headers.get(PAGE_VERSION_HEADER) {
             self.version.record_page_version(page.as_bytes());
         }
         None
@@ -196,13 +207,13 @@ impl StaleClientLayer {
 
     /// Whether the response to `request` may get the script: a full-page GET or HEAD
     /// (not an htmx request), unless the mode is `ignore`.
-    pub(crate) fn plan<B>(
+    pub(crate) fn plan(
         &self,
-        request: &Request<B>,
+        method: &Method,
+        headers: &HeaderMap,
         version: &Arc<VersionState>,
     ) -> Option<Plan> {
-        let method = request.method();
-        (!request.headers().contains_key(HX_REQUEST_HEADER)
+        (!headers.contains_key(HX_REQUEST_HEADER)
             && self.version.settings().mismatch() != MismatchAction::Ignore
             && (method == Method::GET || method == Method::HEAD))
             .then(|| Plan {
@@ -225,13 +236,31 @@ pub(crate) fn finish<B>(mut response: Response<B>, plan: &Plan) -> Finished<B>
 where
     B: HttpBody<Data = Bytes> + Send + 'static,
 {
-    match decide(&response, plan) {
-        Decision::PassThrough => Finished::Done(response),
-        Decision::AdjustHeadLength(snippet) => {
-            add_to_length(&mut response, snippet.len());
-            Finished::Done(response)
+    let (status, exact) = (response.status(), response.body().size_hint().exact());
+    match plan.before_body(status, response.headers_mut(), exact) {
+        None => Finished::Done(response),
+        Some(snippet) => Finished::Rewrite(Box::pin(rewrite(response, snippet))),
+    }
+}
+
+impl Plan {
+    /// The rules on a response's head (`exact`: its body's length, when known): `None`
+    /// when it is done (a HEAD's `Content-Length` fixed in `headers` if need be), or the
+    /// tag to [`splice`] into the full body, once read.
+    pub(crate) fn before_body(
+        &self,
+        status: StatusCode,
+        headers: &mut HeaderMap,
+        exact: Option<u64>,
+    ) -> Option<Bytes> {
+        match decide(status, headers, exact, self) {
+            Decision::PassThrough => None,
+            Decision::AdjustHeadLength(snippet) => {
+                add_to_length(headers, snippet.len());
+                None
+            }
+            Decision::Rewrite(snippet) => Some(snippet),
         }
-        Decision::Rewrite(snippet) => Finished::Rewrite(Box::pin(rewrite(response, snippet))),
     }
 }
 
@@ -309,15 +338,13 @@ enum Decision {
 
 static WARNED_ENCODED: AtomicBool = AtomicBool::new(false);
 
-fn decide<B: HttpBody>(response: &Response<B>, plan: &Plan) -> Decision {
-    let status = response.status();
+fn decide(status: StatusCode, headers: &HeaderMap, exact: Option<u64>, plan: &Plan) -> Decision {
     if !status.is_success()
         || status == StatusCode::NO_CONTENT
         || status == StatusCode::PARTIAL_CONTENT
     {
         return Decision::PassThrough;
     }
-    let headers = response.headers();
     let is_html = headers
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -340,7 +367,6 @@ fn decide<B: HttpBody>(response: &Response<B>, plan: &Plan) -> Decision {
         return Decision::PassThrough;
     }
     let snippet = snippet(&plan.layer, &plan.version);
-    let exact = response.body().size_hint().exact();
     // A HEAD answered with an empty body and the GET's length: fix the length only.
     // (axum instead runs the GET handler and drops the body later: rewrite it as a GET.)
     if plan.head && exact == Some(0) {
@@ -363,16 +389,13 @@ fn decide<B: HttpBody>(response: &Response<B>, plan: &Plan) -> Decision {
     }
 }
 
-fn add_to_length<B>(response: &mut Response<B>, extra: usize) {
-    let length = response
-        .headers()
+fn add_to_length(headers: &mut HeaderMap, extra: usize) {
+    let length = headers
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<usize>().ok());
     if let Some(length) = length {
-        response
-            .headers_mut()
-            .insert(CONTENT_LENGTH, HeaderValue::from(length + extra));
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(length + extra));
     }
 }
 
@@ -385,18 +408,22 @@ where
         return status_response(StatusCode::INTERNAL_SERVER_ERROR);
     };
     // One chunk (the usual handler body) comes back without a copy.
-    let page = collected.to_bytes();
+    let body = splice(&mut parts.headers, collected.to_bytes(), snippet);
+    Response::from_parts(parts, body)
+}
+
+/// The full `page` with `snippet` injected (unless it has it already), and `headers`
+/// made to match: the new `Content-Length`, no `ETag`.
+pub(crate) fn splice(headers: &mut HeaderMap, page: Bytes, snippet: Bytes) -> SplicedBody {
     let body = match injection_point(&page) {
         // Head, tag and tail go out as three views of the buffers: no copy of the page.
         Some(at) => SplicedBody::spliced(page.slice(..at), snippet, page.slice(at..)),
         None => SplicedBody::new(page),
     };
-    parts
-        .headers
-        .insert(CONTENT_LENGTH, HeaderValue::from(body.remaining()));
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(body.remaining()));
     // The bytes changed, so a validator of the handler's bytes no longer holds.
-    parts.headers.remove(ETAG);
-    Response::from_parts(parts, body)
+    headers.remove(ETAG);
+    body
 }
 
 /// Where the tag goes: before `</head>`, else after `<body ...>`, else at the end; `None`
@@ -497,9 +524,10 @@ fn html_attribute(text: &str) -> String {
     out
 }
 
-fn script_response(method: &Method) -> Response<SplicedBody> {
+fn script_response(method: &Method) -> Response<Bytes> {
     if method != Method::GET && method != Method::HEAD {
-        let mut response = status_response(StatusCode::METHOD_NOT_ALLOWED);
+        let mut response = Response::new(Bytes::new());
+        *response.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
         response
             .headers_mut()
             .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
@@ -510,7 +538,7 @@ fn script_response(method: &Method) -> Response<SplicedBody> {
     } else {
         Bytes::from_static(STALE_CLIENT_SCRIPT.as_bytes())
     };
-    let mut response = Response::new(SplicedBody::new(body));
+    let mut response = Response::new(body);
     let headers = response.headers_mut();
     headers.insert(
         CONTENT_TYPE,
@@ -524,7 +552,8 @@ fn script_response(method: &Method) -> Response<SplicedBody> {
     response
 }
 
-fn status_response(status: StatusCode) -> Response<SplicedBody> {
+/// An empty answer with `status` (a page that could not be read: 500).
+pub(crate) fn status_response(status: StatusCode) -> Response<SplicedBody> {
     let mut response = Response::new(SplicedBody::default());
     *response.status_mut() = status;
     response

@@ -33,6 +33,29 @@ impl SplicedBody {
     pub fn remaining(&self) -> usize {
         self.parts[self.next.min(3)..].iter().map(Bytes::len).sum()
     }
+
+    /// The next slice not sent yet, skipping empty ones; `None` at the end.
+    pub(crate) fn next_part(&mut self) -> Option<Bytes> {
+        while let Some(part) = self.parts.get_mut(self.next) {
+            self.next += 1;
+            if !part.is_empty() {
+                return Some(std::mem::take(part));
+            }
+        }
+        None
+    }
+
+    /// The bytes not sent yet as one [`Bytes`], when they are one slice (or none): no
+    /// copy. A spliced page comes back as it is.
+    #[cfg(feature = "actix-web")]
+    pub(crate) fn into_single(mut self) -> Result<Bytes, Self> {
+        let unsent = self.parts.get(self.next..).unwrap_or_default();
+        match unsent.iter().filter(|part| !part.is_empty()).count() {
+            0 => Ok(Bytes::new()),
+            1 => Ok(self.next_part().unwrap_or_default()),
+            _ => Err(self),
+        }
+    }
 }
 
 impl From<Bytes> for SplicedBody {
@@ -49,14 +72,7 @@ impl HttpBody for SplicedBody {
         self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        let this = self.get_mut();
-        while let Some(part) = this.parts.get_mut(this.next) {
-            this.next += 1;
-            if !part.is_empty() {
-                return Poll::Ready(Some(Ok(Frame::data(std::mem::take(part)))));
-            }
-        }
-        Poll::Ready(None)
+        Poll::Ready(self.get_mut().next_part().map(|part| Ok(Frame::data(part))))
     }
 
     fn is_end_stream(&self) -> bool {

@@ -85,12 +85,15 @@ where
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let state = self.version.for_request(&request);
-        match answer(&self.version, &state, request) {
-            Answer::Ready(response) => EndpointsFuture::Ready {
+        let (method, path) = (request.method(), request.uri().path());
+        match decide(&self.version, &state, method, path, request.headers()) {
+            Endpoint::Ready(response) => EndpointsFuture::Ready {
                 response: Some(response),
             },
-            Answer::Bust(future) => EndpointsFuture::Bust { future },
-            Answer::Pass(request) => EndpointsFuture::Inner {
+            Endpoint::Bust => EndpointsFuture::Bust {
+                future: bust(self.version.clone(), request.into_body()),
+            },
+            Endpoint::Pass => EndpointsFuture::Inner {
                 future: self.inner.call(request),
             },
         }
@@ -110,51 +113,76 @@ pub(crate) fn warn_without_secret(version: &AppVersion) {
 /// A bust in progress: reads the body, then refreshes off the executor.
 pub(crate) type BustFuture = Pin<Box<dyn Future<Output = Response<Bytes>> + Send>>;
 
-/// What the endpoints do with a request.
-pub(crate) enum Answer<B> {
+/// What the endpoints do with a request, decided from its method, path and headers.
+pub(crate) enum Endpoint {
     /// Answered at once.
     Ready(Response<Bytes>),
-    /// An authorized bust.
-    Bust(BustFuture),
-    /// Not an endpoint's path: the request, untouched.
-    Pass(Request<B>),
+    /// An authorized bust: the caller reads the body ([`bust`], or its own reader and
+    /// [`bust_read`]).
+    Bust,
+    /// Not an endpoint's path.
+    Pass,
 }
 
 /// Answers `GET /version` (from `state`, the request's snapshot) and `POST /cache/bust` at
-/// the paths of `version`'s settings; passes every other request back.
-pub(crate) fn answer<B>(
+/// the paths of `version`'s settings; passes every other request.
+pub(crate) fn decide(
     version: &AppVersion,
     state: &VersionState,
-    request: Request<B>,
-) -> Answer<B>
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+) -> Endpoint {
+    let settings = version.settings();
+    if settings.version_endpoint() && path == settings.version_path() {
+        return Endpoint::Ready(version_response(version, state, method));
+    }
+    if path == settings.bust_path() {
+        if method != Method::POST {
+            return Endpoint::Ready(with_allow(
+                error(StatusCode::METHOD_NOT_ALLOWED, "use POST"),
+                "POST",
+            ));
+        }
+        if let Err(response) = authorize(version, headers) {
+            return Endpoint::Ready(response);
+        }
+        return Endpoint::Bust;
+    }
+    Endpoint::Pass
+}
+
+/// An authorized bust over an `http` body: reads at most [`BUST_BODY_LIMIT`] bytes of it,
+/// then [`bust_read`].
+pub(crate) fn bust<B>(version: AppVersion, body: B) -> BustFuture
 where
     B: http_body::Body + Send + 'static,
     B::Data: Send,
     B::Error: Into<BoxError>,
 {
-    let settings = version.settings();
-    let path = request.uri().path();
-    if settings.version_endpoint() && path == settings.version_path() {
-        return Answer::Ready(version_response(version, state, request.method()));
-    }
-    if path == settings.bust_path() {
-        if request.method() != Method::POST {
-            return Answer::Ready(with_allow(
-                error(StatusCode::METHOD_NOT_ALLOWED, "use POST"),
-                "POST",
-            ));
-        }
-        if let Err(response) = authorize(version, request.headers()) {
-            return Answer::Ready(response);
-        }
-        let busting = bust(version.clone(), request.into_body());
-        return Answer::Bust(Box::pin(async move {
-            let mut response = busting.await;
-            response.extensions_mut().insert(Busted);
-            response
-        }));
-    }
-    Answer::Pass(request)
+    Box::pin(async move {
+        let fits = body
+            .size_hint()
+            .lower()
+            .le(&u64::try_from(BUST_BODY_LIMIT).unwrap_or(u64::MAX))
+            && Limited::new(body, BUST_BODY_LIMIT).collect().await.is_ok();
+        bust_read(version, fits).await
+    })
+}
+
+/// An authorized bust whose body was read: 413 unless it `fits` in [`BUST_BODY_LIMIT`]
+/// (and was read without error), else the refresh, off the executor.
+pub(crate) async fn bust_read(version: AppVersion, fits: bool) -> Response<Bytes> {
+    let mut response = if fits {
+        refresh(version).await
+    } else {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the bust request needs no body (at most 1024 bytes)",
+        )
+    };
+    response.extensions_mut().insert(Busted);
+    response
 }
 
 pin_project! {
@@ -258,28 +286,7 @@ fn authorize(version: &AppVersion, headers: &HeaderMap) -> Result<(), Response<B
     Ok(())
 }
 
-async fn bust<B>(version: AppVersion, body: B) -> Response<Bytes>
-where
-    B: http_body::Body + Send + 'static,
-    B::Data: Send,
-    B::Error: Into<BoxError>,
-{
-    let too_large = || {
-        error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "the bust request needs no body (at most 1024 bytes)",
-        )
-    };
-    if body
-        .size_hint()
-        .lower()
-        .gt(&u64::try_from(BUST_BODY_LIMIT).unwrap_or(u64::MAX))
-    {
-        return too_large();
-    }
-    if Limited::new(body, BUST_BODY_LIMIT).collect().await.is_err() {
-        return too_large();
-    }
+async fn refresh(version: AppVersion) -> Response<Bytes> {
     // A bust re-reads component files: on the blocking pool, never on the executor.
     let Some(refreshed) = crate::blocking::off_executor(move || version.refresh()).await else {
         tracing::error!("cache bust did not finish; the version is unchanged");
