@@ -13,11 +13,10 @@ use demo_server::{demo_binary, start_demo};
 use hyper_assets_cli::check::{check, CheckOptions, Outcome, Report, Rule};
 use hyper_assets_cli::http_url::HttpUrl;
 use hyper_assets_tests::cargo_project::target_dir;
-use hyper_assets_tests::processes::{free_addr, nginx_binary, start_nginx};
+use hyper_assets_tests::processes::{collect_with, free_addr, nginx_binary, start_nginx};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The hashed names' header in the generated config, without `always`.
 const IMMUTABLE_HEADER: &str = "add_header Cache-Control \"public, max-age=31536000, immutable\";";
@@ -106,18 +105,7 @@ async fn check_through_nginx_passes_and_names_each_planted_fault() {
 
     // The collected folder and the `location` nginx serves it with.
     let collected = dir.join("static");
-    let output = Command::new(demo_binary())
-        .env_clear()
-        .arg("collect")
-        .arg(&collected)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let generated = String::from_utf8(output.stdout).unwrap();
+    let generated = collect_with(&demo_binary(), &collected);
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(collected.join("staticfiles.json")).unwrap())
             .unwrap();

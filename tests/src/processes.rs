@@ -149,3 +149,22 @@ fn find_or_build_demo() -> PathBuf {
     );
     binary
 }
+
+/// Runs `binary collect DIR` with an empty environment (the binary's own collect, or the
+/// demo's), asserts it succeeded, and returns what it printed.
+pub fn collect_with(binary: &Path, dir: &Path) -> String {
+    let output = Command::new(binary)
+        .env_clear()
+        .arg("collect")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{} collect {}: {}",
+        binary.display(),
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}

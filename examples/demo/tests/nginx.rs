@@ -14,7 +14,7 @@ use hyper_assets_tests::{raw_request, RawResponse};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use support::{free_addr, nginx_binary, start_nginx, wait_until_listening, Running};
+use support::{collect_with, free_addr, nginx_binary, start_nginx, wait_until_listening, Running};
 
 const VERSION_MAP: &str = "v1.0=backend-blue,v1.1=backend-green";
 
@@ -314,18 +314,7 @@ fn collected_folder_served_by_nginx_matches_the_binary() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let collected = dir.join("static");
-    let output = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .env_clear()
-        .arg("collect")
-        .arg(&collected)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let location = String::from_utf8(output.stdout).unwrap();
+    let location = collect_with(Path::new(env!("CARGO_BIN_EXE_demo")), &collected);
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(collected.join("staticfiles.json")).unwrap())
             .unwrap();

@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use support::{build_variant, free_addr, start_nginx, wait_until_listening, Running};
+use support::{build_variant, collect_with, free_addr, start_nginx, wait_until_listening, Running};
 
 /// A release of the demo: its stylesheet and script say which one they are.
 fn build_release(name: &str, release: &str, previous: Option<&Path>) -> CargoProject {
@@ -55,17 +55,7 @@ fn build_release(name: &str, release: &str, previous: Option<&Path>) -> CargoPro
 
 /// `binary collect DIR`: the release written into the release folder `dir`.
 fn collect(binary: &Path, dir: &Path) {
-    let output = Command::new(binary)
-        .env_clear()
-        .arg("collect")
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    collect_with(binary, dir);
 }
 
 fn htmx_file() -> PathBuf {
