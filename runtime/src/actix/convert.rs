@@ -31,6 +31,22 @@ pub(super) fn headers(headers: &actix_header::HeaderMap) -> Option<http::HeaderM
     Some(converted)
 }
 
+/// A request's method and headers in `http` 1.x, or the 400 to answer when one does
+/// not convert; and whether it is a HEAD.
+pub(super) fn request(
+    request: &actix_web::dev::ServiceRequest,
+) -> (
+    Result<(http::Method, http::HeaderMap), http::Response<bytes::Bytes>>,
+    bool,
+) {
+    let head = request.method() == actix_web::http::Method::HEAD;
+    let converted = match (method(request.method()), headers(request.headers())) {
+        (Some(method), Some(headers)) => Ok((method, headers)),
+        _ => Err(crate::serving::status(http::StatusCode::BAD_REQUEST)),
+    };
+    (converted, head)
+}
+
 /// Replaces `to` with `from`, every value in its order (but `Content-Length` when
 /// `length_from_body`: actix-web writes the body's own, which is the same).
 pub(super) fn write_headers(

@@ -122,13 +122,10 @@ where
     actix_web::dev::forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let head = request.method() == actix_web::http::Method::HEAD;
-        let (Some(method), Some(headers)) = (
-            convert::method(request.method()),
-            convert::headers(request.headers()),
-        ) else {
-            let refused = crate::serving::status(http::StatusCode::BAD_REQUEST);
-            return answered(request, refused.map(SplicedBody::new), head);
+        let (converted, head) = convert::request(&request);
+        let (method, headers) = match converted {
+            Ok(parts) => parts,
+            Err(refused) => return answered(request, refused.map(SplicedBody::new), head),
         };
         let site = &self.site;
         let later = |future: LocalFuture<_>| SiteMiddlewareFuture {

@@ -35,13 +35,10 @@ impl Service<ServiceRequest> for StaticService {
     }
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let head = request.method() == actix_web::http::Method::HEAD;
-        let (Some(method), Some(headers)) = (
-            convert::method(request.method()),
-            convert::headers(request.headers()),
-        ) else {
-            let refused = crate::serving::status(http::StatusCode::BAD_REQUEST);
-            return Box::pin(ready(Ok(respond(request, refused, head))));
+        let (converted, head) = convert::request(&request);
+        let (method, headers) = match converted {
+            Ok(parts) => parts,
+            Err(refused) => return Box::pin(ready(Ok(respond(request, refused, head)))),
         };
         match StaticFuture::start(self, &method, request.path(), &headers) {
             StaticFuture::Ready {
