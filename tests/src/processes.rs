@@ -95,20 +95,30 @@ pub fn start_nginx(dir: &Path, http_config: &str, listen: SocketAddr) -> Running
         "nginx -t refused:\n{}\n{config}",
         String::from_utf8_lossy(&check.stderr)
     );
-    let child = Command::new(nginx_binary())
+    let mut nginx = Command::new(nginx_binary());
+    nginx
         .arg("-p")
         .arg(dir)
         .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .arg(dir.join("nginx.conf"));
+    start_listening(nginx, listen, "nginx", true)
+}
+
+/// Spawns `command` with its output discarded and waits until it listens on `addr`.
+/// The process is owned before the wait, so a failed start still stops it; on drop it is
+/// killed, or asked with SIGTERM first when `graceful` (nginx).
+pub fn start_listening(
+    mut command: Command,
+    addr: SocketAddr,
+    what: &str,
+    graceful: bool,
+) -> Running {
+    command.stdout(Stdio::null()).stderr(Stdio::null());
     let mut running = Running {
-        child,
-        graceful: true,
+        child: command.spawn().unwrap(),
+        graceful,
     };
-    wait_until_listening(listen, "nginx", &mut running.child);
+    wait_until_listening(addr, what, &mut running.child);
     running
 }
 

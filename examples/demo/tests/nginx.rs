@@ -13,8 +13,8 @@ use hyper_assets_tests::cargo_project::{target_dir, CargoProject};
 use hyper_assets_tests::{raw_request, RawResponse};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use support::{collect_with, free_addr, nginx_binary, start_nginx, wait_until_listening, Running};
+use std::process::Command;
+use support::{collect_with, free_addr, nginx_binary, start_listening, start_nginx, Running};
 
 const VERSION_MAP: &str = "v1.0=backend-blue,v1.1=backend-green";
 
@@ -64,19 +64,10 @@ fn deploy(
     ] {
         let mut command = Command::new(binary);
         routing(&mut command);
-        let child = command
+        command
             .env("APP_VERSION", version)
-            .env("ADDR", addr.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // Owned before waiting, so a failed start still stops it.
-        processes.push(Running {
-            child,
-            graceful: false,
-        });
-        wait_until_listening(addr, version, &mut processes.last_mut().unwrap().child);
+            .env("ADDR", addr.to_string());
+        processes.push(start_listening(command, addr, version, false));
     }
 
     let mut command = Command::new(env!("CARGO_BIN_EXE_demo"));
@@ -321,19 +312,11 @@ fn collected_folder_served_by_nginx_matches_the_binary() {
     assert_eq!(manifest["version"], "1.1");
 
     let (app, proxy) = (free_addr(), free_addr());
-    let child = Command::new(env!("CARGO_BIN_EXE_demo"))
-        .env_clear()
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_demo"));
+    demo.env_clear()
         .env("STATIC_DEV_MODE", "false")
-        .env("ADDR", app.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut binary = Running {
-        child,
-        graceful: false,
-    };
-    wait_until_listening(app, "demo", &mut binary.child);
+        .env("ADDR", app.to_string());
+    let _binary = start_listening(demo, app, "demo", false);
     let _nginx = start_nginx(
         &dir,
         &format!("server {{\n  listen {proxy};\n{location}}}\n"),

@@ -21,8 +21,8 @@ use hyper_assets_tests::raw_request;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use support::{build_variant, collect_with, free_addr, start_nginx, wait_until_listening, Running};
+use std::process::Command;
+use support::{build_variant, collect_with, free_addr, start_listening, start_nginx, Running};
 
 /// A release of the demo: its stylesheet and script say which one they are.
 fn build_release(name: &str, release: &str, previous: Option<&Path>) -> CargoProject {
@@ -82,17 +82,11 @@ fn start(binary: &Path, env: &[(&str, &str)]) -> Instance {
         .env_clear()
         .env("STATIC_DEV_MODE", "false")
         .env("ADDR", addr.to_string())
-        .env("HTMX_FILE", htmx_file())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .env("HTMX_FILE", htmx_file());
     for (name, value) in env {
         command.env(name, value);
     }
-    let mut process = Running {
-        child: command.spawn().unwrap(),
-        graceful: false,
-    };
-    wait_until_listening(addr, &binary.display().to_string(), &mut process.child);
+    let process = start_listening(command, addr, &binary.display().to_string(), false);
     let response = raw_request(
         addr,
         b"GET /version HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n",

@@ -7,7 +7,7 @@
 
 use hyper_assets_tests::cargo_project::{workspace_root, CargoProject};
 pub(crate) use hyper_assets_tests::processes::{
-    collect_with, free_addr, nginx_binary, start_nginx, wait_until_listening, Running,
+    collect_with, free_addr, nginx_binary, start_listening, start_nginx, Running,
 };
 
 /// The demo's sources, edited by `edit`, built as the crate `name`.
