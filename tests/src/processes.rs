@@ -36,12 +36,30 @@ impl Drop for Running {
     }
 }
 
-/// A loopback address nothing listens on (yet).
+/// A loopback address nothing listens on (yet), never the same twice in one process.
+///
+/// Ports come from below Linux's ephemeral range (32768 and up), which `bind(:0)` and
+/// every outgoing connection draw from: a port picked there can be handed to another
+/// test's `bind(:0)`, or become a client socket's local port, before the child binds it.
+/// Each process starts at its own offset so test binaries running at once do not meet.
 pub fn free_addr() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 20_000;
+    const COUNT: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let start = std::process::id().wrapping_mul(7_919) % COUNT;
+    let _ = NEXT.compare_exchange(u32::MAX, start, Ordering::Relaxed, Ordering::Relaxed);
+    for _ in 0..COUNT {
+        let port = FIRST + NEXT.fetch_add(1, Ordering::Relaxed) % COUNT;
+        let addr = SocketAddr::from(([127, 0, 0, 1], port as u16));
+        if TcpListener::bind(addr).is_ok() {
+            return addr;
+        }
+    }
+    panic!(
+        "no free loopback port between {FIRST} and {}",
+        FIRST + COUNT
+    );
 }
 
 /// Waits until `addr` accepts connections; panics when `child` exits first or after 20 s.

@@ -6,7 +6,6 @@
 
 use hyper_assets_tests::cargo_project::{workspace_root, CargoProject};
 use hyper_assets_tests::raw_request;
-use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 hyper_assets::hyper_assets!("fixtures/basic");
@@ -381,12 +380,7 @@ impl Running {
         piped: bool,
     ) -> (std::process::Child, std::net::SocketAddr) {
         use std::process::Stdio;
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let addr = hyper_assets_tests::processes::free_addr();
         // From the crate's folder, as `cargo run` would: relative paths such as a
         // component's `config/site.json` are the user's working directory.
         let child = std::process::Command::new(project.binary())

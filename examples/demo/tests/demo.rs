@@ -5,7 +5,7 @@
 
 use hyper_assets_tests::cargo_project::target_dir;
 use hyper_assets_tests::{raw_request, RawResponse};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -31,10 +31,7 @@ impl Demo {
     }
 
     fn start_command(mut command: Command, env: &[(&str, &str)]) -> Self {
-        let addr: SocketAddr = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap();
+        let addr: SocketAddr = hyper_assets_tests::processes::free_addr();
         let child = command
             .env_clear()
             .env("ADDR", addr.to_string())
