@@ -49,6 +49,20 @@ pub enum PipelineError {
         /// Why.
         reason: &'static str,
     },
+    /// A bare module name (`import "htmx"`) that `import_map(...)` does not map, with
+    /// module specifiers resolved through the import map.
+    UnknownBareName {
+        /// The module with the import.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The name as written.
+        name: String,
+        /// Mapped names close to it, best first (at most three).
+        suggestions: Vec<String>,
+    },
     /// A CSS or JS reference to a file that is not in the folder.
     MissingReference {
         /// The file with the reference.
@@ -132,18 +146,25 @@ impl PipelineError {
                 resolved,
                 suggestions,
             } => {
-                let hint = match suggestions.as_slice() {
-                    [] => String::new(),
-                    names => {
-                        let names: Vec<String> =
-                            names.iter().map(|name| format!("`{name}`")).collect();
-                        format!("; did you mean {}?", names.join(" or "))
-                    }
-                };
+                let hint = did_you_mean(suggestions);
                 format!(
                     "`{folder}/{path}:{line}:{column}`: `{reference}` names `{resolved}`, which is \
                      not in the static folder{hint} (set `missing_references = \"keep\"` to leave \
                      such references unchanged)"
+                )
+            }
+            Self::UnknownBareName {
+                path,
+                line,
+                column,
+                name,
+                suggestions,
+            } => {
+                let hint = did_you_mean(suggestions);
+                format!(
+                    "`{folder}/{path}:{line}:{column}`: the bare module name `{name}` is not in \
+                     `import_map(...)`{hint} (map it to a module of the folder: \
+                     `import_map(\"{name}\" = \"vendor/{name}.js\")`)"
                 )
             }
             Self::ReferenceCycle { files } => {
@@ -159,6 +180,17 @@ impl PipelineError {
                 at(hashed_from),
                 at(name)
             ),
+        }
+    }
+}
+
+/// `; did you mean `a` or `b`?`, or nothing without suggestions.
+fn did_you_mean(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => String::new(),
+        names => {
+            let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+            format!("; did you mean {}?", names.join(" or "))
         }
     }
 }

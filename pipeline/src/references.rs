@@ -28,9 +28,12 @@ pub enum ReferenceKind {
     CssImport,
     /// `sourceMappingURL=` in a CSS or JS comment.
     SourceMap,
-    /// A JavaScript module specifier: `import ... from`, `export ... from`, `import "..."`,
-    /// `import("...")`.
+    /// A static JavaScript module specifier: `import ... from`, `export ... from`,
+    /// `import "..."`. These form a module's static import graph (what `modulepreload`
+    /// fetches ahead).
     JsImport,
+    /// A dynamic import's literal specifier: `import("...")`, fetched only when it runs.
+    JsDynamicImport,
 }
 
 /// A function that finds the references in a file's bytes.
@@ -233,11 +236,13 @@ pub fn scan_js(text: &[u8]) -> Vec<Reference> {
                 after_dot = false;
                 if keyword && (word == b"from" || word == b"import") {
                     let mut j = skip_space(text, i);
+                    let mut kind = ReferenceKind::JsImport;
                     if word == b"import" && text.get(j) == Some(&b'(') {
                         j = skip_space(text, j + 1);
+                        kind = ReferenceKind::JsDynamicImport;
                     }
                     // Minified code writes `from"./x.js"` and `import"./x.js"`: no space needed.
-                    if let Some(end) = quoted(text, j, ReferenceKind::JsImport, &mut out) {
+                    if let Some(end) = quoted(text, j, kind, &mut out) {
                         i = end;
                     }
                 }
@@ -324,6 +329,9 @@ mod tests {
                 "app.js.map"
             ]
         );
+        let kinds: Vec<ReferenceKind> = found(scan_js, js).into_iter().map(|(_, k)| k).collect();
+        let (stat, dynamic) = (ReferenceKind::JsImport, ReferenceKind::JsDynamicImport);
+        assert_eq!(kinds[..7], [stat, stat, stat, stat, stat, dynamic, dynamic]);
     }
 
     #[test]

@@ -34,6 +34,15 @@ pub struct RewriteOptions {
     /// References to files that do not exist. A missing source map is never an error:
     /// its reference is kept as written.
     pub missing: MissingReferences,
+    /// JavaScript module specifiers resolve through the page's import map and are served
+    /// as written, so an edit to a module changes its own hash only, never its
+    /// importers'. Every page that loads these modules must render the import map. Off:
+    /// relative and prefix-rooted specifiers are rewritten to hashed names.
+    pub import_map: bool,
+    /// The import map's bare module names and the canonical paths they map to
+    /// (`"htmx"` → `vendor/htmx.esm.js`). Imports of these names are part of a module's
+    /// import graph either way.
+    pub bare_names: Vec<(String, String)>,
 }
 
 impl Default for RewriteOptions {
@@ -43,6 +52,8 @@ impl Default for RewriteOptions {
             prefix: "/static/".to_owned(),
             url_prefix: None,
             missing: MissingReferences::Error,
+            import_map: false,
+            bare_names: Vec::new(),
         }
     }
 }
@@ -60,6 +71,10 @@ pub struct ProcessedFile {
     pub rewritten: bool,
     /// SHA-256 of `bytes`.
     pub hash: ContentHash,
+    /// For a JavaScript module, the canonical paths it imports statically (relative,
+    /// prefix-rooted or bare names of the import map), sorted: its edges in the static
+    /// import graph. Dynamic `import()` is left out; it is fetched only when it runs.
+    pub imports: Vec<String>,
 }
 
 /// One reference to rewrite.
@@ -100,23 +115,64 @@ pub fn process(
         .collect();
     let mut errors = Vec::new();
     let mut edges: Vec<Vec<Edge>> = Vec::with_capacity(files.len());
+    let mut imports: Vec<Vec<String>> = Vec::with_capacity(files.len());
     for file in &files {
         let mut found = Vec::new();
+        let mut imported = Vec::new();
         if let (true, Some(scan)) = (options.enabled, scanner_for(&file.canonical)) {
             for reference in scan(&file.bytes) {
                 let text = String::from_utf8_lossy(&file.bytes[reference.start..reference.end]);
+                let module = matches!(
+                    reference.kind,
+                    ReferenceKind::JsImport | ReferenceKind::JsDynamicImport
+                );
+                let is_static = reference.kind == ReferenceKind::JsImport;
+                if module && is_bare(&text) {
+                    match options.bare_names.iter().find(|(name, _)| *name == *text) {
+                        Some((_, target)) if is_static => imported.push(target.clone()),
+                        Some(_) => {}
+                        None if options.import_map
+                            && options.missing == MissingReferences::Error =>
+                        {
+                            errors.push(PipelineError::UnknownBareName {
+                                path: file.canonical.clone(),
+                                line: reference.line,
+                                column: reference.column,
+                                suggestions: crate::closest_matches(
+                                    &text,
+                                    options.bare_names.iter().map(|(name, _)| name.as_str()),
+                                )
+                                .into_iter()
+                                .map(str::to_owned)
+                                .collect(),
+                                name: text.into_owned(),
+                            });
+                        }
+                        None => {}
+                    }
+                    continue;
+                }
                 let Some(resolved) =
                     resolve(&text, &file.canonical, &options.prefix, reference.kind)
                 else {
                     continue;
                 };
                 match index.get(resolved.target.as_str()) {
-                    Some(&target) => found.push(Edge {
-                        reference,
-                        target,
-                        form: resolved.form,
-                        suffix: resolved.suffix,
-                    }),
+                    Some(&target) => {
+                        if is_static {
+                            imported.push(resolved.target.clone());
+                        }
+                        // Through the import map, a specifier is resolved by the browser:
+                        // the module is served as written.
+                        if !(module && options.import_map) {
+                            found.push(Edge {
+                                reference,
+                                target,
+                                form: resolved.form,
+                                suffix: resolved.suffix,
+                            });
+                        }
+                    }
                     None if reference.kind == ReferenceKind::SourceMap => {}
                     None if options.missing == MissingReferences::Keep => {}
                     None => errors.push(PipelineError::MissingReference {
@@ -136,7 +192,10 @@ pub fn process(
                 }
             }
         }
+        imported.sort();
+        imported.dedup();
         edges.push(found);
+        imports.push(imported);
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -184,7 +243,8 @@ pub fn process(
         .into_iter()
         .zip(outputs)
         .zip(hashes)
-        .map(|((file, output), hash)| {
+        .zip(imports)
+        .map(|(((file, output), hash), imports)| {
             let (bytes, rewritten) = output.unwrap_or_default();
             ProcessedFile {
                 hash: hash.unwrap_or_else(|| ContentHash::of(&bytes)),
@@ -192,6 +252,7 @@ pub fn process(
                 source: file.path,
                 bytes,
                 rewritten,
+                imports,
             }
         })
         .collect())
@@ -270,14 +331,26 @@ fn has_scheme(url: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
+/// A bare module name (`htmx`, `@scope/pkg`): not relative, not rooted, no scheme.
+fn is_bare(specifier: &str) -> bool {
+    let specifier = specifier.trim();
+    !(specifier.is_empty()
+        || specifier.starts_with("./")
+        || specifier.starts_with("../")
+        || specifier.starts_with('/')
+        || has_scheme(specifier))
+}
+
 /// Where a reference written in `from` points, or `None` when it is not ours to rewrite.
 fn resolve(url: &str, from: &str, prefix: &str, kind: ReferenceKind) -> Option<Resolved> {
     let url = url.trim();
     if url.is_empty() || url.starts_with('#') || url.starts_with("//") || has_scheme(url) {
         return None;
     }
-    if kind == ReferenceKind::JsImport
-        && !(url.starts_with("./") || url.starts_with("../") || url.starts_with('/'))
+    if matches!(
+        kind,
+        ReferenceKind::JsImport | ReferenceKind::JsDynamicImport
+    ) && is_bare(url)
     {
         return None; // a bare module name: an import map's business
     }
@@ -574,5 +647,110 @@ mod tests {
             file("img/a b.png", "X"),
         ]);
         assert!(text(&out["css/a.css"]).contains(&format!("../img/a%20b.{}.png", short("X"))));
+    }
+
+    fn modules(main: &str, leaf: &str) -> Vec<SourceFile> {
+        vec![
+            file("js/main.js", main),
+            file(
+                "js/lib/greet.js",
+                "import { fmt } from './fmt.js';\nexport const greet = fmt;",
+            ),
+            file("js/lib/fmt.js", leaf),
+            file("js/lazy.js", "export default 1;"),
+        ]
+    }
+
+    const MAIN: &str = "import { greet } from 'greeting';\nimport './lib/greet.js';\n\
+                        const lazy = () => import('./lazy.js');";
+
+    fn through_map() -> RewriteOptions {
+        RewriteOptions {
+            import_map: true,
+            bare_names: vec![("greeting".to_owned(), "js/lib/greet.js".to_owned())],
+            ..RewriteOptions::default()
+        }
+    }
+
+    fn by_name(files: Vec<ProcessedFile>) -> HashMap<String, ProcessedFile> {
+        files
+            .into_iter()
+            .map(|f| (f.canonical.clone(), f))
+            .collect()
+    }
+
+    #[test]
+    fn static_imports_form_the_graph_in_both_modes() {
+        for options in [RewriteOptions::default(), through_map()] {
+            let options = RewriteOptions {
+                bare_names: through_map().bare_names,
+                ..options
+            };
+            let out = by_name(process(modules(MAIN, "export const fmt = 1;"), &options).unwrap());
+            // The bare name and the relative path name one module; `import()` is not static.
+            assert_eq!(out["js/main.js"].imports, ["js/lib/greet.js"]);
+            assert_eq!(out["js/lib/greet.js"].imports, ["js/lib/fmt.js"]);
+            assert!(out["js/lib/fmt.js"].imports.is_empty());
+        }
+    }
+
+    #[test]
+    fn through_the_import_map_an_edit_changes_only_its_own_hash() {
+        let before =
+            by_name(process(modules(MAIN, "export const fmt = 1;"), &through_map()).unwrap());
+        let after =
+            by_name(process(modules(MAIN, "export const fmt = 2;"), &through_map()).unwrap());
+        assert_eq!(text(&before["js/main.js"]), MAIN, "served as written");
+        assert!(!before["js/main.js"].rewritten);
+        assert_ne!(before["js/lib/fmt.js"].hash, after["js/lib/fmt.js"].hash);
+        for unchanged in ["js/main.js", "js/lib/greet.js", "js/lazy.js"] {
+            assert_eq!(before[unchanged].hash, after[unchanged].hash, "{unchanged}");
+        }
+        // Rewritten to hashed names instead, the edit reaches every importer.
+        let rewrite = RewriteOptions::default;
+        let before = by_name(process(modules(MAIN, "export const fmt = 1;"), &rewrite()).unwrap());
+        let after = by_name(process(modules(MAIN, "export const fmt = 2;"), &rewrite()).unwrap());
+        for changed in ["js/lib/fmt.js", "js/lib/greet.js", "js/main.js"] {
+            assert_ne!(before[changed].hash, after[changed].hash, "{changed}");
+        }
+        assert_eq!(before["js/lazy.js"].hash, after["js/lazy.js"].hash);
+    }
+
+    #[test]
+    fn through_the_import_map_cycles_are_fine_and_missing_files_still_errors() {
+        let cycle = vec![
+            file("js/a.js", "import './b.js';"),
+            file("js/b.js", "import './a.js';"),
+        ];
+        let out = by_name(process(cycle, &through_map()).unwrap());
+        assert_eq!(out["js/a.js"].imports, ["js/b.js"]);
+        let missing = vec![file("js/a.js", "import './nope.js';")];
+        let errors = process(missing, &through_map()).unwrap_err();
+        assert!(
+            matches!(&errors[0], PipelineError::MissingReference { resolved, .. } if resolved == "js/nope.js")
+        );
+    }
+
+    #[test]
+    fn an_unmapped_bare_name_is_an_error_through_the_import_map_only() {
+        let files = || {
+            vec![
+                file("js/a.js", "\nimport x from 'greetin';"),
+                file("js/lib/greet.js", ""),
+            ]
+        };
+        let errors = process(files(), &through_map()).unwrap_err();
+        assert_eq!(
+            errors[0].describe("static"),
+            "`static/js/a.js:2:16`: the bare module name `greetin` is not in `import_map(...)`; \
+             did you mean `greeting`? (map it to a module of the folder: \
+             `import_map(\"greetin\" = \"vendor/greetin.js\")`)"
+        );
+        let keep = RewriteOptions {
+            missing: MissingReferences::Keep,
+            ..through_map()
+        };
+        assert!(process(files(), &keep).is_ok());
+        assert!(process(files(), &RewriteOptions::default()).is_ok());
     }
 }
