@@ -20,6 +20,8 @@ pub(crate) const BUILD_OPTIONS: &str = "\
 --hidden                     hidden = true
 --no-rewrite                 rewrite = false
 --keep-missing-references    missing_references = \"keep\"
+--import-map                 import_map(...): module specifiers stay as written
+--import-name NAME=PATH      a bare name of import_map(...), once per name
 --no-compress                compress = false";
 
 /// How to build, read from the flags of [`BUILD_OPTIONS`].
@@ -56,6 +58,20 @@ impl BuildOptions {
             filter =
                 filter.exclude(Glob::new(&glob).map_err(|e| format!("--exclude {glob:?}: {e}"))?);
         }
+        let mut bare_names = Vec::new();
+        for pair in args.values("--import-name")? {
+            let (name, path) = pair
+                .split_once('=')
+                .filter(|(name, path)| !name.is_empty() && !path.is_empty())
+                .ok_or_else(|| format!("--import-name {pair:?}: expected NAME=PATH, such as htmx=vendor/htmx.esm.js"))?;
+            bare_names.push((name.to_owned(), path.to_owned()));
+        }
+        let import_map = args.flag("--import-map");
+        if !import_map && !bare_names.is_empty() {
+            return Err(
+                "--import-name needs --import-map, as import_map(...) holds the names".to_owned(),
+            );
+        }
         let rewrite = RewriteOptions {
             enabled: !args.flag("--no-rewrite"),
             prefix,
@@ -65,6 +81,8 @@ impl BuildOptions {
             } else {
                 MissingReferences::Error
             },
+            import_map,
+            bare_names,
         };
         Ok(Self {
             folder,

@@ -9,7 +9,7 @@ use syn::{bracketed, Ident, LitBool, LitStr, Path, Token};
 /// The options a user can set, for error messages.
 const OPTIONS: &str = "`prefix`, `url_prefix`, `module`, `include`, `exclude`, `hidden`, \
                        `rewrite`, `missing_references`, `compress`, `size_limit`, \
-                       `previous`, `components(...)`, `crate`";
+                       `previous`, `components(...)`, `import_map(...)`, `crate`";
 
 /// Parsed macro input.
 pub(crate) struct Args {
@@ -41,6 +41,20 @@ pub(crate) struct Args {
     /// `previous = "releases"`: a release folder written by `collect`, whose earlier
     /// releases' hashed files are embedded and served under their own names.
     pub(crate) previous: Option<LitStr>,
+    /// `import_map("htmx" = "vendor/htmx.esm.js", ...)`: module specifiers resolve
+    /// through the import map (served as written), with these bare names.
+    pub(crate) import_map: Option<Vec<(LitStr, LitStr)>>,
+}
+
+impl Args {
+    /// The bare names of `import_map(...)` as (name, canonical path) pairs.
+    pub(crate) fn bare_names(&self) -> Vec<(String, String)> {
+        self.import_map
+            .iter()
+            .flatten()
+            .map(|(name, target)| (name.value(), target.value()))
+            .collect()
+    }
 }
 
 impl Args {
@@ -92,6 +106,7 @@ impl Args {
             url_prefix: None,
             size_limit: None,
             previous: None,
+            import_map: None,
         }
     }
 }
@@ -128,6 +143,11 @@ impl Parse for Args {
             }
             if name == "components" {
                 args.components = parse_components(input)?;
+                seen.push(name);
+                continue;
+            }
+            if name == "import_map" {
+                args.import_map = Some(parse_import_map(input)?);
                 seen.push(name);
                 continue;
             }
@@ -220,6 +240,53 @@ fn parse_components(input: ParseStream<'_>) -> syn::Result<Vec<(Ident, Vec<LitSt
         content.parse::<Token![,]>()?;
     }
     Ok(groups)
+}
+
+/// `import_map("htmx" = "vendor/htmx.esm.js", "@scope/pkg" = "vendor/pkg.js")`, or
+/// `import_map()` for no bare names.
+fn parse_import_map(input: ParseStream<'_>) -> syn::Result<Vec<(LitStr, LitStr)>> {
+    let content;
+    syn::parenthesized!(content in input);
+    let mut names: Vec<(LitStr, LitStr)> = Vec::new();
+    while !content.is_empty() {
+        let name: LitStr = content.parse().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "expected a bare module name and its file: `import_map(\"htmx\" = \"vendor/htmx.esm.js\")`",
+            )
+        })?;
+        let text = name.value();
+        let problem = if text.is_empty() || text.trim() != text {
+            Some("a bare module name is not empty and has no surrounding spaces".to_owned())
+        } else if text.starts_with("./") || text.starts_with("../") || text.starts_with('/') {
+            Some(format!(
+                "`{text}` is a path, not a bare name: the import map already maps every module's own URL"
+            ))
+        } else if text.contains(':') {
+            Some(format!(
+                "`{text}` looks like a URL; a bare name has no scheme"
+            ))
+        } else if text.ends_with('/') {
+            Some(format!(
+                "`{text}` is a folder mapping, which hashed names cannot serve; map each module by its own name"
+            ))
+        } else if names.iter().any(|(seen, _)| seen.value() == text) {
+            Some(format!("`{text}` is mapped twice"))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(syn::Error::new(name.span(), problem));
+        }
+        content.parse::<Token![=]>()?;
+        let target: LitStr = content.parse()?;
+        names.push((name, target));
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(names)
 }
 
 /// `url_prefix = "https://cdn.example.com/static/"`: an absolute http(s) URL or a path.
@@ -355,5 +422,31 @@ mod tests {
         );
         assert!(error(quote!("s", components(a = ["x"], a = ["y"]))).contains("listed twice"));
         assert!(error(quote!("s", components(a = []))).contains("lists no files"));
+        assert!(
+            error(quote!("s", import_map(htmx = "a.js"))).contains("expected a bare module name")
+        );
+        assert!(error(quote!("s", import_map("./a.js" = "a.js"))).contains("is a path"));
+        assert!(
+            error(quote!("s", import_map("https://x/a.js" = "a.js"))).contains("looks like a URL")
+        );
+        assert!(error(quote!("s", import_map("lib/" = "lib/"))).contains("folder mapping"));
+        assert!(error(quote!("s", import_map("" = "a.js"))).contains("not empty"));
+        assert!(error(quote!("s", import_map("a" = "a.js", "a" = "b.js"))).contains("mapped twice"));
+        let args = parse(quote!(
+            "s",
+            import_map("htmx" = "vendor/htmx.esm.js", "@x/y" = "y.js",)
+        ))
+        .unwrap();
+        assert_eq!(
+            args.bare_names(),
+            [
+                ("htmx".to_owned(), "vendor/htmx.esm.js".to_owned()),
+                ("@x/y".to_owned(), "y.js".to_owned())
+            ]
+        );
+        assert!(parse(quote!("s", import_map()))
+            .unwrap()
+            .import_map
+            .is_some_and(|n| n.is_empty()));
     }
 }

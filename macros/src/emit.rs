@@ -5,8 +5,8 @@ use crate::args::Args;
 use crate::earlier::{emit_earlier, EarlierFile};
 use crate::load::ComponentFile;
 use hyper_assets_pipeline::{
-    integrity, is_compressible, CompressionCache, CompressionSettings, Encoding, Manifest,
-    ManifestEntry, ProcessedFile, Variant,
+    integrity, is_compressible, is_module, CompressionCache, CompressionSettings, Encoding,
+    ImportMapJson, Manifest, ManifestEntry, MapModule, ProcessedFile, Variant,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
@@ -163,6 +163,7 @@ pub(crate) fn emit(
                 gzip,
             }
         });
+    let import_map = emit_import_map(krate, args, files, &urls, &integrities, url_prefix);
     let by_hashed = manifest.hashed_order();
     let count = entries.len();
     let canonical: Vec<&str> = entries.iter().map(|e| e.canonical.as_str()).collect();
@@ -184,8 +185,10 @@ pub(crate) fn emit(
             /// The URL path under which the assets are served.
             pub const PREFIX: &::core::primitive::str = #prefix;
             /// Every embedded asset, with lookups by canonical and hashed path.
-            pub static MANIFEST: #krate::Manifest =
-                #krate::__private::Manifest::__new(VERSION, PREFIX, &ASSETS, &BY_HASHED);
+            pub static MANIFEST: #krate::Manifest = #krate::__private::Manifest::__new(
+                VERSION, PREFIX, &ASSETS, &BY_HASHED, &IMPORT_MAP_DATA,
+            );
+            #import_map
             static ASSETS: [#krate::Asset; #count] = [#(#assets),*];
             static BY_HASHED: [::core::primitive::u32; #count] = [#(#by_hashed),*];
             #components
@@ -229,6 +232,52 @@ pub(crate) fn emit(
     }
 }
 
+/// `IMPORT_MAP`, `IMPORT_MAP_CSP_HASH` and the runtime's `ImportMap` with each module's
+/// static imports.
+fn emit_import_map(
+    krate: &syn::Path,
+    args: &Args,
+    files: &[ProcessedFile],
+    urls: &[String],
+    integrities: &[String],
+    url_prefix: &str,
+) -> TokenStream {
+    let modules: Vec<MapModule<'_>> = files
+        .iter()
+        .zip(urls)
+        .zip(integrities)
+        .filter(|((file, _), _)| is_module(&file.canonical))
+        .map(|((file, url), integrity)| MapModule {
+            canonical: &file.canonical,
+            url,
+            integrity,
+        })
+        .collect();
+    let map = ImportMapJson::build(&modules, &args.bare_names(), url_prefix);
+    let (json, csp_hash) = (map.json(), map.csp_hash());
+    // `files` is sorted by canonical path, so the graph is too.
+    let graph = files
+        .iter()
+        .filter(|file| !file.imports.is_empty())
+        .map(|file| {
+            let (module, imports) = (&file.canonical, &file.imports);
+            quote!((#module, &[#(#imports),*]))
+        });
+    quote! {
+        /// The import map of the JavaScript modules, as JSON: each module's canonical
+        /// URL and each bare name of `import_map(...)` mapped to its hashed URL, and an
+        /// `integrity` section with each hashed URL's SHA-384. `MANIFEST.import_map()`
+        /// renders it as a tag and walks the modules' static import graph.
+        pub const IMPORT_MAP: &::core::primitive::str = #json;
+        /// The `script-src` source (`'sha256-...'`) that allows the inline
+        /// `<script type="importmap">` of [`IMPORT_MAP`] under a strict CSP.
+        pub const IMPORT_MAP_CSP_HASH: &::core::primitive::str = #csp_hash;
+        static IMPORT_MAP_DATA: #krate::ImportMap = #krate::__private::ImportMap::__new(
+            IMPORT_MAP, IMPORT_MAP_CSP_HASH, &[#(#graph),*],
+        );
+    }
+}
+
 /// `SOURCE`: how the folder was read, so dev mode reads it the same way at run time.
 pub(crate) fn emit_source(args: &Args, folder: &str) -> TokenStream {
     let krate = &args.krate;
@@ -239,11 +288,13 @@ pub(crate) fn emit_source(args: &Args, folder: &str) -> TokenStream {
     let (rewrite, keep_missing, hidden) = (args.rewrite, args.keep_missing, args.hidden);
     let include = &args.include;
     let exclude = &args.exclude;
+    let import_map = args.import_map.is_some();
+    let (names, targets): (Vec<String>, Vec<String>) = args.bare_names().into_iter().unzip();
     quote! {
         /// Where and how the files were read, for dev mode (`DevAssets::new(&SOURCE)`).
         pub static SOURCE: #krate::dev::DevSource = #krate::__private::DevSource::__new(
             #folder, PREFIX, #url_prefix, #rewrite, #keep_missing, #hidden,
-            &[#(#include),*], &[#(#exclude),*],
+            &[#(#include),*], &[#(#exclude),*], #import_map, &[#((#names, #targets)),*],
         );
     }
 }

@@ -45,8 +45,13 @@ pub(crate) fn with_fallback(args: &Args, error: &syn::Error, names: &[String]) -
         pub mod #module {
             pub const VERSION: &::core::primitive::str = #empty;
             pub const PREFIX: &::core::primitive::str = #prefix;
-            pub static MANIFEST: #krate::Manifest =
-                #krate::__private::Manifest::__new(VERSION, PREFIX, &[], &[]);
+            pub const IMPORT_MAP: &::core::primitive::str = "{\"imports\":{},\"integrity\":{}}";
+            pub const IMPORT_MAP_CSP_HASH: &::core::primitive::str = #empty;
+            static IMPORT_MAP_DATA: #krate::ImportMap =
+                #krate::__private::ImportMap::__new(IMPORT_MAP, IMPORT_MAP_CSP_HASH, &[]);
+            pub static MANIFEST: #krate::Manifest = #krate::__private::Manifest::__new(
+                VERSION, PREFIX, &[], &[], &IMPORT_MAP_DATA,
+            );
             pub static COMPONENTS: [#krate::version::EmbeddedComponent; 0] = [];
             pub static EARLIER: [#krate::Asset; 0] = [];
             #source

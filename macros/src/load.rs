@@ -3,8 +3,8 @@
 
 use crate::args::Args;
 use hyper_assets_pipeline::{
-    process, walk, FileFilter, Glob, Manifest, MissingReferences, PipelineError, ProcessedFile,
-    RewriteOptions,
+    closest_matches, is_module, process, walk, FileFilter, Glob, Manifest, MissingReferences,
+    PipelineError, ProcessedFile, RewriteOptions, SourceFile,
 };
 use std::path::{Path, PathBuf};
 
@@ -114,6 +114,49 @@ pub(crate) fn canonical_names(args: &Args, manifest_dir: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Every bare name of `import_map(...)` names a JavaScript module of the folder; an
+/// error on each target that does not, with the closest modules.
+fn check_bare_names(args: &Args, files: &[SourceFile]) -> syn::Result<()> {
+    let folder = args.folder.value();
+    let modules = || {
+        files
+            .iter()
+            .map(|file| file.canonical.as_str())
+            .filter(|canonical| is_module(canonical))
+    };
+    let mut errors: Option<syn::Error> = None;
+    for (name, target) in args.import_map.iter().flatten() {
+        let path = target.value();
+        let message = if !is_module(&path) {
+            format!(
+                "`{}` maps to `{folder}/{path}`, which is not a JavaScript module (`.js` or `.mjs`)",
+                name.value()
+            )
+        } else if !modules().any(|module| module == path) {
+            let hint = match closest_matches(&path, modules()).as_slice() {
+                [] => String::new(),
+                names => format!(
+                    "; did you mean {}?",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            };
+            format!("`{folder}/{path}` is not in the static folder{hint}")
+        } else {
+            continue;
+        };
+        let error = syn::Error::new(target.span(), message);
+        match &mut errors {
+            Some(all) => all.combine(error),
+            None => errors = Some(error),
+        }
+    }
+    errors.map_or(Ok(()), Err)
+}
+
 /// Reads, rewrites and hashes the folder; every problem becomes one error on the folder
 /// literal.
 pub(crate) fn load(
@@ -155,6 +198,7 @@ pub(crate) fn load(
             ));
         }
     }
+    check_bare_names(args, &files)?;
     let options = RewriteOptions {
         enabled: args.rewrite,
         prefix: args.prefix.clone(),
@@ -164,6 +208,8 @@ pub(crate) fn load(
         } else {
             MissingReferences::Error
         },
+        import_map: args.import_map.is_some(),
+        bare_names: args.bare_names(),
     };
     let files = process(files, &options).map_err(|errors| {
         at_folder(errors).unwrap_or_else(|| syn::Error::new(args.folder.span(), "cannot rewrite"))

@@ -43,12 +43,12 @@ pub struct MapModule<'a> {
 ///     map.json(),
 ///     r#"{"imports":{"/static/js/app.js":"/static/js/app.a1b2c3d4e5f6.js","app":"/static/js/app.a1b2c3d4e5f6.js"},"integrity":{"/static/js/app.a1b2c3d4e5f6.js":"sha384-abc"}}"#
 /// );
-/// assert!(map.csp_source().starts_with("'sha256-"));
+/// assert!(map.csp_hash().starts_with("'sha256-"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportMapJson {
     json: String,
-    csp_source: String,
+    csp_hash: String,
 }
 
 impl ImportMapJson {
@@ -88,8 +88,8 @@ impl ImportMapJson {
             .replace('<', "\\u003c")
             .replace('>', "\\u003e")
             .replace('&', "\\u0026");
-        let csp_source = format!("'sha256-{}'", base64(&Sha256::digest(json.as_bytes())));
-        Self { json, csp_source }
+        let csp_hash = format!("'sha256-{}'", base64(&Sha256::digest(json.as_bytes())));
+        Self { json, csp_hash }
     }
 
     /// The map's JSON, exactly as the inline tag holds it.
@@ -99,19 +99,19 @@ impl ImportMapJson {
 
     /// The `script-src` source that allows the inline tag: `'sha256-<base64>'` of
     /// [`ImportMapJson::json`], quotes included.
-    pub fn csp_source(&self) -> &str {
-        &self.csp_source
+    pub fn csp_hash(&self) -> &str {
+        &self.csp_hash
     }
 
     /// The inline tag, `<script type="importmap">` + JSON + `</script>`: the bytes
-    /// [`ImportMapJson::csp_source`] hashes are exactly its content.
+    /// [`ImportMapJson::csp_hash`] hashes are exactly its content.
     pub fn tag(&self) -> String {
         import_map_tag(&self.json)
     }
 
     /// The JSON and the CSP source.
     pub fn into_parts(self) -> (String, String) {
-        (self.json, self.csp_source)
+        (self.json, self.csp_hash)
     }
 }
 
@@ -171,13 +171,13 @@ mod tests {
     }
 
     #[test]
-    fn the_csp_source_hashes_the_tag_content() {
+    fn the_csp_hash_hashes_the_tag_content() {
         let map = ImportMapJson::build(&[module("js/a.js", "/static/js/a.1.js")], &[], "/static/");
         let expected = format!(
             "'sha256-{}'",
             base64(&Sha256::digest(map.json().as_bytes()))
         );
-        assert_eq!(map.csp_source(), expected);
+        assert_eq!(map.csp_hash(), expected);
         let tag = map.tag();
         let content = tag
             .strip_prefix("<script type=\"importmap\">")

@@ -80,9 +80,10 @@ pub use self::include_dir::include_dir;
 #[cfg(feature = "rust-embed")]
 pub use self::rust_embed::rust_embed;
 
+use crate::import_map::ImportMap;
 use crate::manifest::{Asset, Manifest};
 use hyper_assets_pipeline::{
-    integrity, normalize_prefix, process, ContentHash, FileFilter, ManifestEntry,
+    integrity, is_module, normalize_prefix, process, ContentHash, FileFilter, ManifestEntry,
     MissingReferences, PipelineError, RewriteOptions, SourceFile,
 };
 use std::borrow::Cow;
@@ -259,6 +260,7 @@ fn rewrite(files: Vec<EmbeddedFile>, prefix: &str) -> Result<Vec<Hashed>, Vec<Pi
         prefix: prefix.to_owned(),
         url_prefix: None,
         missing: MissingReferences::Error,
+        ..RewriteOptions::default()
     };
     let processed = process(sources, &options)?;
     Ok(files
@@ -274,6 +276,35 @@ fn rewrite(files: Vec<EmbeddedFile>, prefix: &str) -> Result<Vec<Hashed>, Vec<Pi
             (file.canonical, bytes, processed.hash)
         })
         .collect())
+}
+
+/// Each JavaScript module's static imports, for the import map's graph, scanned with the
+/// pipeline's reader whether or not references are rewritten. Sorted by module.
+fn module_graph(files: &[Hashed], prefix: &str) -> Vec<(String, Vec<String>)> {
+    let sources = files
+        .iter()
+        .filter(|(canonical, _, _)| is_module(canonical))
+        .map(|(canonical, bytes, _)| SourceFile {
+            canonical: canonical.clone().into_owned(),
+            path: PathBuf::from(canonical.as_ref()),
+            bytes: bytes.to_vec(),
+        })
+        .collect();
+    let options = RewriteOptions {
+        prefix: prefix.to_owned(),
+        missing: MissingReferences::Keep,
+        import_map: true,
+        ..RewriteOptions::default()
+    };
+    process(sources, &options)
+        .map(|processed| {
+            processed
+                .into_iter()
+                .filter(|file| !file.imports.is_empty())
+                .map(|file| (file.canonical, file.imports))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The strings of one asset, before they are copied into the shared leaked string.
@@ -384,11 +415,24 @@ fn leak(
         .collect();
     let assets: &'static [Asset] = assets.leak();
     let by_hashed: &'static [u32] = manifest.hashed_order().leak();
+    let import_map = ImportMap::of_modules(
+        assets.iter().map(|asset| {
+            (
+                asset.canonical_path(),
+                asset.url(),
+                asset.integrity().into(),
+            )
+        }),
+        prefix,
+        &[],
+        module_graph(files, prefix),
+    );
     Box::leak(Box::new(Manifest::__new(
         &text[version],
         &text[prefix_at],
         assets,
         by_hashed,
+        Box::leak(Box::new(import_map)),
     )))
 }
 

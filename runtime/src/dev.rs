@@ -1,6 +1,7 @@
 //! Dev mode: the static folder served from disk through the same pipeline the macro
 //! uses, so names, hashes and rewritten references match a release build.
 
+use crate::import_map::ImportMap;
 use crate::serving::{FileSet, ServedFile};
 use bytes::Bytes;
 use hyper_assets_pipeline::{
@@ -23,6 +24,8 @@ pub struct DevSource {
     hidden: bool,
     include: &'static [&'static str],
     exclude: &'static [&'static str],
+    import_map: bool,
+    bare_names: &'static [(&'static str, &'static str)],
 }
 
 impl DevSource {
@@ -37,6 +40,8 @@ impl DevSource {
         hidden: bool,
         include: &'static [&'static str],
         exclude: &'static [&'static str],
+        import_map: bool,
+        bare_names: &'static [(&'static str, &'static str)],
     ) -> Self {
         Self {
             folder,
@@ -47,6 +52,8 @@ impl DevSource {
             hidden,
             include,
             exclude,
+            import_map,
+            bare_names,
         }
     }
 
@@ -60,9 +67,15 @@ impl DevSource {
 #[derive(Debug, Default)]
 pub struct DevSnapshot {
     files: FileSet,
+    import_map: ImportMap,
 }
 
 impl DevSnapshot {
+    /// The import map of the modules on disk now, as a build of them would generate it.
+    pub fn import_map(&self) -> &ImportMap {
+        &self.import_map
+    }
+
     /// The file with this canonical path.
     pub fn get(&self, canonical: &str) -> Option<&ServedFile> {
         self.files.get(canonical)
@@ -200,6 +213,12 @@ impl DevAssets {
             } else {
                 MissingReferences::Error
             },
+            import_map: source.import_map,
+            bare_names: source
+                .bare_names
+                .iter()
+                .map(|&(name, target)| (name.to_owned(), target.to_owned()))
+                .collect(),
         };
         Self {
             inner: Arc::new(DevInner {
@@ -285,7 +304,11 @@ impl DevAssets {
         let manifest = Manifest::from_processed(&processed).map_err(describe)?;
         processed.sort_by(|a, b| a.canonical.cmp(&b.canonical));
         let mut files = Vec::with_capacity(processed.len());
+        let mut graph = Vec::new();
         for (entry, file) in manifest.entries().iter().zip(processed) {
+            if !file.imports.is_empty() {
+                graph.push((file.canonical.clone(), file.imports.clone()));
+            }
             let url = format!(
                 "{}{}",
                 self.inner.url_prefix,
@@ -295,8 +318,15 @@ impl DevAssets {
                 .ok_or_else(|| DevError::Unservable(entry.canonical.clone()))?;
             files.push(served);
         }
+        let import_map = ImportMap::of_files(
+            &files,
+            &self.inner.url_prefix,
+            &self.inner.options.bare_names,
+            graph,
+        );
         let snapshot = DevSnapshot {
             files: FileSet::new(files),
+            import_map,
         };
         let snapshot = Arc::new(snapshot);
         *self.lock() = Some((now, Arc::clone(&snapshot)));

@@ -190,6 +190,7 @@ pub fn references(data: &[u8]) {
         prefix: "/static/".to_owned(),
         url_prefix: None,
         missing: hyper_assets_pipeline::MissingReferences::Keep,
+        ..hyper_assets_pipeline::RewriteOptions::default()
     };
     let first = hyper_assets_pipeline::process(files(), &options);
     let second = hyper_assets_pipeline::process(files(), &options);

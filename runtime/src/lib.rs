@@ -74,6 +74,7 @@ mod blocking;
 pub mod build;
 pub mod deploy;
 pub mod dev;
+mod import_map;
 mod manifest;
 pub mod routing;
 #[cfg(feature = "server")]
@@ -85,6 +86,7 @@ pub mod stale_client;
 pub mod templates;
 pub mod version;
 
+pub use import_map::ImportMap;
 pub use manifest::{Asset, Embedded, Manifest};
 #[cfg(feature = "server")]
 pub use server::serve;
@@ -110,6 +112,7 @@ pub mod __fuzz;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::dev::DevSource;
+    pub use crate::import_map::ImportMap;
     pub use crate::manifest::{Asset, Embedded, Encoded, Manifest};
     pub use crate::version::EmbeddedComponent;
     pub use hyper_assets_macros::__resolve_asset_url;

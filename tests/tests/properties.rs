@@ -77,7 +77,7 @@ proptest! {
     }
 
     #[test]
-    fn the_hashed_name_carries_the_hash_of_the_bytes_served(css in asset_text(), js in asset_text()) {
+    fn the_hashed_name_carries_the_hash_of_the_bytes_served(css in asset_text(), js in asset_text(), import_map in any::<bool>()) {
         let files = vec![
             source("app.css", css.as_bytes()),
             source("app.js", js.as_bytes()),
@@ -90,6 +90,8 @@ proptest! {
             prefix: "/static/".to_owned(),
             url_prefix: None,
             missing: MissingReferences::Keep,
+            import_map,
+            bare_names: vec![("lib".to_owned(), "lib.js".to_owned())],
         };
         if let Ok(processed) = process(files, &options) {
             if let Ok(manifest) = Manifest::from_processed(&processed) {

@@ -1,13 +1,16 @@
 //! The template globals `static`, `static_url`, `integrity` and `app_version`, for any
 //! engine.
 
-use crate::dev::DevAssets;
+use crate::dev::{DevAssets, DevSnapshot};
+use crate::import_map::ImportMap;
 use crate::manifest::Manifest;
 use crate::serving::ServedFile;
 use crate::version::store::AppVersion;
-use hyper_assets_pipeline::{closest_matches, percent_encode_path};
+use http::HeaderValue;
+use hyper_assets_pipeline::{closest_matches, is_module, percent_encode_path};
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 /// What templates call to turn canonical paths into URLs and to show the version.
 /// Templates name `css/styles.css`; the page gets `/static/css/styles.<12hex>.css`.
@@ -82,16 +85,21 @@ impl TemplateHelpers {
         }
     }
 
-    /// The current bytes' dev file, or the error to render.
-    fn dev_file(&self, dev: &DevAssets, path: &str) -> Result<ServedFile, UnknownAsset> {
+    /// Dev mode's view of the folder now, or the error to render (naming `path`).
+    fn dev_snapshot(&self, dev: &DevAssets, path: &str) -> Result<Arc<DevSnapshot>, UnknownAsset> {
         let cached = self.refreshed_by_layer.then(|| dev.cached()).flatten();
-        let snapshot = cached
+        cached
             .map_or_else(|| dev.snapshot(), Ok)
             .map_err(|error| UnknownAsset {
                 path: path.to_owned(),
                 suggestions: Vec::new(),
                 reason: Some(error.to_string()),
-            })?;
+            })
+    }
+
+    /// The current bytes' dev file, or the error to render.
+    fn dev_file(&self, dev: &DevAssets, path: &str) -> Result<ServedFile, UnknownAsset> {
+        let snapshot = self.dev_snapshot(dev, path)?;
         match snapshot.get(path) {
             Some(file) => Ok(file.clone()),
             None => Err(self.unknown(path)),
@@ -155,6 +163,144 @@ impl TemplateHelpers {
     pub fn app_version(&self) -> String {
         self.version.current().version().to_owned()
     }
+
+    /// Runs `with` on the import map: the embedded one, or in dev mode the map of the
+    /// modules on disk now.
+    fn with_import_map<T>(
+        &self,
+        with: impl FnOnce(&ImportMap, &dyn Fn(&str) -> Option<(String, String)>) -> T,
+    ) -> Result<T, UnknownAsset> {
+        if let Some(dev) = &self.dev {
+            let snapshot = self.dev_snapshot(dev, "")?;
+            let lookup = |path: &str| {
+                let file = snapshot.get(path)?;
+                let url = format!(
+                    "{}{}",
+                    dev.url_prefix(),
+                    percent_encode_path(file.hashed_path())
+                );
+                Some((url, hyper_assets_pipeline::integrity(file.bytes())))
+            };
+            return Ok(with(snapshot.import_map(), &lookup));
+        }
+        let lookup = |path: &str| {
+            let asset = self.manifest.get(path)?;
+            Some((asset.url().to_owned(), asset.integrity().to_owned()))
+        };
+        Ok(with(self.manifest.import_map(), &lookup))
+    }
+
+    /// `import_map()`: the `<script type="importmap">` tag of the modules, for the
+    /// page's `<head>` before any module script. Its CSP hash is
+    /// [`TemplateHelpers::import_map_csp_hash`].
+    ///
+    /// # Errors
+    /// Dev mode cannot read the folder now.
+    pub fn import_map(&self) -> Result<Cow<'static, str>, UnknownAsset> {
+        self.with_import_map(|map, _| Cow::Owned(map.tag()))
+    }
+
+    /// The `script-src` source (`'sha256-...'`) that allows [`TemplateHelpers::import_map`]'s
+    /// tag; in dev mode it follows the modules on disk, so set the page's CSP from it.
+    ///
+    /// # Errors
+    /// Dev mode cannot read the folder now.
+    pub fn import_map_csp_hash(&self) -> Result<Cow<'static, str>, UnknownAsset> {
+        self.with_import_map(|map, _| Cow::Owned(map.csp_hash().to_owned()))
+    }
+
+    /// `modulepreload('js/app.js')`: a `<link rel="modulepreload" href=... integrity=...>`
+    /// for the entry module and for every module of its static import graph, nearest
+    /// first, so the browser fetches the whole graph at once instead of one import depth
+    /// per round trip.
+    ///
+    /// # Errors
+    /// The path is not a JavaScript module of the folder (or, in dev mode, not on disk).
+    pub fn modulepreload(&self, entry: &str) -> Result<Cow<'static, str>, UnknownAsset> {
+        if !is_module(entry) {
+            let mut error = self.unknown(entry);
+            error.reason = Some("not a JavaScript module (`.js` or `.mjs`)".to_owned());
+            return Err(error);
+        }
+        let links = self.with_import_map(|map, lookup| {
+            map.static_graph(entry)
+                .into_iter()
+                .filter_map(lookup)
+                .map(|(url, integrity)| {
+                    format!("<link rel=\"modulepreload\" href=\"{url}\" integrity=\"{integrity}\">")
+                })
+                .collect::<Vec<_>>()
+        })?;
+        // The entry is first when it exists: no links means an unknown path.
+        if links.is_empty() {
+            return Err(self.unknown(entry));
+        }
+        Ok(Cow::Owned(links.join("\n")))
+    }
+
+    /// A `Link` header value that preloads a page's critical assets, which CDNs turn
+    /// into `103 Early Hints`: a module and its static import graph get
+    /// `rel=modulepreload`, other files `rel=preload` with the `as` of their type
+    /// (`style`, `font` with `crossorigin`, `image`, else `fetch`).
+    ///
+    /// ```
+    /// # fn page(helpers: &hyper_assets::TemplateHelpers) -> Result<(), hyper_assets::templates::UnknownAsset> {
+    /// let link = helpers.preload_header(&["css/styles.css", "js/app.js"])?;
+    /// // response.headers_mut().insert(http::header::LINK, link);
+    /// # let _ = link; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// A path is not in the folder (or, in dev mode, not on disk).
+    pub fn preload_header(&self, paths: &[&str]) -> Result<HeaderValue, UnknownAsset> {
+        let mut links: Vec<String> = Vec::new();
+        for &path in paths {
+            let found = self.with_import_map(|map, lookup| {
+                let targets: Vec<&str> = if is_module(path) {
+                    map.static_graph(path)
+                } else {
+                    vec![path]
+                };
+                targets
+                    .into_iter()
+                    .filter_map(|target| Some((target.to_owned(), lookup(target)?.0)))
+                    .collect::<Vec<_>>()
+            })?;
+            if found.first().is_none_or(|(target, _)| target != path) {
+                return Err(self.unknown(path));
+            }
+            for (target, url) in found {
+                let link = match content_kind(&target) {
+                    "module" => format!("<{url}>; rel=modulepreload"),
+                    "font" => format!("<{url}>; rel=preload; as=font; crossorigin"),
+                    kind => format!("<{url}>; rel=preload; as={kind}"),
+                };
+                if !links.contains(&link) {
+                    links.push(link);
+                }
+            }
+        }
+        // URLs are the prefix and percent-encoded paths: always a valid header value.
+        HeaderValue::from_str(&links.join(", "))
+            .map_err(|_| self.unknown(paths.first().copied().unwrap_or_default()))
+    }
+}
+
+/// The `as` of a preload for a file (`module` for JavaScript modules).
+fn content_kind(canonical: &str) -> &'static str {
+    if is_module(canonical) {
+        return "module";
+    }
+    let extension = canonical
+        .rsplit_once('.')
+        .map_or("", |(_, ext)| ext)
+        .to_ascii_lowercase();
+    match extension.as_str() {
+        "css" => "style",
+        "woff2" | "woff" | "ttf" | "otf" => "font",
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "svg" | "ico" => "image",
+        _ => "fetch",
+    }
 }
 
 /// A template asked for a path that is not in the manifest (or that dev mode cannot
@@ -175,8 +321,10 @@ impl UnknownAsset {
 
 impl fmt::Display for UnknownAsset {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(reason) = &self.reason {
-            return write!(f, "static asset `{}`: {reason}", self.path);
+        match &self.reason {
+            Some(reason) if self.path.is_empty() => return write!(f, "static folder: {reason}"),
+            Some(reason) => return write!(f, "static asset `{}`: {reason}", self.path),
+            None => {}
         }
         write!(f, "no static asset `{}`", self.path)?;
         if !self.suggestions.is_empty() {

@@ -3,8 +3,8 @@
 use crate::templates::helpers::TemplateHelpers;
 use ::minijinja::{Environment, Error, ErrorKind, Value};
 
-/// Registers `static(path)`, `static_url(path)`, `integrity(path)` and `app_version()` as
-/// global functions.
+/// Registers `static(path)`, `static_url(path)`, `integrity(path)`,
+/// `modulepreload(path)`, `import_map()` and `app_version()` as global functions.
 /// An unknown path fails the render with an error naming it (never an empty string).
 ///
 /// ```
@@ -27,6 +27,14 @@ pub fn add_helpers(env: &mut Environment<'_>, helpers: TemplateHelpers) {
         "integrity",
         path_function(&helpers, TemplateHelpers::integrity),
     );
+    env.add_function(
+        "modulepreload",
+        path_function(&helpers, TemplateHelpers::modulepreload),
+    );
+    let map = helpers.clone();
+    env.add_function("import_map", move || {
+        map.import_map().map(url_value).map_err(render_error)
+    });
     env.add_function("app_version", move || helpers.app_version());
 }
 
@@ -44,7 +52,8 @@ fn path_function(
 
 /// URLs are the prefix (letters, digits, `-._~/`) and a percent-encoded path, integrity
 /// values are base64: nothing in them needs HTML escaping, and escaping `/` as `&#x2f;`
-/// only makes pages harder to read.
+/// only makes pages harder to read. The import map tag and the `modulepreload` links are
+/// markup made of those (the map's JSON escapes `<`, `>` and `&`).
 fn url_value(url: std::borrow::Cow<'static, str>) -> Value {
     Value::from_safe_string(url.into_owned())
 }

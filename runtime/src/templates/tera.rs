@@ -7,14 +7,15 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use tera::{Error, Function, Tera, Value};
 
-/// Registers `static(path=...)`, `static_url(path=...)`, `integrity(path=...)` and
-/// `app_version()` as Tera functions. Tera passes arguments by name, so the path is
+/// Registers `static(path=...)`, `static_url(path=...)`, `integrity(path=...)`,
+/// `modulepreload(path=...)`, `import_map()` and `app_version()` as Tera functions. Tera passes arguments by name, so the path is
 /// `path="css/styles.css"`. An unknown path fails the render with an error naming it and
 /// the closest paths (never an empty string); a missing or non-string `path` too.
 ///
 /// URLs and integrity values are marked safe: they hold only the prefix, a
-/// percent-encoded path or base64, so autoescaping would only turn `/` into `&#x2F;`. The
-/// version is escaped like any value.
+/// percent-encoded path or base64, so autoescaping would only turn `/` into `&#x2F;`. So
+/// are the import map's `<script type="importmap">` (its JSON escapes `<`, `>` and `&`)
+/// and the `modulepreload` links. The version is escaped like any value.
 ///
 /// ```
 /// # fn demo(helpers: hyper_assets::TemplateHelpers) -> Result<(), tera::Error> {
@@ -31,6 +32,7 @@ pub fn add_helpers(tera: &mut Tera, helpers: TemplateHelpers) {
         ("static", TemplateHelpers::static_path as Lookup),
         ("static_url", TemplateHelpers::static_url),
         ("integrity", TemplateHelpers::integrity),
+        ("modulepreload", TemplateHelpers::modulepreload),
     ] {
         tera.register_function(
             name,
@@ -41,8 +43,28 @@ pub fn add_helpers(tera: &mut Tera, helpers: TemplateHelpers) {
             },
         );
     }
-    tera.register_function("app_version", AppVersionFunction { helpers });
+    let import_map = |helpers: &TemplateHelpers| helpers.import_map().map(Cow::into_owned);
+    tera.register_function(
+        "import_map",
+        NoArgumentFunction {
+            name: "import_map",
+            helpers: helpers.clone(),
+            value: import_map,
+            safe: true,
+        },
+    );
+    tera.register_function(
+        "app_version",
+        NoArgumentFunction {
+            name: "app_version",
+            helpers,
+            value: |helpers| Ok(helpers.app_version()),
+            safe: false,
+        },
+    );
 }
+
+type Value0 = fn(&TemplateHelpers) -> Result<String, UnknownAsset>;
 
 type Lookup = fn(&TemplateHelpers, &str) -> Result<Cow<'static, str>, UnknownAsset>;
 
@@ -86,17 +108,28 @@ impl Function for PathFunction {
     }
 }
 
-struct AppVersionFunction {
+/// A function of no arguments.
+struct NoArgumentFunction {
+    name: &'static str,
     helpers: TemplateHelpers,
+    value: Value0,
+    safe: bool,
 }
 
-impl Function for AppVersionFunction {
+impl Function for NoArgumentFunction {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         if let Some(extra) = args.keys().next() {
             return Err(Error::msg(format!(
-                "app_version() takes no arguments, not `{extra}`"
+                "{}() takes no arguments, not `{extra}`",
+                self.name
             )));
         }
-        Ok(Value::String(self.helpers.app_version()))
+        (self.value)(&self.helpers)
+            .map(Value::String)
+            .map_err(|error| Error::chain(error.to_string(), error))
+    }
+
+    fn is_safe(&self) -> bool {
+        self.safe
     }
 }

@@ -1,0 +1,164 @@
+//! The import map of the embedded JavaScript modules and their static import graph.
+
+use crate::serving::ServedFile;
+use hyper_assets_pipeline::{
+    import_map_tag, integrity, is_module, static_import_graph, ImportMapJson, MapModule,
+};
+use std::borrow::Cow;
+use std::fmt;
+
+/// The import map of a folder's JavaScript modules (`.js`, `.mjs`), as `hyper_assets!`
+/// generated it (`assets::IMPORT_MAP`, [`Manifest::import_map`](crate::Manifest::import_map))
+/// or dev mode built it from disk:
+/// - `imports` maps each module's canonical URL (`/static/js/app.js`) and each bare name
+///   of `import_map(...)` to its hashed URL;
+/// - `integrity` holds each hashed URL's SHA-384, which browsers enforce on every module
+///   fetch, imports inside modules included.
+///
+/// [`ImportMap::tag`] is the inline `<script type="importmap">`, and
+/// [`ImportMap::csp_hash`] the `script-src` source that allows it under a strict
+/// Content-Security-Policy, without `'unsafe-inline'`.
+///
+/// ```
+/// hyper_assets::hyper_assets!("static");
+///
+/// let map = assets::MANIFEST.import_map();
+/// assert_eq!(map.json(), assets::IMPORT_MAP);
+/// let policy = format!("script-src 'self' {}", map.csp_hash());
+/// # let _ = policy;
+/// ```
+#[derive(Clone)]
+pub struct ImportMap {
+    json: Cow<'static, str>,
+    csp_hash: Cow<'static, str>,
+    graph: Graph,
+}
+
+/// Each module's direct static imports, sorted by module.
+#[derive(Clone)]
+enum Graph {
+    Embedded(&'static [(&'static str, &'static [&'static str])]),
+    Built(Vec<(String, Vec<String>)>),
+}
+
+impl ImportMap {
+    #[doc(hidden)]
+    pub const fn __new(
+        json: &'static str,
+        csp_hash: &'static str,
+        graph: &'static [(&'static str, &'static [&'static str])],
+    ) -> Self {
+        Self {
+            json: Cow::Borrowed(json),
+            csp_hash: Cow::Borrowed(csp_hash),
+            graph: Graph::Embedded(graph),
+        }
+    }
+
+    /// The map of files read at run time (dev mode, adopted sets): the same JSON a build
+    /// of them generates. `files` gives each file's canonical path, URL and integrity
+    /// (non-modules are skipped); `graph` lists each module with imports, sorted.
+    pub(crate) fn of_modules<'a>(
+        files: impl Iterator<Item = (&'a str, &'a str, Cow<'a, str>)>,
+        url_prefix: &str,
+        bare_names: &[(String, String)],
+        graph: Vec<(String, Vec<String>)>,
+    ) -> Self {
+        let modules: Vec<(&str, &str, Cow<'_, str>)> = files
+            .filter(|(canonical, _, _)| is_module(canonical))
+            .collect();
+        let modules: Vec<MapModule<'_>> = modules
+            .iter()
+            .map(|(canonical, url, integrity)| MapModule {
+                canonical,
+                url,
+                integrity,
+            })
+            .collect();
+        let (json, csp_hash) = ImportMapJson::build(&modules, bare_names, url_prefix).into_parts();
+        Self {
+            json: Cow::Owned(json),
+            csp_hash: Cow::Owned(csp_hash),
+            graph: Graph::Built(graph),
+        }
+    }
+
+    /// The map of dev mode's files.
+    pub(crate) fn of_files(
+        files: &[ServedFile],
+        url_prefix: &str,
+        bare_names: &[(String, String)],
+        graph: Vec<(String, Vec<String>)>,
+    ) -> Self {
+        let modules = files.iter().filter_map(|file| {
+            let url = file.location.to_str().ok()?;
+            let integrity = if is_module(file.canonical_path()) {
+                integrity(file.bytes())
+            } else {
+                String::new()
+            };
+            Some((file.canonical_path(), url, Cow::Owned(integrity)))
+        });
+        Self::of_modules(modules, url_prefix, bare_names, graph)
+    }
+
+    /// The map as JSON: exactly the content of [`ImportMap::tag`].
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// `'sha256-<base64>'` of the JSON, quotes included: put it in `script-src` to allow
+    /// the inline tag.
+    pub fn csp_hash(&self) -> &str {
+        &self.csp_hash
+    }
+
+    /// `<script type="importmap">{json}</script>`, for the page's `<head>`, before any
+    /// module script.
+    pub fn tag(&self) -> String {
+        import_map_tag(&self.json)
+    }
+
+    /// The direct static imports of `module` (a canonical path); empty for an unknown
+    /// path or a module without imports.
+    pub fn imports(&self, module: &str) -> Vec<&str> {
+        match &self.graph {
+            Graph::Embedded(graph) => graph
+                .binary_search_by(|(name, _)| (*name).cmp(module))
+                .map(|found| graph[found].1.to_vec())
+                .unwrap_or_default(),
+            Graph::Built(graph) => graph
+                .binary_search_by(|(name, _)| name.as_str().cmp(module))
+                .map(|found| graph[found].1.iter().map(String::as_str).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// `entry` and every module it reaches through static imports, each once, nearest
+    /// first: what `modulepreload` fetches ahead so the graph loads in one round trip.
+    /// Dynamic `import()` is left out.
+    pub fn static_graph<'a>(&'a self, entry: &'a str) -> Vec<&'a str> {
+        static_import_graph(entry, |module| self.imports(module))
+    }
+}
+
+impl Default for ImportMap {
+    /// The map of no modules.
+    fn default() -> Self {
+        Self::of_modules(std::iter::empty(), "/", &[], Vec::new())
+    }
+}
+
+impl fmt::Debug for ImportMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let modules = match &self.graph {
+            Graph::Embedded(graph) => graph.len(),
+            Graph::Built(graph) => graph.len(),
+        };
+        f.debug_struct("ImportMap")
+            .field("json", &self.json)
+            .field("csp_hash", &self.csp_hash)
+            .field("modules_with_imports", &modules)
+            .finish()
+    }
+}
