@@ -1,0 +1,365 @@
+//! The import map of the embedded modules: canonical specifiers and bare names mapped to
+//! hashed URLs, its integrity section, the static import graph behind `modulepreload`,
+//! dev mode's map from disk, the `Link` header, and the helpers in minijinja, Tera and
+//! Askama.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use askama::Template;
+use hyper_assets::{dev::DevAssets, version::AppVersion, Settings, TemplateHelpers};
+use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+// Module specifiers through the import map, with one bare name.
+hyper_assets::hyper_assets!(
+    "fixtures/modules",
+    module = mapped,
+    import_map("greeting" = "js/lib/greet.js")
+);
+
+// The same folder with specifiers rewritten to hashed names (the default).
+hyper_assets::hyper_assets!("fixtures/modules", module = rewritten);
+
+const MODULES: [&str; 5] = [
+    "js/lazy.js",
+    "js/lib/format.js",
+    "js/lib/greet.js",
+    "js/lib/shout.js",
+    "js/main.js",
+];
+
+fn parsed(json: &str) -> Value {
+    serde_json::from_str(json).unwrap()
+}
+
+fn helpers(manifest: &'static hyper_assets::Manifest) -> TemplateHelpers {
+    let settings = Settings::builder().dev_mode(false).build().unwrap();
+    let version = AppVersion::builder()
+        .settings(settings)
+        .manifest(manifest)
+        .build()
+        .unwrap();
+    TemplateHelpers::new(manifest, &version)
+}
+
+#[test]
+fn the_map_names_every_module_by_its_canonical_url_and_bare_name() {
+    let map = parsed(mapped::IMPORT_MAP);
+    let imports = map["imports"].as_object().unwrap();
+    let integrity = map["integrity"].as_object().unwrap();
+    for module in MODULES {
+        let asset = mapped::MANIFEST.get(module).unwrap();
+        assert_eq!(
+            imports[&format!("/static/{module}")],
+            asset.url(),
+            "{module}"
+        );
+        assert_eq!(integrity[asset.url()], asset.integrity(), "{module}");
+    }
+    assert_eq!(imports["greeting"], mapped::url!("js/lib/greet.js"));
+    // The stylesheet is no module; nothing else is listed.
+    assert_eq!(imports.len(), MODULES.len() + 1);
+    assert_eq!(integrity.len(), MODULES.len());
+    assert_eq!(mapped::MANIFEST.import_map().json(), mapped::IMPORT_MAP);
+    assert_eq!(
+        mapped::MANIFEST.import_map().csp_hash(),
+        mapped::IMPORT_MAP_CSP_HASH
+    );
+    assert!(
+        mapped::IMPORT_MAP_CSP_HASH.starts_with("'sha256-")
+            && mapped::IMPORT_MAP_CSP_HASH.ends_with("='")
+    );
+    assert_eq!(
+        mapped::MANIFEST.import_map().tag(),
+        format!("<script type=\"importmap\">{}</script>", mapped::IMPORT_MAP)
+    );
+}
+
+#[test]
+fn through_the_map_modules_are_served_as_written() {
+    let root = workspace_root().join("tests/fixtures/modules");
+    for module in MODULES {
+        let on_disk = std::fs::read(root.join(module)).unwrap();
+        assert_eq!(
+            mapped::MANIFEST.get(module).unwrap().bytes(),
+            on_disk,
+            "{module}"
+        );
+    }
+    // Rewritten, the entry names its import's hashed file, and keeps the bare name.
+    let main = std::str::from_utf8(rewritten::MANIFEST.get("js/main.js").unwrap().bytes()).unwrap();
+    let shout = rewritten::MANIFEST
+        .get("js/lib/shout.js")
+        .unwrap()
+        .hashed_path();
+    assert!(
+        main.contains(&format!("\"./lib/{}\"", &shout["js/lib/".len()..])),
+        "{main}"
+    );
+    assert!(main.contains("from \"greeting\""), "{main}");
+}
+
+#[test]
+fn the_static_graph_follows_bare_names_and_leaves_dynamic_imports_out() {
+    let graph = mapped::MANIFEST.import_map().static_graph("js/main.js");
+    assert_eq!(
+        graph,
+        [
+            "js/main.js",
+            "js/lib/greet.js",
+            "js/lib/shout.js",
+            "js/lib/format.js"
+        ]
+    );
+    assert_eq!(
+        mapped::MANIFEST.import_map().imports("js/lib/greet.js"),
+        ["js/lib/format.js"]
+    );
+    // Without the bare name in `import_map(...)`, `greeting` is not part of the graph.
+    let graph = rewritten::MANIFEST.import_map().static_graph("js/main.js");
+    assert_eq!(graph, ["js/main.js", "js/lib/shout.js"]);
+}
+
+fn preload_links(manifest: &'static hyper_assets::Manifest, modules: &[&str]) -> String {
+    modules
+        .iter()
+        .map(|module| {
+            let asset = manifest.get(module).unwrap();
+            format!(
+                "<link rel=\"modulepreload\" href=\"{}\" integrity=\"{}\">",
+                asset.url(),
+                asset.integrity()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const GRAPH: [&str; 4] = [
+    "js/main.js",
+    "js/lib/greet.js",
+    "js/lib/shout.js",
+    "js/lib/format.js",
+];
+
+#[test]
+fn modulepreload_links_the_whole_graph_with_integrity() {
+    let helpers = helpers(&mapped::MANIFEST);
+    assert_eq!(
+        helpers.modulepreload("js/main.js").unwrap(),
+        preload_links(&mapped::MANIFEST, &GRAPH)
+    );
+    let not_a_module = helpers.modulepreload("css/page.css").unwrap_err();
+    assert_eq!(
+        not_a_module.to_string(),
+        "static asset `css/page.css`: not a JavaScript module (`.js` or `.mjs`)"
+    );
+    let typo = helpers.modulepreload("js/mian.js").unwrap_err();
+    assert_eq!(
+        typo.to_string(),
+        "no static asset `js/mian.js`; did you mean `js/main.js`?"
+    );
+}
+
+#[test]
+fn the_link_header_preloads_modules_graphs_and_other_files_by_type() {
+    let helpers = helpers(&mapped::MANIFEST);
+    let value = helpers
+        .preload_header(&["css/page.css", "js/main.js", "js/lib/greet.js"])
+        .unwrap();
+    let url = |path| mapped::MANIFEST.url(path).unwrap();
+    let mut expected = vec![format!("<{}>; rel=preload; as=style", url("css/page.css"))];
+    expected.extend(
+        GRAPH
+            .iter()
+            .map(|m| format!("<{}>; rel=modulepreload", url(m))),
+    );
+    // `js/lib/greet.js` and its import are already listed: each URL once.
+    assert_eq!(value.to_str().unwrap(), expected.join(", "));
+    let error = helpers.preload_header(&["css/pag.css"]).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "no static asset `css/pag.css`; did you mean `css/page.css`?"
+    );
+}
+
+#[test]
+fn minijinja_and_tera_render_the_map_and_the_preloads_unescaped() {
+    let expected = format!(
+        "{}\n{}",
+        mapped::MANIFEST.import_map().tag(),
+        preload_links(&mapped::MANIFEST, &GRAPH)
+    );
+    let mut env = minijinja::Environment::new();
+    hyper_assets::templates::minijinja::add_helpers(&mut env, helpers(&mapped::MANIFEST));
+    let html = env
+        .render_str("{{ import_map() }}\n{{ modulepreload('js/main.js') }}", ())
+        .unwrap();
+    assert_eq!(html, expected);
+    let error = env
+        .render_str("{{ modulepreload('css/page.css') }}", ())
+        .unwrap_err();
+    assert!(
+        format!("{error:#}").contains("not a JavaScript module"),
+        "{error:#}"
+    );
+
+    let mut tera = tera::Tera::default();
+    hyper_assets::templates::tera::add_helpers(&mut tera, helpers(&mapped::MANIFEST));
+    let html = tera
+        .render_str(
+            "{{ import_map() }}\n{{ modulepreload(path=\"js/main.js\") }}",
+            &tera::Context::new(),
+        )
+        .unwrap();
+    assert_eq!(html, expected);
+    let error = tera
+        .render_str("{{ import_map(x=1) }}", &tera::Context::new())
+        .unwrap_err();
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    assert!(
+        message.contains("import_map() takes no arguments, not `x`"),
+        "{message}"
+    );
+}
+
+#[derive(Template)]
+#[template(
+    source = "{{ helpers.import_map()?|safe }}\n{{ helpers.modulepreload(\"js/main.js\")?|safe }}",
+    ext = "html"
+)]
+struct AskamaPage {
+    helpers: TemplateHelpers,
+}
+
+#[test]
+fn askama_renders_the_map_and_the_preloads() {
+    let page = AskamaPage {
+        helpers: helpers(&mapped::MANIFEST),
+    };
+    assert_eq!(
+        page.render().unwrap(),
+        format!(
+            "{}\n{}",
+            mapped::MANIFEST.import_map().tag(),
+            preload_links(&mapped::MANIFEST, &GRAPH)
+        )
+    );
+}
+
+/// A scratch copy of the fixture, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = target_dir().join("import-map-tests").join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        copy(&workspace_root().join("tests/fixtures/modules"), &dir);
+        Self(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn dev_mode_gives_the_same_map_from_disk() {
+    for (source, json) in [
+        (&mapped::SOURCE, mapped::IMPORT_MAP),
+        (&rewritten::SOURCE, rewritten::IMPORT_MAP),
+    ] {
+        let snapshot = DevAssets::new(source).snapshot().unwrap();
+        assert_eq!(snapshot.import_map().json(), json);
+    }
+    let dev = DevAssets::new(&mapped::SOURCE);
+    let snapshot = dev.snapshot().unwrap();
+    assert_eq!(
+        snapshot.import_map().static_graph("js/main.js"),
+        GRAPH.to_vec()
+    );
+    let settings = Settings::builder().dev_mode(true).build().unwrap();
+    let version = AppVersion::builder()
+        .settings(settings)
+        .manifest(&mapped::MANIFEST)
+        .build()
+        .unwrap();
+    let helpers = TemplateHelpers::new(&mapped::MANIFEST, &version).with_dev(dev);
+    assert_eq!(
+        helpers.modulepreload("js/main.js").unwrap(),
+        preload_links(&mapped::MANIFEST, &GRAPH)
+    );
+    assert_eq!(
+        helpers.import_map_csp_hash().unwrap(),
+        mapped::IMPORT_MAP_CSP_HASH
+    );
+}
+
+fn hashed_urls(dev: &DevAssets) -> Vec<(String, String)> {
+    let snapshot = dev.snapshot().unwrap();
+    let map = parsed(snapshot.import_map().json());
+    MODULES
+        .iter()
+        .map(|module| {
+            let url = map["imports"][format!("/static/{module}")]
+                .as_str()
+                .unwrap();
+            ((*module).to_owned(), url.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn a_module_edit_changes_only_its_own_hash_through_the_map_and_its_importers_otherwise() {
+    for (source, changed) in [
+        (&mapped::SOURCE, vec!["js/lib/format.js"]),
+        (
+            &rewritten::SOURCE,
+            // `main.js` imports `greet.js` by its bare name, which a rewrite leaves alone.
+            vec!["js/lib/format.js", "js/lib/greet.js"],
+        ),
+    ] {
+        let scratch = Scratch::new(if changed.len() == 1 {
+            "mapped"
+        } else {
+            "rewritten"
+        });
+        let dev = DevAssets::with_folder(source, &scratch.0);
+        let before = hashed_urls(&dev);
+        std::fs::write(
+            scratch.0.join("js/lib/format.js"),
+            "export const wrap = (text) => `<${text}>`;\n",
+        )
+        .unwrap();
+        dev.clear();
+        let after = hashed_urls(&dev);
+        for ((module, old), (_, new)) in before.iter().zip(&after) {
+            assert_eq!(
+                old != new,
+                changed.contains(&module.as_str()),
+                "{module}: {old} -> {new}"
+            );
+        }
+    }
+}
