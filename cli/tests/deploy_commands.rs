@@ -94,6 +94,10 @@ fn collect_writes_the_binarys_bytes_and_the_printed_location_matches() {
             ours.to_str().unwrap(),
             "--static",
             &demo_static(),
+            // The demo's `import_map(...)`: its modules are collected as written.
+            "--import-map",
+            "--import-name",
+            "greeting=js/modules/greet.js",
         ],
         &[],
     ));
@@ -216,7 +220,7 @@ fn bad_arguments_are_named() {
     let dir = fresh("bad");
     let out = dir.join("out");
     let out = out.to_str().unwrap();
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["collect"], "missing the release folder"),
         (
             &["collect", out, "--colour"],
@@ -232,6 +236,14 @@ fn bad_arguments_are_named() {
             "/no/such/folder",
         ),
         (&["collect", out, "--include", "[a"], "--include \"[a\""),
+        (
+            &["collect", out, "--import-map", "--import-name", "htmx"],
+            "--import-name \"htmx\": expected NAME=PATH",
+        ),
+        (
+            &["collect", out, "--import-name", "htmx=vendor/htmx.js"],
+            "--import-name needs --import-map",
+        ),
         (
             &["nginx-config", "--static-root", "/no/such/folder"],
             "write the folder with `hyper-assets collect",

@@ -17,7 +17,8 @@ use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use hyper_assets::{routing, version::VersionError, Settings, Site, SiteError};
+use hyper_assets::stale_client::ScriptDelivery;
+use hyper_assets::{routing, version::VersionError, Settings, Site, SiteError, TemplateHelpers};
 use minijinja::{context, Environment};
 use std::io::Write;
 use std::process::ExitCode;
@@ -25,7 +26,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-hyper_assets::hyper_assets!("static", components(templates = ["templates"]));
+hyper_assets::hyper_assets!(
+    "static",
+    components(templates = ["templates"]),
+    import_map("greeting" = "js/modules/greet.js"),
+);
 
 const DEFAULT_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/site.json");
 const HTMX_CDN_URL: &str = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js";
@@ -42,6 +47,7 @@ fn var(name: &str) -> Option<String> {
 struct Demo {
     templates: Environment<'static>,
     site: Site,
+    helpers: TemplateHelpers,
     htmx: minijinja::Value,
     fragments: AtomicU64,
 }
@@ -68,6 +74,37 @@ async fn page(State(demo): State<Arc<Demo>>, uri: Uri) -> Response {
     render(&demo, "index.html", values)
 }
 
+/// The import-map page: native ES modules through the inline import map, allowed by its
+/// hash under a strict CSP, with the entry's graph preloaded (in `<link>`s and in a
+/// `Link` header) unless `?preload=0`.
+async fn modules(State(demo): State<Arc<Demo>>, uri: Uri) -> Response {
+    let preload = uri.query() != Some("preload=0");
+    let hash = match demo.helpers.import_map_csp_hash() {
+        Ok(hash) => hash,
+        Err(error) => {
+            eprintln!("demo: {error}");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "static folder error").into_response();
+        }
+    };
+    let csp = format!("script-src 'self' {hash}; object-src 'none'; base-uri 'none'");
+    let inline = demo.site.settings().script_delivery() == ScriptDelivery::Inline;
+    let values = context! { preload, csp => &csp, inline_stale_client => inline };
+    let mut response = render(&demo, "modules.html", values);
+    let headers = response.headers_mut();
+    if let Ok(policy) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    if preload {
+        if let Ok(link) = demo
+            .helpers
+            .preload_header(&["css/styles.css", "js/modules/main.js"])
+        {
+            headers.insert(header::LINK, link);
+        }
+    }
+    response
+}
+
 /// A partial for `hx-get`: never a full page, so it gets the version header only.
 async fn fragment(State(demo): State<Arc<Demo>>) -> Response {
     let count = demo.fragments.fetch_add(1, Ordering::Relaxed) + 1;
@@ -81,9 +118,13 @@ fn app(site: &Site) -> Result<Router, String> {
     let mut templates = Environment::new();
     templates
         .add_template("index.html", include_str!("../templates/index.html"))
+        .and_then(|()| {
+            templates.add_template("modules.html", include_str!("../templates/modules.html"))
+        })
         .and_then(|()| templates.add_template("fragment.html", FRAGMENT))
         .map_err(|e| format!("template error: {e:#}"))?;
-    hyper_assets::templates::minijinja::add_helpers(&mut templates, site.template_helpers());
+    let helpers = site.template_helpers();
+    hyper_assets::templates::minijinja::add_helpers(&mut templates, helpers.clone());
     let read = |path: String| std::fs::read(&path).map_err(|e| format!("HTMX_FILE={path:?}: {e}"));
     let htmx_file = var("HTMX_FILE").map(read).transpose()?;
     let src = var("HTMX_URL").unwrap_or_else(|| HTMX_CDN_URL.to_owned());
@@ -96,12 +137,14 @@ fn app(site: &Site) -> Result<Router, String> {
     let demo = Demo {
         templates,
         site: site.clone(),
+        helpers,
         htmx,
         fragments,
     };
     let mut router = Router::new()
         .route("/", get(page))
         .route("/about", get(page))
+        .route("/modules", get(modules))
         .route("/fragment", get(fragment));
     if let Some(htmx) = htmx_file.map(axum::body::Bytes::from) {
         let script = [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")];

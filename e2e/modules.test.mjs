@@ -1,0 +1,157 @@
+// Import maps in a real browser: the demo's /modules page loads native ES modules through
+// its inline import map under a strict CSP that allows the map by its hash; the map's
+// integrity section refuses altered module bytes; modulepreload fetches the whole static
+// import graph at once; and in dev mode a module edit changes only that module's URL.
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { openPage, requireTools, root, sharedBrowser, startDemo } from "./support.mjs";
+
+requireTools();
+
+const browser = sharedBrowser();
+// Under a strict CSP the stale-client script must be a file of the page's origin.
+const STRICT = { STALE_CLIENT_SCRIPT: "external" };
+const OUTPUT = "[HELLO, IMPORT MAPS]";
+const MODULE = /\/static\/js\/modules\/(main|greet|shout|format)\.[0-9a-f]{12}\.js$/;
+
+async function withModulesPage(env, run) {
+  const demo = await startDemo({ ...STRICT, ...env });
+  const opened = await openPage(browser());
+  try {
+    await run({ demo, ...opened });
+  } finally {
+    await opened.close();
+    await demo.stop();
+  }
+}
+
+/** Loads `url` and waits for `load`: by then every module script has run or failed. */
+async function load(page, url) {
+  const response = await page.goto(url, { waitUntil: "load" });
+  assert.equal(response.status(), 200);
+  return response;
+}
+
+const ran = (page) => page.evaluate(() => document.documentElement.dataset.modules ?? null);
+
+test("bare specifiers load through the import map under script-src 'self' 'sha256-...'", async () => {
+  await withModulesPage({}, async ({ demo, page, record }) => {
+    const response = await load(page, `${demo.url}/modules`);
+    const csp = (await response.allHeaders())["content-security-policy"];
+    assert.match(csp, /^script-src 'self' 'sha256-[A-Za-z0-9+/]{43}='; /);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.equal(await ran(page), "ran");
+    assert.equal(await page.textContent("#modules-output"), OUTPUT);
+    assert.deepEqual(record.violations, []);
+    assert.deepEqual(record.errors, []);
+  });
+  // The hash is what allows the map: without it the map is refused, and the bare name
+  // cannot resolve.
+  await withModulesPage({}, async ({ demo, page, record }) => {
+    await page.route(`${demo.url}/modules`, async (route) => {
+      const response = await route.fetch();
+      const headers = { ...response.headers(), "content-security-policy": "script-src 'self'" };
+      await route.fulfill({ response, headers });
+    });
+    await load(page, `${demo.url}/modules`);
+    assert.equal(await ran(page), null, "the modules did not run");
+    assert.ok(record.violations.includes("script-src-elem"), JSON.stringify(record.violations));
+  });
+});
+
+test("tampered module bytes are refused by the import map's integrity", async () => {
+  await withModulesPage({}, async ({ demo, page, record }) => {
+    let tampered = 0;
+    // A proxy or CDN alters the deepest module, which only the map's integrity covers
+    // (no preload links here, so no `integrity` attribute names it).
+    await page.route(/\/static\/js\/modules\/format\.[0-9a-f]{12}\.js$/, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text()).replace("`[${text}]`", "`pwned ${text}`");
+      tampered += 1;
+      await route.fulfill({ response, body });
+    });
+    await load(page, `${demo.url}/modules?preload=0`);
+    assert.equal(tampered, 1, "the module was fetched and altered");
+    assert.equal(await ran(page), null, "no module of the graph ran");
+    assert.equal(await page.textContent("#modules-output"), "The modules have not run.");
+    assert.ok(record.errors.some((e) => /integrity/i.test(e)), JSON.stringify(record.errors));
+  });
+});
+
+/**
+ * Loads `path` with every module response held for `delay` ms, and returns when each
+ * module was requested and answered (ms since navigation).
+ */
+async function moduleTimeline(demo, page, path, delay) {
+  const requested = {};
+  const answered = {};
+  let start = 0;
+  const name = (url) => url.match(MODULE)?.[1];
+  page.on("request", (request) => {
+    const module = name(request.url());
+    if (module) requested[module] = Date.now() - start;
+  });
+  page.on("response", (response) => {
+    const module = name(response.url());
+    if (module) answered[module] = Date.now() - start;
+  });
+  await page.route(MODULE, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    await route.continue();
+  });
+  start = Date.now();
+  await load(page, `${demo.url}${path}`);
+  assert.equal(await ran(page), "ran");
+  return { requested, answered };
+}
+
+test("modulepreload fetches the whole graph before any module runs", async () => {
+  const delay = 400;
+  await withModulesPage({}, async ({ demo, page }) => {
+    const { requested, answered } = await moduleTimeline(demo, page, "/modules", delay);
+    const firstAnswer = Math.min(...Object.values(answered));
+    for (const module of ["main", "greet", "shout", "format"]) {
+      assert.ok(module in requested, `${module} was fetched`);
+      // Requested before any module arrived: from the preload links, not from parsing.
+      assert.ok(requested[module] < firstAnswer, `${module}: ${JSON.stringify({ requested, answered })}`);
+    }
+  });
+  // Without preloads the graph is found one depth per round trip: `format` is asked for
+  // only once `greet`, which imports it, has arrived.
+  await withModulesPage({}, async ({ demo, page }) => {
+    const { requested, answered } = await moduleTimeline(demo, page, "/modules?preload=0", delay);
+    assert.ok(requested.format >= answered.greet, JSON.stringify({ requested, answered }));
+    assert.ok(requested.format >= 2 * delay, JSON.stringify({ requested, answered }));
+  });
+});
+
+const mapOf = (page) =>
+  page.evaluate(() => JSON.parse(document.querySelector('script[type="importmap"]').textContent).imports);
+
+test("dev mode: a module edit changes only that module's URL, and the page runs the edit", async () => {
+  const folder = mkdtempSync(join(tmpdir(), "hyper-assets-modules-"));
+  cpSync(join(root, "examples/demo/static"), folder, { recursive: true });
+  await withModulesPage({ STATIC_DEV_MODE: "true", STATIC_DEV_DIR: folder }, async ({ demo, page, record }) => {
+    await load(page, `${demo.url}/modules`);
+    assert.equal(await page.textContent("#modules-output"), OUTPUT);
+    const before = await mapOf(page);
+
+    const format = join(folder, "js/modules/format.js");
+    writeFileSync(format, readFileSync(format, "utf8").replace("`[${text}]`", "`(${text})`"));
+    const fetched = [];
+    page.on("request", (request) => {
+      if (MODULE.test(request.url())) fetched.push(request.url());
+    });
+    await load(page, `${demo.url}/modules`);
+    assert.equal(await page.textContent("#modules-output"), "(HELLO, IMPORT MAPS)");
+    const after = await mapOf(page);
+
+    const changed = Object.keys(before).filter((key) => before[key] !== after[key]);
+    assert.deepEqual(changed, ["/static/js/modules/format.js"], JSON.stringify({ before, after }));
+    assert.ok(fetched.includes(new URL(after["/static/js/modules/format.js"], demo.url).href));
+    assert.deepEqual(record.violations, []);
+  });
+});
