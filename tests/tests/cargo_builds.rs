@@ -304,6 +304,70 @@ fn readme_grown_step_compiles_renders_and_logs() {
         log.contains("hyper-assets: serving 1 assets on http://"),
         "{log}"
     );
+
+    // Grown again: ES modules through the import map, under a strict CSP.
+    for rel in [
+        "static/js/main.js",
+        "static/js/greet.js",
+        "templates/page.html",
+        "src/main.rs",
+    ] {
+        project.write(
+            rel,
+            marked_block(&readme, &format!("<!-- modules: {rel} -->")),
+        );
+    }
+    project.build_ok();
+    let env = [
+        ("STATIC_DEV_MODE", "false"),
+        ("STALE_CLIENT_SCRIPT", "external"),
+    ];
+    let server = Running::start(&project, &env);
+    let page = server.get("/");
+    assert_eq!(page.status, 200);
+    let html = String::from_utf8(page.body.clone()).unwrap();
+    let tag_start = html
+        .find("<script type=\"importmap\">")
+        .expect("the map's tag")
+        + 25;
+    let json = &html[tag_start..tag_start + html[tag_start..].find("</script>").unwrap()];
+    let map: serde_json::Value = serde_json::from_str(json).unwrap();
+    let main = map["imports"]["/static/js/main.js"].as_str().unwrap();
+    let greet = map["imports"]["greeting"].as_str().unwrap();
+    assert_eq!(map["imports"]["/static/js/greet.js"].as_str(), Some(greet));
+    assert!(map["integrity"][greet]
+        .as_str()
+        .unwrap()
+        .starts_with("sha384-"));
+    for url in [main, greet] {
+        assert!(
+            html.contains(&format!("<link rel=\"modulepreload\" href=\"{url}\"")),
+            "{html}"
+        );
+        let module = server.get(url);
+        assert_eq!(module.status, 200, "{url}");
+        assert_eq!(
+            module.header("cache-control"),
+            Some("public, max-age=31536000, immutable")
+        );
+    }
+    let served = String::from_utf8(server.get(main).body).unwrap();
+    assert!(
+        served.contains("from \"greeting\""),
+        "served as written: {served}"
+    );
+    let policy = page.header("content-security-policy").unwrap();
+    assert!(policy.starts_with("script-src 'self' 'sha256-"), "{policy}");
+    assert!(
+        !html.contains("<script data-hyper-assets"),
+        "no inline script: {html}"
+    );
+    let link = page.header("link").unwrap();
+    assert!(
+        link.contains(&format!("<{main}>; rel=modulepreload")),
+        "{link}"
+    );
+    assert!(link.contains("rel=preload; as=style"), "{link}");
 }
 
 /// The README's actix-web section is the example's code (`examples/actix`, built with
