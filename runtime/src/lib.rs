@@ -9,7 +9,10 @@
 //!   time (an unknown path is a compile error with suggestions);
 //! - `integrity!("js/app.js")`: the Subresource Integrity value of the bytes served;
 //! - `EMBEDDED`: the manifest with `SOURCE` (how the folder was read, for dev mode) and
-//!   `COMPONENTS` (version components hashed at build time), for [`Site`].
+//!   `COMPONENTS` (version components hashed at build time), for [`Site`];
+//! - `IMPORT_MAP` and `IMPORT_MAP_CSP_HASH`: the import map of the JavaScript modules
+//!   (hashed URLs and an `integrity` section) and the CSP source of its inline tag; see
+//!   [`ImportMap`].
 //!
 //! [`Site`] is the front door: settings from the environment ([`Settings`]), the version
 //! store, the static files, dev mode, stale-client detection and version routing, as one
@@ -34,7 +37,7 @@
 //! | [`stale_client`] | the stale-client script and [`StaleClientLayer`](stale_client::StaleClientLayer) |
 //! | [`routing`] | blue/green and canary: [`VersionRouterLayer`](routing::VersionRouterLayer) and the nginx generator |
 //! | [`dev`] | dev mode: the folder served from disk through the macro's pipeline |
-//! | [`templates`] | [`TemplateHelpers`] and their minijinja registration |
+//! | [`templates`] | [`TemplateHelpers`] (URLs, integrity, the import map, preloads) and their minijinja and Tera registration |
 //! | [`settings`] | [`Settings`] and its parts |
 //! | [`deploy`] | `collect` for a CDN or nginx, and the nginx `location` that serves it |
 //! | `adopt` | manifests from rust-embed or include_dir sets (features) |
@@ -56,6 +59,7 @@
 //!     compress = true,                // brotli and gzip variants (cached in OUT_DIR)
 //!     url_prefix = "https://cdn.example.com/static/", // where URLs point, if elsewhere
 //!     components(templates = ["templates"]), // version components
+//!     import_map("htmx" = "vendor/htmx.esm.js"), // bare names; specifiers via the map
 //!     crate = ::hyper_assets,         // path to this crate, if renamed
 //! );
 //! ```

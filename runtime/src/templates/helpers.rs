@@ -1,5 +1,5 @@
-//! The template globals `static`, `static_url`, `integrity` and `app_version`, for any
-//! engine.
+//! The template globals `static`, `static_url`, `integrity`, `app_version`,
+//! `import_map` and `modulepreload`, and the `Link` preload header, for any engine.
 
 use crate::dev::{DevAssets, DevSnapshot};
 use crate::import_map::ImportMap;

@@ -1,4 +1,5 @@
-//! Template globals: `static`, `static_url`, `integrity` and `app_version`, for any engine
+//! Template globals: `static`, `static_url`, `integrity`, `app_version`, `import_map`
+//! and `modulepreload`, for any engine
 //! ([`TemplateHelpers`]), registered for minijinja by [`minijinja::add_helpers`] (feature
 //! `minijinja`) and for Tera by [`tera::add_helpers`] (feature
 //! `tera`). [`Site::template_helpers`](crate::Site::template_helpers) gives them wired to
