@@ -34,11 +34,13 @@ SCENARIOS = {
     "S5": "S5: twenty files in rotation (wrk Lua)",
     "S6": "S6: unknown path, 404",
 }
-SERVERS = ["nginx", "hyper", "ours-site", "ours", "ours-external", "ours-header", "ours-bare", "memory-serve", "rust-embed", "servedir"]
+SERVERS = ["nginx", "hyper", "ours-site", "ours-site-axum", "ours-site-actix", "ours", "ours-external", "ours-header", "ours-bare", "memory-serve", "rust-embed", "servedir"]
 LABELS = {
     "nginx": "nginx",
     "hyper": "bare hyper (ceiling)",
     "ours-site": "hyper-assets, one stack (Site)",
+    "ours-site-axum": "hyper-assets, one stack as a layer inside the router (axum)",
+    "ours-site-actix": "hyper-assets, one stack as actix-web middleware",
     "ours": "hyper-assets, à la carte layers",
     "ours-external": "hyper-assets, stale-client script external",
     "ours-header": "hyper-assets, version header only",
@@ -50,6 +52,8 @@ LABELS = {
 
 # Shorter names where the table's would not fit the chart's margin.
 CHART_LABELS = {
+    "ours-site-axum": "hyper-assets, layer in router",
+    "ours-site-actix": "hyper-assets, actix-web",
     "ours-external": "hyper-assets, script external",
     "ours-header": "hyper-assets, header only",
     "ours-bare": "hyper-assets, no layers",

@@ -101,11 +101,13 @@ CONF
 # Which scenarios each server runs. No target compares the Rust peers beyond S1/S2, and
 # the bare handler is the ceiling of S1/S2 only; hyper-assets without layers on S1/S2
 # separates the static service from the layers. The whole run stays within 20 minutes.
-SERVERS=${SERVERS:-"nginx hyper ours-site ours ours-external ours-header ours-bare memory-serve rust-embed servedir"}
+SERVERS=${SERVERS:-"nginx hyper ours-site ours-site-axum ours-site-actix ours ours-external ours-header ours-bare memory-serve rust-embed servedir"}
 declare -A MATRIX=(
   [nginx]="S1 S2 S4br S4gzip S5 S6"
   [hyper]="S1 S2"
   [ours-site]="S1 S2 S3 S4br S4gzip S5 S6"
+  [ours-site-axum]="S1 S2"
+  [ours-site-actix]="S1 S2"
   [ours]="S1 S2 S3 S4br S4gzip S5 S6"
   [ours-external]="S3"
   [ours-header]="S3"
