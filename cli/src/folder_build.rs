@@ -4,8 +4,9 @@
 
 use crate::args::Args;
 use hyper_assets_pipeline::{
-    normalize_prefix, process, walk, CollectedFile, CompressionCache, CompressionSettings,
-    Encoding, FileFilter, Glob, Manifest, MissingReferences, PipelineError, RewriteOptions,
+    check_bare_name, is_module, normalize_prefix, process, walk, CollectedFile, CompressionCache,
+    CompressionSettings, Encoding, FileFilter, Glob, Manifest, MissingReferences, PipelineError,
+    RewriteOptions,
 };
 use std::path::PathBuf;
 
@@ -64,6 +65,7 @@ impl BuildOptions {
                 .split_once('=')
                 .filter(|(name, path)| !name.is_empty() && !path.is_empty())
                 .ok_or_else(|| format!("--import-name {pair:?}: expected NAME=PATH, such as htmx=vendor/htmx.esm.js"))?;
+            check_bare_name(name).map_err(|error| format!("--import-name {pair:?}: {error}"))?;
             bare_names.push((name.to_owned(), path.to_owned()));
         }
         let import_map = args.flag("--import-map");
@@ -136,6 +138,15 @@ pub(crate) fn build(options: &BuildOptions) -> Result<Built, String> {
             .join("\n")
     };
     let walked = walk(&options.folder, &options.filter).map_err(describe)?;
+    for (name, target) in &options.rewrite.bare_names {
+        let found = walked.iter().any(|file| file.canonical == *target);
+        if !found || !is_module(target) {
+            return Err(format!(
+                "--import-name {name}={target}: `{folder}/{target}` is not a JavaScript module \
+                 (`.js` or `.mjs`) of the folder"
+            ));
+        }
+    }
     let processed = process(walked, &options.rewrite).map_err(describe)?;
     let manifest = Manifest::from_processed(&processed).map_err(describe)?;
     let settings = CompressionSettings::default();

@@ -220,7 +220,7 @@ fn bad_arguments_are_named() {
     let dir = fresh("bad");
     let out = dir.join("out");
     let out = out.to_str().unwrap();
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 11] = [
         (&["collect"], "missing the release folder"),
         (
             &["collect", out, "--colour"],
@@ -243,6 +243,28 @@ fn bad_arguments_are_named() {
         (
             &["collect", out, "--import-name", "htmx=vendor/htmx.js"],
             "--import-name needs --import-map",
+        ),
+        (
+            &[
+                "collect",
+                out,
+                "--import-map",
+                "--import-name",
+                "lib/=js/lib/",
+            ],
+            "is a folder mapping",
+        ),
+        (
+            &[
+                "collect",
+                out,
+                "--import-map",
+                "--static",
+                &demo_static(),
+                "--import-name",
+                "x=js/nope.js",
+            ],
+            "js/nope.js` is not a JavaScript module (`.js` or `.mjs`) of the folder",
         ),
         (
             &["nginx-config", "--static-root", "/no/such/folder"],

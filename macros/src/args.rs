@@ -256,25 +256,14 @@ fn parse_import_map(input: ParseStream<'_>) -> syn::Result<Vec<(LitStr, LitStr)>
             )
         })?;
         let text = name.value();
-        let problem = if text.is_empty() || text.trim() != text {
-            Some("a bare module name is not empty and has no surrounding spaces".to_owned())
-        } else if text.starts_with("./") || text.starts_with("../") || text.starts_with('/') {
-            Some(format!(
-                "`{text}` is a path, not a bare name: the import map already maps every module's own URL"
-            ))
-        } else if text.contains(':') {
-            Some(format!(
-                "`{text}` looks like a URL; a bare name has no scheme"
-            ))
-        } else if text.ends_with('/') {
-            Some(format!(
-                "`{text}` is a folder mapping, which hashed names cannot serve; map each module by its own name"
-            ))
-        } else if names.iter().any(|(seen, _)| seen.value() == text) {
-            Some(format!("`{text}` is mapped twice"))
-        } else {
-            None
-        };
+        let problem = hyper_assets_pipeline::check_bare_name(&text)
+            .err()
+            .or_else(|| {
+                names
+                    .iter()
+                    .any(|(seen, _)| seen.value() == text)
+                    .then(|| format!("`{text}` is mapped twice"))
+            });
         if let Some(problem) = problem {
             return Err(syn::Error::new(name.span(), problem));
         }

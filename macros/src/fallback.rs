@@ -39,14 +39,16 @@ pub(crate) fn with_fallback(args: &Args, error: &syn::Error, names: &[String]) -
             };
         }
     };
+    let (empty_map, empty_map_hash) =
+        hyper_assets_pipeline::ImportMapJson::build(&[], &[], prefix, prefix).into_parts();
     quote! {
         #errors
         #[allow(missing_docs)]
         pub mod #module {
             pub const VERSION: &::core::primitive::str = #empty;
             pub const PREFIX: &::core::primitive::str = #prefix;
-            pub const IMPORT_MAP: &::core::primitive::str = "{\"imports\":{},\"integrity\":{}}";
-            pub const IMPORT_MAP_CSP_HASH: &::core::primitive::str = #empty;
+            pub const IMPORT_MAP: &::core::primitive::str = #empty_map;
+            pub const IMPORT_MAP_CSP_HASH: &::core::primitive::str = #empty_map_hash;
             static IMPORT_MAP_DATA: #krate::ImportMap =
                 #krate::__private::ImportMap::__new(IMPORT_MAP, IMPORT_MAP_CSP_HASH, &[]);
             pub static MANIFEST: #krate::Manifest = #krate::__private::Manifest::__new(

@@ -63,6 +63,18 @@ pub enum PipelineError {
         /// Mapped names close to it, best first (at most three).
         suggestions: Vec<String>,
     },
+    /// With module specifiers resolved through the import map, a specifier with a
+    /// `?query`, a `#fragment` or a `%` escape, which no key of the map can match.
+    UnmappableSpecifier {
+        /// The module with the import.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The specifier as written.
+        specifier: String,
+    },
     /// A CSS or JS reference to a file that is not in the folder.
     MissingReference {
         /// The file with the reference.
@@ -164,9 +176,19 @@ impl PipelineError {
                 format!(
                     "`{folder}/{path}:{line}:{column}`: the bare module name `{name}` is not in \
                      `import_map(...)`{hint} (map it to a module of the folder: \
-                     `import_map(\"{name}\" = \"vendor/{name}.js\")`)"
+                     `import_map(\"{name}\" = \"path/to/module.js\")`)"
                 )
             }
+            Self::UnmappableSpecifier {
+                path,
+                line,
+                column,
+                specifier,
+            } => format!(
+                "`{folder}/{path}:{line}:{column}`: `{specifier}` resolves through the import map, \
+                 whose keys are plain file URLs: write the module's path without `?`, `#` or `%` \
+                 escapes"
+            ),
             Self::ReferenceCycle { files } => {
                 let names: Vec<String> = files.iter().map(|file| at(file)).collect();
                 format!(

@@ -52,7 +52,9 @@ pub use error::PipelineError;
 pub use file_filter::{FileFilter, LEFT_OUT_FOLDERS};
 pub use glob::{Glob, GlobError};
 pub use hashed_name::{hashed_name, split_hashed_name};
-pub use import_map::{import_map_tag, is_module, static_import_graph, ImportMapJson, MapModule};
+pub use import_map::{
+    check_bare_name, import_map_tag, is_module, static_import_graph, ImportMapJson, MapModule,
+};
 pub use integrity::integrity;
 pub use manifest::{listing_hash, manifest_version, staticfiles_json, Manifest, ManifestEntry};
 pub use nginx_location::nginx_static_location;

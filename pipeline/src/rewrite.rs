@@ -116,16 +116,29 @@ pub fn process(
     let mut errors = Vec::new();
     let mut edges: Vec<Vec<Edge>> = Vec::with_capacity(files.len());
     let mut imports: Vec<Vec<String>> = Vec::with_capacity(files.len());
+    // With rewriting off, modules are still read for their import graph (the import map's
+    // preloads), but nothing is rewritten or refused.
+    let mut refused = Vec::new();
     for file in &files {
         let mut found = Vec::new();
         let mut imported = Vec::new();
-        if let (true, Some(scan)) = (options.enabled, scanner_for(&file.canonical)) {
+        let scanner = scanner_for(&file.canonical)
+            .filter(|_| options.enabled || crate::import_map::is_module(&file.canonical));
+        if let Some(scan) = scanner {
             for reference in scan(&file.bytes) {
                 let text = String::from_utf8_lossy(&file.bytes[reference.start..reference.end]);
                 let module = matches!(
                     reference.kind,
                     ReferenceKind::JsImport | ReferenceKind::JsDynamicImport
                 );
+                if !module && !options.enabled {
+                    continue;
+                }
+                let errors = if options.enabled {
+                    &mut errors
+                } else {
+                    &mut refused
+                };
                 let is_static = reference.kind == ReferenceKind::JsImport;
                 if module && is_bare(&text) {
                     match options.bare_names.iter().find(|(name, _)| *name == *text) {
@@ -157,6 +170,17 @@ pub fn process(
                 else {
                     continue;
                 };
+                if module && options.import_map && text.contains(['?', '#', '%']) {
+                    // The browser matches the resolved URL as written against the map's
+                    // keys: a query, a fragment or an escape never matches one.
+                    errors.push(PipelineError::UnmappableSpecifier {
+                        path: file.canonical.clone(),
+                        line: reference.line,
+                        column: reference.column,
+                        specifier: text.into_owned(),
+                    });
+                    continue;
+                }
                 match index.get(resolved.target.as_str()) {
                     Some(&target) => {
                         if is_static {
@@ -164,7 +188,7 @@ pub fn process(
                         }
                         // Through the import map, a specifier is resolved by the browser:
                         // the module is served as written.
-                        if !(module && options.import_map) {
+                        if options.enabled && !(module && options.import_map) {
                             found.push(Edge {
                                 reference,
                                 target,
@@ -192,6 +216,7 @@ pub fn process(
                 }
             }
         }
+        refused.clear();
         imported.sort();
         imported.dedup();
         edges.push(found);
@@ -732,6 +757,23 @@ mod tests {
     }
 
     #[test]
+    fn through_the_import_map_queries_fragments_and_escapes_are_errors() {
+        for specifier in ["./b.js?v=1", "./b.js#x", "./%62.js"] {
+            let files = vec![
+                file("js/a.js", &format!("import '{specifier}';")),
+                file("js/b.js", ""),
+            ];
+            let errors = process(files, &through_map()).unwrap_err();
+            assert!(
+                errors[0]
+                    .describe("static")
+                    .contains(&format!("`{specifier}` resolves through the import map")),
+                "{errors:?}"
+            );
+        }
+    }
+
+    #[test]
     fn an_unmapped_bare_name_is_an_error_through_the_import_map_only() {
         let files = || {
             vec![
@@ -744,7 +786,7 @@ mod tests {
             errors[0].describe("static"),
             "`static/js/a.js:2:16`: the bare module name `greetin` is not in `import_map(...)`; \
              did you mean `greeting`? (map it to a module of the folder: \
-             `import_map(\"greetin\" = \"vendor/greetin.js\")`)"
+             `import_map(\"greetin\" = \"path/to/module.js\")`)"
         );
         let keep = RewriteOptions {
             missing: MissingReferences::Keep,

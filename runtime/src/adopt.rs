@@ -197,6 +197,8 @@ impl AdoptBuilder {
             problems,
         };
         files.sort_by(|a, b| a.canonical.cmp(&b.canonical));
+        // From the bytes as embedded: after a rewrite, imports name hashed files.
+        let graph = module_graph(&files, &prefix);
         let files = if self.rewrite {
             match rewrite(files, &prefix) {
                 Ok(files) => files,
@@ -221,7 +223,7 @@ impl AdoptBuilder {
             })
             .collect();
         match hyper_assets_pipeline::Manifest::from_entries(entries) {
-            Ok(manifest) if problems.is_empty() => Ok(leak(&manifest, &files, &prefix)),
+            Ok(manifest) if problems.is_empty() => Ok(leak(&manifest, &files, &prefix, graph)),
             Ok(_) => Err(files_error(problems)),
             Err(more) => {
                 problems.extend(more);
@@ -279,15 +281,16 @@ fn rewrite(files: Vec<EmbeddedFile>, prefix: &str) -> Result<Vec<Hashed>, Vec<Pi
 }
 
 /// Each JavaScript module's static imports, for the import map's graph, scanned with the
-/// pipeline's reader whether or not references are rewritten. Sorted by module.
-fn module_graph(files: &[Hashed], prefix: &str) -> Vec<(String, Vec<String>)> {
+/// pipeline's reader in the bytes as embedded, whether or not they are then rewritten.
+/// Sorted by module.
+fn module_graph(files: &[EmbeddedFile], prefix: &str) -> Vec<(String, Vec<String>)> {
     let sources = files
         .iter()
-        .filter(|(canonical, _, _)| is_module(canonical))
-        .map(|(canonical, bytes, _)| SourceFile {
-            canonical: canonical.clone().into_owned(),
-            path: PathBuf::from(canonical.as_ref()),
-            bytes: bytes.to_vec(),
+        .filter(|file| is_module(&file.canonical))
+        .map(|file| SourceFile {
+            canonical: file.canonical.clone().into_owned(),
+            path: PathBuf::from(file.canonical.as_ref()),
+            bytes: file.bytes.to_vec(),
         })
         .collect();
     let options = RewriteOptions {
@@ -346,6 +349,7 @@ fn leak(
     manifest: &hyper_assets_pipeline::Manifest,
     files: &[Hashed],
     prefix: &str,
+    graph: Vec<(String, Vec<String>)>,
 ) -> &'static Manifest {
     let entries = manifest.entries();
     debug_assert!(entries
@@ -423,9 +427,9 @@ fn leak(
                 asset.integrity().into(),
             )
         }),
-        prefix,
+        (prefix, prefix),
         &[],
-        module_graph(files, prefix),
+        graph,
     );
     Box::leak(Box::new(Manifest::__new(
         &text[version],

@@ -320,7 +320,7 @@ impl DevAssets {
         }
         let import_map = ImportMap::of_files(
             &files,
-            &self.inner.url_prefix,
+            (&self.inner.url_prefix, &self.inner.options.prefix),
             &self.inner.options.bare_names,
             graph,
         );

@@ -57,10 +57,11 @@ impl ImportMap {
 
     /// The map of files read at run time (dev mode, adopted sets): the same JSON a build
     /// of them generates. `files` gives each file's canonical path, URL and integrity
-    /// (non-modules are skipped); `graph` lists each module with imports, sorted.
+    /// (non-modules are skipped), `(url_prefix, prefix)` where they are served and
+    /// requested; `graph` lists each module with imports, sorted.
     pub(crate) fn of_modules<'a>(
         files: impl Iterator<Item = (&'a str, &'a str, Cow<'a, str>)>,
-        url_prefix: &str,
+        (url_prefix, prefix): (&str, &str),
         bare_names: &[(String, String)],
         graph: Vec<(String, Vec<String>)>,
     ) -> Self {
@@ -75,7 +76,8 @@ impl ImportMap {
                 integrity,
             })
             .collect();
-        let (json, csp_hash) = ImportMapJson::build(&modules, bare_names, url_prefix).into_parts();
+        let (json, csp_hash) =
+            ImportMapJson::build(&modules, bare_names, url_prefix, prefix).into_parts();
         Self {
             json: Cow::Owned(json),
             csp_hash: Cow::Owned(csp_hash),
@@ -86,7 +88,7 @@ impl ImportMap {
     /// The map of dev mode's files.
     pub(crate) fn of_files(
         files: &[ServedFile],
-        url_prefix: &str,
+        prefixes: (&str, &str),
         bare_names: &[(String, String)],
         graph: Vec<(String, Vec<String>)>,
     ) -> Self {
@@ -99,7 +101,7 @@ impl ImportMap {
             };
             Some((file.canonical_path(), url, Cow::Owned(integrity)))
         });
-        Self::of_modules(modules, url_prefix, bare_names, graph)
+        Self::of_modules(modules, prefixes, bare_names, graph)
     }
 
     /// The map as JSON: exactly the content of [`ImportMap::tag`].
@@ -145,7 +147,7 @@ impl ImportMap {
 impl Default for ImportMap {
     /// The map of no modules.
     fn default() -> Self {
-        Self::of_modules(std::iter::empty(), "/", &[], Vec::new())
+        Self::of_modules(std::iter::empty(), ("/", "/"), &[], Vec::new())
     }
 }
 

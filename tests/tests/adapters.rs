@@ -73,6 +73,16 @@ fn from_include_dir() -> &'static Manifest {
 /// Every field of every asset, the lookups and the exports.
 fn assert_same_manifest(adopted: &Manifest, expected: &Manifest) {
     assert_eq!(adopted.version(), expected.version());
+    // The import map and each module's static graph, read from the bytes as embedded.
+    assert_eq!(adopted.import_map().json(), expected.import_map().json());
+    for asset in expected.assets() {
+        let module = asset.canonical_path();
+        assert_eq!(
+            adopted.import_map().static_graph(module),
+            expected.import_map().static_graph(module),
+            "{module}"
+        );
+    }
     assert_eq!(adopted.prefix(), expected.prefix());
     assert_eq!(adopted.len(), expected.len());
     for (got, want) in adopted.assets().iter().zip(expected.assets()) {

@@ -21,6 +21,42 @@ hyper_assets::hyper_assets!(
 // The same folder with specifiers rewritten to hashed names (the default).
 hyper_assets::hyper_assets!("fixtures/modules", module = rewritten);
 
+// Served from a CDN, requested under `/static/`.
+hyper_assets::hyper_assets!(
+    "fixtures/modules",
+    module = cdn,
+    url_prefix = "https://cdn.example/assets/",
+    import_map("greeting" = "js/lib/greet.js")
+);
+
+#[test]
+fn from_a_cdn_both_the_files_urls_and_the_prefix_are_mapped_and_preloads_are_cors() {
+    let map = parsed(cdn::IMPORT_MAP);
+    let main = cdn::url!("js/main.js");
+    assert!(
+        main.starts_with("https://cdn.example/assets/js/main."),
+        "{main}"
+    );
+    // A relative import inside a module on the CDN, and a root-relative one on the page.
+    assert_eq!(
+        map["imports"]["https://cdn.example/assets/js/main.js"],
+        main
+    );
+    assert_eq!(map["imports"]["/static/js/main.js"], main);
+    assert_eq!(map["integrity"][main], cdn::integrity!("js/main.js"));
+    let link = helpers(&cdn::MANIFEST)
+        .preload_header(&["js/lib/format.js"])
+        .unwrap();
+    assert_eq!(
+        link.to_str().unwrap(),
+        format!(
+            "<{}>; rel=modulepreload; integrity=\"{}\"; crossorigin",
+            cdn::url!("js/lib/format.js"),
+            cdn::integrity!("js/lib/format.js")
+        )
+    );
+}
+
 const MODULES: [&str; 5] = [
     "js/lazy.js",
     "js/lib/format.js",
@@ -168,13 +204,17 @@ fn the_link_header_preloads_modules_graphs_and_other_files_by_type() {
     let value = helpers
         .preload_header(&["css/page.css", "js/main.js", "js/lib/greet.js"])
         .unwrap();
-    let url = |path| mapped::MANIFEST.url(path).unwrap();
-    let mut expected = vec![format!("<{}>; rel=preload; as=style", url("css/page.css"))];
-    expected.extend(
-        GRAPH
-            .iter()
-            .map(|m| format!("<{}>; rel=modulepreload", url(m))),
-    );
+    let asset = |path| mapped::MANIFEST.get(path).unwrap();
+    let link = |path, rel: &str| {
+        let asset = asset(path);
+        format!(
+            "<{}>; {rel}; integrity=\"{}\"",
+            asset.url(),
+            asset.integrity()
+        )
+    };
+    let mut expected = vec![link("css/page.css", "rel=preload; as=style")];
+    expected.extend(GRAPH.iter().map(|m| link(m, "rel=modulepreload")));
     // `js/lib/greet.js` and its import are already listed: each URL once.
     assert_eq!(value.to_str().unwrap(), expected.join(", "));
     let error = helpers.preload_header(&["css/pag.css"]).unwrap_err();
@@ -197,6 +237,8 @@ fn minijinja_and_tera_render_the_map_and_the_preloads_unescaped() {
         .render_str("{{ import_map() }}\n{{ modulepreload('js/main.js') }}", ())
         .unwrap();
     assert_eq!(html, expected);
+    let hash = env.render_str("{{ import_map_csp_hash() }}", ()).unwrap();
+    assert_eq!(hash.replace("&#x27;", "'"), mapped::IMPORT_MAP_CSP_HASH);
     let error = env
         .render_str("{{ modulepreload('css/page.css') }}", ())
         .unwrap_err();
@@ -214,6 +256,10 @@ fn minijinja_and_tera_render_the_map_and_the_preloads_unescaped() {
         )
         .unwrap();
     assert_eq!(html, expected);
+    let hash = tera
+        .render_str("{{ import_map_csp_hash() }}", &tera::Context::new())
+        .unwrap();
+    assert_eq!(hash.replace("&#x27;", "'"), mapped::IMPORT_MAP_CSP_HASH);
     let error = tera
         .render_str("{{ import_map(x=1) }}", &tera::Context::new())
         .unwrap_err();
@@ -362,4 +408,20 @@ fn a_module_edit_changes_only_its_own_hash_through_the_map_and_its_importers_oth
             );
         }
     }
+}
+
+#[test]
+fn in_dev_mode_a_file_the_build_has_but_the_disk_lacks_is_named_as_such() {
+    let scratch = Scratch::new("removed");
+    std::fs::remove_file(scratch.0.join("css/page.css")).unwrap();
+    let dev = DevAssets::with_folder(&mapped::SOURCE, &scratch.0);
+    let helpers = helpers(&mapped::MANIFEST).with_dev(dev);
+    let error = helpers.static_path("css/page.css").unwrap_err().to_string();
+    assert_eq!(
+        error,
+        format!(
+            "static asset `css/page.css`: not on disk in {} (dev mode)",
+            scratch.0.display()
+        )
+    );
 }

@@ -102,6 +102,16 @@ impl TemplateHelpers {
         let snapshot = self.dev_snapshot(dev, path)?;
         match snapshot.get(path) {
             Some(file) => Ok(file.clone()),
+            // The build has it but the folder on disk does not: suggesting the same name
+            // would only confuse.
+            None if self.manifest.get(path).is_some() => Err(UnknownAsset {
+                path: path.to_owned(),
+                suggestions: Vec::new(),
+                reason: Some(format!(
+                    "not on disk in {} (dev mode)",
+                    dev.folder().display()
+                )),
+            }),
             None => Err(self.unknown(path)),
         }
     }
@@ -241,7 +251,11 @@ impl TemplateHelpers {
     /// A `Link` header value that preloads a page's critical assets, which CDNs turn
     /// into `103 Early Hints`: a module and its static import graph get
     /// `rel=modulepreload`, other files `rel=preload` with the `as` of their type
-    /// (`style`, `font` with `crossorigin`, `image`, else `fetch`).
+    /// (`style`, `font`, `image`, else `fetch`). Every link carries its file's
+    /// `integrity`: the browser acts on the header before it has read the page's import
+    /// map, so without it a preloaded module would be fetched, and kept, unchecked.
+    /// Fonts, and every file served from another origin (an absolute `url_prefix`), get
+    /// `crossorigin` too, as the elements that use them do.
     ///
     /// ```
     /// # fn page(helpers: &hyper_assets::TemplateHelpers) -> Result<(), hyper_assets::templates::UnknownAsset> {
@@ -263,24 +277,29 @@ impl TemplateHelpers {
                 };
                 targets
                     .into_iter()
-                    .filter_map(|target| Some((target.to_owned(), lookup(target)?.0)))
+                    .filter_map(|target| Some((target.to_owned(), lookup(target)?)))
                     .collect::<Vec<_>>()
             })?;
             if found.first().is_none_or(|(target, _)| target != path) {
                 return Err(self.unknown(path));
             }
-            for (target, url) in found {
-                let link = match content_kind(&target) {
+            for (target, (url, integrity)) in found {
+                let kind = content_kind(&target);
+                let mut link = match kind {
                     "module" => format!("<{url}>; rel=modulepreload"),
-                    "font" => format!("<{url}>; rel=preload; as=font; crossorigin"),
                     kind => format!("<{url}>; rel=preload; as={kind}"),
                 };
+                link.push_str(&format!("; integrity=\"{integrity}\""));
+                if kind == "font" || url.starts_with("https://") || url.starts_with("http://") {
+                    link.push_str("; crossorigin");
+                }
                 if !links.contains(&link) {
                     links.push(link);
                 }
             }
         }
-        // URLs are the prefix and percent-encoded paths: always a valid header value.
+        // URLs are the prefix and percent-encoded paths, integrity values base64: always
+        // a valid header value.
         HeaderValue::from_str(&links.join(", "))
             .map_err(|_| self.unknown(paths.first().copied().unwrap_or_default()))
     }

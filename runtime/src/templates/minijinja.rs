@@ -4,7 +4,8 @@ use crate::templates::helpers::TemplateHelpers;
 use ::minijinja::{Environment, Error, ErrorKind, Value};
 
 /// Registers `static(path)`, `static_url(path)`, `integrity(path)`,
-/// `modulepreload(path)`, `import_map()` and `app_version()` as global functions.
+/// `modulepreload(path)`, `import_map()`, `import_map_csp_hash()` and `app_version()` as
+/// global functions.
 /// An unknown path fails the render with an error naming it (never an empty string).
 ///
 /// ```
@@ -34,6 +35,14 @@ pub fn add_helpers(env: &mut Environment<'_>, helpers: TemplateHelpers) {
     let map = helpers.clone();
     env.add_function("import_map", move || {
         map.import_map().map(url_value).map_err(render_error)
+    });
+    // Escaped like any value: in a `<meta http-equiv>` attribute `'` becomes `&#x27;`,
+    // which the browser reads back as `'`.
+    let map = helpers.clone();
+    env.add_function("import_map_csp_hash", move || {
+        map.import_map_csp_hash()
+            .map(|hash| Value::from(hash.into_owned()))
+            .map_err(render_error)
     });
     env.add_function("app_version", move || helpers.app_version());
 }

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use tera::{Error, Function, Tera, Value};
 
 /// Registers `static(path=...)`, `static_url(path=...)`, `integrity(path=...)`,
-/// `modulepreload(path=...)`, `import_map()` and `app_version()` as Tera functions. Tera passes arguments by name, so the path is
+/// `modulepreload(path=...)`, `import_map()`, `import_map_csp_hash()` and `app_version()`
+/// as Tera functions. Tera passes arguments by name, so the path is
 /// `path="css/styles.css"`. An unknown path fails the render with an error naming it and
 /// the closest paths (never an empty string); a missing or non-string `path` too.
 ///
@@ -51,6 +52,15 @@ pub fn add_helpers(tera: &mut Tera, helpers: TemplateHelpers) {
             helpers: helpers.clone(),
             value: import_map,
             safe: true,
+        },
+    );
+    tera.register_function(
+        "import_map_csp_hash",
+        NoArgumentFunction {
+            name: "import_map_csp_hash",
+            helpers: helpers.clone(),
+            value: |helpers| helpers.import_map_csp_hash().map(Cow::into_owned),
+            safe: false,
         },
     );
     tera.register_function(
