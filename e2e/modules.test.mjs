@@ -62,23 +62,40 @@ test("bare specifiers load through the import map under script-src 'self' 'sha25
   });
 });
 
-test("tampered module bytes are refused by the import map's integrity", async () => {
-  await withModulesPage({}, async ({ demo, page, record }) => {
-    let tampered = 0;
-    // A proxy or CDN alters the deepest module, which only the map's integrity covers
-    // (no preload links here, so no `integrity` attribute names it).
-    await page.route(/\/static\/js\/modules\/format\.[0-9a-f]{12}\.js$/, async (route) => {
-      const response = await route.fetch();
-      const body = (await response.text()).replace("`[${text}]`", "`pwned ${text}`");
-      tampered += 1;
-      await route.fulfill({ response, body });
-    });
-    await load(page, `${demo.url}/modules?preload=0`);
-    assert.equal(tampered, 1, "the module was fetched and altered");
-    assert.equal(await ran(page), null, "no module of the graph ran");
-    assert.equal(await page.textContent("#modules-output"), "The modules have not run.");
-    assert.ok(record.errors.some((e) => /integrity/i.test(e)), JSON.stringify(record.errors));
+/** Loads `path` with the first module matching `which` altered on its way to the browser. */
+async function tampered(demo, page, path, which) {
+  let altered = 0;
+  await page.route(new RegExp(`/static/js/modules/${which}\\.[0-9a-f]{12}\\.js$`), async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace("`[${text}]`", "`pwned ${text}`").replace('"ran"', '"pwned"');
+    altered += 1;
+    await route.fulfill({ response, body });
   });
+  await load(page, `${demo.url}${path}`);
+  return altered;
+}
+
+test("tampered module bytes are refused by the import map's integrity", async () => {
+  // A proxy or CDN alters a module. Without preloads, only the map's integrity names the
+  // deepest module and the entry (whose `<script>` has no `integrity` attribute).
+  for (const which of ["format", "main"]) {
+    await withModulesPage({}, async ({ demo, page, record }) => {
+      assert.ok((await tampered(demo, page, "/modules?preload=0", which)) >= 1, "fetched and altered");
+      assert.equal(await ran(page), null, `${which}: no module of the graph ran`);
+      assert.equal(await page.textContent("#modules-output"), "The modules have not run.");
+      assert.ok(record.errors.some((e) => /integrity/i.test(e)), JSON.stringify(record.errors));
+    });
+  }
+  // Preloaded from the `Link` header, a module is fetched before the page's map exists:
+  // the header's own `integrity` is what refuses it (without it, Chromium ran the
+  // altered module). And with every preload of the page.
+  for (const path of ["/modules?preload=header", "/modules"]) {
+    await withModulesPage({}, async ({ demo, page, record }) => {
+      assert.ok((await tampered(demo, page, path, "format")) >= 1, "fetched and altered");
+      assert.equal(await ran(page), null, `${path}: no module of the graph ran`);
+      assert.ok(record.errors.some((e) => /integrity/i.test(e)), JSON.stringify(record.errors));
+    });
+  }
 });
 
 /**
@@ -110,15 +127,19 @@ async function moduleTimeline(demo, page, path, delay) {
 
 test("modulepreload fetches the whole graph before any module runs", async () => {
   const delay = 400;
-  await withModulesPage({}, async ({ demo, page }) => {
-    const { requested, answered } = await moduleTimeline(demo, page, "/modules", delay);
-    const firstAnswer = Math.min(...Object.values(answered));
-    for (const module of ["main", "greet", "shout", "format"]) {
-      assert.ok(module in requested, `${module} was fetched`);
-      // Requested before any module arrived: from the preload links, not from parsing.
-      assert.ok(requested[module] < firstAnswer, `${module}: ${JSON.stringify({ requested, answered })}`);
-    }
-  });
+  // The `<link rel=modulepreload>` tags alone, and the `Link` header alone.
+  for (const path of ["/modules?preload=links", "/modules?preload=header"]) {
+    await withModulesPage({}, async ({ demo, page }) => {
+      const { requested, answered } = await moduleTimeline(demo, page, path, delay);
+      const firstAnswer = Math.min(...Object.values(answered));
+      for (const module of ["main", "greet", "shout", "format"]) {
+        assert.ok(module in requested, `${path}: ${module} was fetched`);
+        // Requested before any module arrived: from the preloads, not from parsing.
+        const timeline = JSON.stringify({ requested, answered });
+        assert.ok(requested[module] < firstAnswer, `${path}: ${module}: ${timeline}`);
+      }
+    });
+  }
   // Without preloads the graph is found one depth per round trip: `format` is asked for
   // only once `greet`, which imports it, has arrived.
   await withModulesPage({}, async ({ demo, page }) => {

@@ -75,10 +75,15 @@ async fn page(State(demo): State<Arc<Demo>>, uri: Uri) -> Response {
 }
 
 /// The import-map page: native ES modules through the inline import map, allowed by its
-/// hash under a strict CSP, with the entry's graph preloaded (in `<link>`s and in a
-/// `Link` header) unless `?preload=0`.
+/// hash under a strict CSP, with the entry's graph preloaded in `<link>`s and in a `Link`
+/// header; `?preload=links`, `?preload=header` or `?preload=0` keep one or neither.
 async fn modules(State(demo): State<Arc<Demo>>, uri: Uri) -> Response {
-    let preload = uri.query() != Some("preload=0");
+    let (links, header) = match uri.query() {
+        Some("preload=0") => (false, false),
+        Some("preload=links") => (true, false),
+        Some("preload=header") => (false, true),
+        _ => (true, true),
+    };
     let hash = match demo.helpers.import_map_csp_hash() {
         Ok(hash) => hash,
         Err(error) => {
@@ -88,13 +93,13 @@ async fn modules(State(demo): State<Arc<Demo>>, uri: Uri) -> Response {
     };
     let csp = format!("script-src 'self' {hash}; object-src 'none'; base-uri 'none'");
     let inline = demo.site.settings().script_delivery() == ScriptDelivery::Inline;
-    let values = context! { preload, csp => &csp, inline_stale_client => inline };
+    let values = context! { preload => links, csp => &csp, inline_stale_client => inline };
     let mut response = render(&demo, "modules.html", values);
     let headers = response.headers_mut();
     if let Ok(policy) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
-    if preload {
+    if header {
         if let Ok(link) = demo
             .helpers
             .preload_header(&["css/styles.css", "js/modules/main.js"])
