@@ -277,7 +277,7 @@ fn minijinja_and_tera_render_the_map_and_the_preloads_unescaped() {
 
 #[derive(Template)]
 #[template(
-    source = "{{ helpers.import_map()?|safe }}\n{{ helpers.modulepreload(\"js/main.js\")?|safe }}",
+    source = "{{ helpers.import_map()?|safe }}\n{{ helpers.modulepreload(\"js/main.js\")?|safe }}\n{{ helpers.import_map_csp_hash()? }}",
     ext = "html"
 )]
 struct AskamaPage {
@@ -289,14 +289,19 @@ fn askama_renders_the_map_and_the_preloads() {
     let page = AskamaPage {
         helpers: helpers(&mapped::MANIFEST),
     };
+    let html = page.render().unwrap();
+    let (markup, hash) = html.rsplit_once('\n').unwrap();
     assert_eq!(
-        page.render().unwrap(),
+        markup,
         format!(
             "{}\n{}",
             mapped::MANIFEST.import_map().tag(),
             preload_links(&mapped::MANIFEST, &GRAPH)
         )
     );
+    // Escaped as any value; the browser reads `&#39;` back as `'`.
+    let unescaped = hash.replace("&#39;", "'").replace("&#x27;", "'");
+    assert_eq!(unescaped, mapped::IMPORT_MAP_CSP_HASH);
 }
 
 /// A scratch copy of the fixture, removed on drop.
