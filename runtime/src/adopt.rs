@@ -249,14 +249,7 @@ type Hashed = (Cow<'static, str>, Cow<'static, [u8]>, ContentHash);
 /// The macro's rewriting over the files in memory. Files it leaves alone keep their
 /// embedded bytes.
 fn rewrite(files: Vec<EmbeddedFile>, prefix: &str) -> Result<Vec<Hashed>, Vec<PipelineError>> {
-    let sources = files
-        .iter()
-        .map(|file| SourceFile {
-            canonical: file.canonical.clone().into_owned(),
-            path: PathBuf::from(file.canonical.as_ref()),
-            bytes: file.bytes.to_vec(),
-        })
-        .collect();
+    let sources = source_files(files.iter());
     let options = RewriteOptions {
         enabled: true,
         prefix: prefix.to_owned(),
@@ -280,19 +273,22 @@ fn rewrite(files: Vec<EmbeddedFile>, prefix: &str) -> Result<Vec<Hashed>, Vec<Pi
         .collect())
 }
 
-/// Each JavaScript module's static imports, for the import map's graph, scanned with the
-/// pipeline's reader in the bytes as embedded, whether or not they are then rewritten.
-/// Sorted by module.
-fn module_graph(files: &[EmbeddedFile], prefix: &str) -> Vec<(String, Vec<String>)> {
-    let sources = files
-        .iter()
-        .filter(|file| is_module(&file.canonical))
+/// The pipeline's view of embedded files (their bytes copied: the pipeline owns them).
+fn source_files<'a>(files: impl Iterator<Item = &'a EmbeddedFile>) -> Vec<SourceFile> {
+    files
         .map(|file| SourceFile {
             canonical: file.canonical.clone().into_owned(),
             path: PathBuf::from(file.canonical.as_ref()),
             bytes: file.bytes.to_vec(),
         })
-        .collect();
+        .collect()
+}
+
+/// Each JavaScript module's static imports, for the import map's graph, scanned with the
+/// pipeline's reader in the bytes as embedded, whether or not they are then rewritten.
+/// Sorted by module.
+fn module_graph(files: &[EmbeddedFile], prefix: &str) -> Vec<(String, Vec<String>)> {
+    let sources = source_files(files.iter().filter(|file| is_module(&file.canonical)));
     let options = RewriteOptions {
         prefix: prefix.to_owned(),
         missing: MissingReferences::Keep,

@@ -6,6 +6,7 @@
 
 pub mod cargo_project;
 pub mod processes;
+pub mod scratch;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -8,45 +8,16 @@ use hyper_assets::{
     dev::DevAssets, serving::StaticService, version::cache_bust_token, version::AppVersion,
     Settings, TemplateHelpers,
 };
-use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
+use hyper_assets_tests::cargo_project::workspace_root;
+use hyper_assets_tests::scratch::Scratch;
 use hyper_assets_tests::TestServer;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 hyper_assets::hyper_assets!("fixtures/rewrite");
 
 /// A scratch copy of the fixture folder, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = target_dir().join("dev-mode-tests").join(name);
-        let _ = std::fs::remove_dir_all(&dir);
-        copy(&workspace_root().join("tests/fixtures/rewrite"), &dir);
-        Self(dir)
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.0.join(rel)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
+fn scratch(name: &str) -> Scratch {
+    Scratch::copy_of("tests/fixtures/rewrite", "dev-mode-tests", name)
 }
 
 const SECRET: &str = "dev-secret";
@@ -114,8 +85,8 @@ fn dev_mode_and_the_embedded_manifest_agree() {
 
 #[test]
 fn an_edit_shows_on_the_next_request_with_a_new_url_and_etag() {
-    let scratch = Scratch::new("edit");
-    let app = dev_app(&scratch.0, true);
+    let scratch = scratch("edit");
+    let app = dev_app(scratch.dir(), true);
     let before_url = app
         .helpers
         .static_url("css/theme/colors.css")
@@ -167,8 +138,8 @@ fn an_edit_shows_on_the_next_request_with_a_new_url_and_etag() {
 
 #[test]
 fn files_appear_and_disappear() {
-    let scratch = Scratch::new("add-remove");
-    let app = dev_app(&scratch.0, false);
+    let scratch = scratch("add-remove");
+    let app = dev_app(scratch.dir(), false);
     assert_eq!(app.server.get("/static/new.txt", &[]).status, 404);
     std::fs::write(scratch.path("new.txt"), "new").unwrap();
     assert_eq!(app.server.get("/static/new.txt", &[]).body, b"new");
@@ -184,8 +155,8 @@ fn files_appear_and_disappear() {
 
 #[test]
 fn nothing_outside_the_folder_is_served() {
-    let scratch = Scratch::new("traversal");
-    let app = dev_app(&scratch.0, true);
+    let scratch = scratch("traversal");
+    let app = dev_app(scratch.dir(), true);
     let outside = workspace_root().join("Cargo.toml");
     let cases: &[(&str, u16)] = &[
         ("/static/../Cargo.toml", 400),
@@ -215,8 +186,8 @@ fn nothing_outside_the_folder_is_served() {
 
 #[test]
 fn cache_bust_clears_the_dev_cache() {
-    let scratch = Scratch::new("bust");
-    let app = dev_app(&scratch.0, true);
+    let scratch = scratch("bust");
+    let app = dev_app(scratch.dir(), true);
     let file = scratch.path("js/lib/lazy.js");
     assert_eq!(
         app.server.get("/static/js/lib/lazy.js", &[]).body,
@@ -253,8 +224,8 @@ fn cache_bust_clears_the_dev_cache() {
 
 #[test]
 fn a_name_a_build_refuses_is_refused_in_dev_mode_too() {
-    let scratch = Scratch::new("collision");
-    let dev = DevAssets::with_folder(&assets::SOURCE, &scratch.0);
+    let scratch = scratch("collision");
+    let dev = DevAssets::with_folder(&assets::SOURCE, scratch.dir());
     std::fs::write(scratch.path("a.css"), "a { color: red }").unwrap();
     let snapshot = dev.snapshot().unwrap();
     let hashed = snapshot.get("a.css").unwrap().hashed_path().to_owned();
@@ -270,12 +241,12 @@ fn a_name_a_build_refuses_is_refused_in_dev_mode_too() {
 /// turned every asset into a 500; they are simply not there.
 #[test]
 fn files_vanishing_during_the_walk_never_fail_a_request() {
-    let scratch = Scratch::new("vanishing");
+    let scratch = scratch("vanishing");
     let site = hyper_assets::Site::builder(&assets::EMBEDDED)
         .settings(
             Settings::builder()
                 .dev_mode(true)
-                .dev_dir(&scratch.0)
+                .dev_dir(scratch.dir())
                 .build()
                 .unwrap(),
         )
@@ -284,7 +255,7 @@ fn files_vanishing_during_the_walk_never_fail_a_request() {
     let server = TestServer::start(Router::new().layer(site.layer()));
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let churn = {
-        let dir = scratch.0.clone();
+        let dir = scratch.dir().to_path_buf();
         let stop = std::sync::Arc::clone(&stop);
         std::thread::spawn(move || {
             let names = ["4913", "css/.app.css.swp", "css/app.css~", "js/new.js"];

@@ -7,9 +7,9 @@
 
 use askama::Template;
 use hyper_assets::{dev::DevAssets, version::AppVersion, Settings, TemplateHelpers};
-use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
+use hyper_assets_tests::cargo_project::workspace_root;
+use hyper_assets_tests::scratch::Scratch;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 
 // Module specifiers through the import map, with one bare name.
 hyper_assets::hyper_assets!(
@@ -305,34 +305,8 @@ fn askama_renders_the_map_and_the_preloads() {
 }
 
 /// A scratch copy of the fixture, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = target_dir().join("import-map-tests").join(name);
-        let _ = std::fs::remove_dir_all(&dir);
-        copy(&workspace_root().join("tests/fixtures/modules"), &dir);
-        Self(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
+fn scratch(name: &str) -> Scratch {
+    Scratch::copy_of("tests/fixtures/modules", "import-map-tests", name)
 }
 
 #[test]
@@ -391,15 +365,15 @@ fn a_module_edit_changes_only_its_own_hash_through_the_map_and_its_importers_oth
             vec!["js/lib/format.js", "js/lib/greet.js"],
         ),
     ] {
-        let scratch = Scratch::new(if changed.len() == 1 {
+        let scratch = scratch(if changed.len() == 1 {
             "mapped"
         } else {
             "rewritten"
         });
-        let dev = DevAssets::with_folder(source, &scratch.0);
+        let dev = DevAssets::with_folder(source, scratch.dir());
         let before = hashed_urls(&dev);
         std::fs::write(
-            scratch.0.join("js/lib/format.js"),
+            scratch.path("js/lib/format.js"),
             "export const wrap = (text) => `<${text}>`;\n",
         )
         .unwrap();
@@ -417,16 +391,16 @@ fn a_module_edit_changes_only_its_own_hash_through_the_map_and_its_importers_oth
 
 #[test]
 fn in_dev_mode_a_file_the_build_has_but_the_disk_lacks_is_named_as_such() {
-    let scratch = Scratch::new("removed");
-    std::fs::remove_file(scratch.0.join("css/page.css")).unwrap();
-    let dev = DevAssets::with_folder(&mapped::SOURCE, &scratch.0);
+    let scratch = scratch("removed");
+    std::fs::remove_file(scratch.path("css/page.css")).unwrap();
+    let dev = DevAssets::with_folder(&mapped::SOURCE, scratch.dir());
     let helpers = helpers(&mapped::MANIFEST).with_dev(dev);
     let error = helpers.static_path("css/page.css").unwrap_err().to_string();
     assert_eq!(
         error,
         format!(
             "static asset `css/page.css`: not on disk in {} (dev mode)",
-            scratch.0.display()
+            scratch.dir().display()
         )
     );
 }

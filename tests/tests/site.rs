@@ -14,6 +14,7 @@ use hyper_assets::{
     Settings, Site, SiteError,
 };
 use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
+use hyper_assets_tests::scratch::Scratch;
 use hyper_assets_tests::{RawResponse, TestServer};
 use std::path::{Path, PathBuf};
 
@@ -407,29 +408,6 @@ fn compression_goes_outside_and_leaves_assets_alone() {
     assert_eq!(asset.body, big.brotli().unwrap().bytes());
 }
 
-/// A scratch copy of a fixture folder, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Self {
-        let dir = target_dir().join("site-tests").join(name);
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let from = workspace_root().join("tests/fixtures/compress");
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
-        }
-        Self(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn dev_server(folder: &Path) -> (TestServer, Site) {
     let site = Site::builder(&assets::EMBEDDED)
         .settings(
@@ -458,9 +436,9 @@ fn dev_server(folder: &Path) -> (TestServer, Site) {
 
 #[test]
 fn dev_mode_answers_through_the_same_rules() {
-    let scratch = Scratch::new("rules");
-    let (server, _site) = dev_server(&scratch.0);
-    let bytes = std::fs::read(scratch.0.join("small.css")).unwrap();
+    let scratch = Scratch::copy_of("tests/fixtures/compress", "site-tests", "rules");
+    let (server, _site) = dev_server(scratch.dir());
+    let bytes = std::fs::read(scratch.path("small.css")).unwrap();
     let full = server.get("/static/small.css", &[]);
     assert_eq!(full.status, 200);
     assert_eq!(full.body, bytes);
@@ -493,11 +471,11 @@ fn dev_mode_answers_through_the_same_rules() {
 
 #[test]
 fn dev_mode_shows_an_edit_on_the_next_request() {
-    let scratch = Scratch::new("edit");
-    let (server, _site) = dev_server(&scratch.0);
+    let scratch = Scratch::copy_of("tests/fixtures/compress", "site-tests", "edit");
+    let (server, _site) = dev_server(scratch.dir());
     let before = String::from_utf8(server.get("/", &[]).body).unwrap();
     assert!(before.contains("/static/small.css?v="), "{before}");
-    std::fs::write(scratch.0.join("small.css"), "p { color: teal }\n").unwrap();
+    std::fs::write(scratch.path("small.css"), "p { color: teal }\n").unwrap();
     let after = String::from_utf8(server.get("/", &[]).body).unwrap();
     assert_ne!(before, after, "the page's ?v= follows the edit");
     let url = after

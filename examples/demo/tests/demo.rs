@@ -209,25 +209,12 @@ fn bad_settings_are_startup_errors_naming_the_variable() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("SECRET_KEY is not set"));
 }
 
-fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_folder(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn dev_mode_serves_edits_without_a_rebuild() {
     let folder = target_dir().join("demo-tests").join("dev-static");
     let _ = std::fs::remove_dir_all(&folder);
     let source = hyper_assets_tests::cargo_project::workspace_root().join("examples/demo/static");
-    copy_folder(&source, &folder);
+    hyper_assets_tests::scratch::copy_folder(&source, &folder);
     let config = scratch_config("dev");
     let demo = Demo::start(&[
         ("STATIC_DEV_MODE", "true"),
