@@ -3,13 +3,15 @@
 //! - rewriting is deterministic, and every rewritten reference names a file of the set
 //!   by its hashed name;
 //! - the hashed name always carries the SHA-256/12 of the bytes served;
+//! - the import map is JSON that no name can break out of, and maps every module;
 //! - no parser of untrusted input panics on any bytes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use hyper_assets::__fuzz;
 use hyper_assets_pipeline::{
-    hashed_name, process, ContentHash, Manifest, MissingReferences, RewriteOptions, SourceFile,
+    hashed_name, process, ContentHash, ImportMapJson, Manifest, MapModule, MissingReferences,
+    RewriteOptions, SourceFile,
 };
 use proptest::prelude::*;
 
@@ -117,6 +119,27 @@ proptest! {
     fn no_parser_panics_on_header_like_text(text in "[ -~]{0,120}") {
         for (_, target) in __fuzz::TARGETS {
             target(text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn the_import_map_is_json_no_name_breaks_out_of(
+        names in prop::collection::vec("\\PC{0,12}", 1..5),
+        bare in "\\PC{1,12}",
+    ) {
+        let canonicals: Vec<String> = names.iter().map(|name| format!("js/{name}.js")).collect();
+        let urls: Vec<String> = (0..canonicals.len()).map(|i| format!("/static/js/m.{i:012}.js")).collect();
+        let modules: Vec<MapModule<'_>> = canonicals
+            .iter()
+            .zip(&urls)
+            .map(|(canonical, url)| MapModule { canonical, url, integrity: "sha384-x" })
+            .collect();
+        let map = ImportMapJson::build(&modules, &[(bare.clone(), canonicals[0].clone())], "/static/", "/static/");
+        prop_assert!(!map.json().contains(['<', '>', '&']), "{}", map.json());
+        let parsed: serde_json::Value = serde_json::from_str(map.json()).unwrap();
+        prop_assert_eq!(&parsed["imports"][&bare], &serde_json::Value::from(urls[0].as_str()));
+        for url in &urls {
+            prop_assert_eq!(&parsed["integrity"][url], "sha384-x");
         }
     }
 }
