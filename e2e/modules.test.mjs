@@ -122,6 +122,7 @@ async function moduleTimeline(demo, page, path, delay) {
   start = Date.now();
   await load(page, `${demo.url}${path}`);
   assert.equal(await ran(page), "ran");
+  console.log(`${path}: requested ${JSON.stringify(requested)}, answered ${JSON.stringify(answered)} (ms)`);
   return { requested, answered };
 }
 
@@ -161,13 +162,14 @@ test("dev mode: a module edit changes only that module's URL, and the page runs 
     const before = await mapOf(page);
 
     const format = join(folder, "js/modules/format.js");
-    writeFileSync(format, readFileSync(format, "utf8").replace("`[${text}]`", "`(${text})`"));
+    // A new length too, so the edit shows even within the file system's time granularity.
+    writeFileSync(format, readFileSync(format, "utf8").replace("`[${text}]`", "`(${text})!`"));
     const fetched = [];
     page.on("request", (request) => {
       if (MODULE.test(request.url())) fetched.push(request.url());
     });
     await load(page, `${demo.url}/modules`);
-    assert.equal(await page.textContent("#modules-output"), "(HELLO, IMPORT MAPS)");
+    assert.equal(await page.textContent("#modules-output"), "(HELLO, IMPORT MAPS)!");
     const after = await mapOf(page);
 
     const changed = Object.keys(before).filter((key) => before[key] !== after[key]);
