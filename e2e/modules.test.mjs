@@ -23,6 +23,9 @@ async function withModulesPage(env, run) {
   try {
     await run({ demo, ...opened });
   } finally {
+    // A route handler still holding a request when the page closes must not fail a later
+    // test with its rejection.
+    await opened.page.unrouteAll({ behavior: "ignoreErrors" });
     await opened.close();
     await demo.stop();
   }
@@ -117,7 +120,7 @@ async function moduleTimeline(demo, page, path, delay) {
   });
   await page.route(MODULE, async (route) => {
     await new Promise((resolve) => setTimeout(resolve, delay));
-    await route.continue();
+    await route.continue().catch(() => {}); // the page may be gone by then
   });
   start = Date.now();
   await load(page, `${demo.url}${path}`);
