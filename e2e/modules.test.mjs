@@ -172,6 +172,12 @@ test("dev mode: a module edit changes only that module's URL, and the page runs 
       if (MODULE.test(request.url())) fetched.push(request.url());
     });
     await load(page, `${demo.url}/modules`);
+    // The first page's late requests (its icon, the stale-client script) may see the new
+    // version and reload it: wait for the page that settles, and say why if none does.
+    const settled = await page
+      .waitForFunction(() => document.documentElement.dataset.modules === "ran", null, { timeout: 10_000 })
+      .then(() => true, () => false);
+    assert.ok(settled, JSON.stringify({ errors: record.errors, navigations: record.navigations, fetched }));
     assert.equal(await page.textContent("#modules-output"), "(HELLO, IMPORT MAPS)!");
     const after = await mapOf(page);
 
