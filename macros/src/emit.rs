@@ -258,10 +258,11 @@ fn emit_import_map(
     // `files` is sorted by canonical path, so the graph is too.
     let graph = files
         .iter()
-        .filter(|file| !file.imports.is_empty())
+        .filter(|file| !file.imports.is_empty() || file.imports_through_map)
         .map(|file| {
             let (module, imports) = (&file.canonical, &file.imports);
-            quote!((#module, &[#(#imports),*]))
+            let through_map = file.imports_through_map;
+            quote!((#module, &[#(#imports),*], #through_map))
         });
     quote! {
         /// The import map of the JavaScript modules, as JSON: each module's canonical

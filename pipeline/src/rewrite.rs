@@ -75,6 +75,12 @@ pub struct ProcessedFile {
     /// prefix-rooted or bare names of the import map), sorted: its edges in the static
     /// import graph. Dynamic `import()` is left out; it is fetched only when it runs.
     pub imports: Vec<String>,
+    /// Whether a static import of this module is resolved by the page's import map: a
+    /// bare name, or any import left as written ([`RewriteOptions::import_map`], or
+    /// rewriting off). Such a module
+    /// must not be parsed before the page's map exists (a `Link` header preload is), or
+    /// its imports resolve without it.
+    pub imports_through_map: bool,
 }
 
 /// One reference to rewrite.
@@ -115,13 +121,14 @@ pub fn process(
         .collect();
     let mut errors = Vec::new();
     let mut edges: Vec<Vec<Edge>> = Vec::with_capacity(files.len());
-    let mut imports: Vec<Vec<String>> = Vec::with_capacity(files.len());
+    let mut imports: Vec<(Vec<String>, bool)> = Vec::with_capacity(files.len());
     // With rewriting off, modules are still read for their import graph (the import map's
     // preloads), but nothing is rewritten or refused.
     let mut refused = Vec::new();
     for file in &files {
         let mut found = Vec::new();
         let mut imported = Vec::new();
+        let mut through_map = false;
         let scanner = scanner_for(&file.canonical)
             .filter(|_| options.enabled || crate::import_map::is_module(&file.canonical));
         if let Some(scan) = scanner {
@@ -141,6 +148,8 @@ pub fn process(
                 };
                 let is_static = reference.kind == ReferenceKind::JsImport;
                 if module && is_bare(&text) {
+                    // Mapped here or not, only an import map can resolve a bare name.
+                    through_map |= is_static;
                     match options.bare_names.iter().find(|(name, _)| *name == *text) {
                         Some((_, target)) if is_static => imported.push(target.clone()),
                         Some(_) => {}
@@ -185,6 +194,9 @@ pub fn process(
                     Some(&target) => {
                         if is_static {
                             imported.push(resolved.target.clone());
+                            // Left as written, the specifier names the canonical URL,
+                            // which only the map sends to the hashed file.
+                            through_map |= options.import_map || !options.enabled;
                         }
                         // Through the import map, a specifier is resolved by the browser:
                         // the module is served as written.
@@ -220,7 +232,7 @@ pub fn process(
         imported.sort();
         imported.dedup();
         edges.push(found);
-        imports.push(imported);
+        imports.push((imported, through_map));
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -269,7 +281,7 @@ pub fn process(
         .zip(outputs)
         .zip(hashes)
         .zip(imports)
-        .map(|(((file, output), hash), imports)| {
+        .map(|(((file, output), hash), (imports, imports_through_map))| {
             let (bytes, rewritten) = output.unwrap_or_default();
             ProcessedFile {
                 hash: hash.unwrap_or_else(|| ContentHash::of(&bytes)),
@@ -278,6 +290,7 @@ pub fn process(
                 bytes,
                 rewritten,
                 imports,
+                imports_through_map,
             }
         })
         .collect())
@@ -716,6 +729,14 @@ mod tests {
             assert_eq!(out["js/main.js"].imports, ["js/lib/greet.js"]);
             assert_eq!(out["js/lib/greet.js"].imports, ["js/lib/fmt.js"]);
             assert!(out["js/lib/fmt.js"].imports.is_empty());
+            // `main.js` names a bare name; `greet.js` a relative path, which only the
+            // import map resolves when it is on.
+            assert!(out["js/main.js"].imports_through_map);
+            assert_eq!(
+                out["js/lib/greet.js"].imports_through_map,
+                options.import_map
+            );
+            assert!(!out["js/lib/fmt.js"].imports_through_map);
         }
     }
 

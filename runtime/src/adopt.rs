@@ -80,7 +80,7 @@ pub use self::include_dir::include_dir;
 #[cfg(feature = "rust-embed")]
 pub use self::rust_embed::rust_embed;
 
-use crate::import_map::ImportMap;
+use crate::import_map::{ImportMap, ModuleImports};
 use crate::manifest::{Asset, Manifest};
 use hyper_assets_pipeline::{
     integrity, is_module, normalize_prefix, process, ContentHash, FileFilter, ManifestEntry,
@@ -198,7 +198,7 @@ impl AdoptBuilder {
         };
         files.sort_by(|a, b| a.canonical.cmp(&b.canonical));
         // From the bytes as embedded: after a rewrite, imports name hashed files.
-        let graph = module_graph(&files, &prefix);
+        let graph = module_graph(&files, &prefix, self.rewrite);
         let files = if self.rewrite {
             match rewrite(files, &prefix) {
                 Ok(files) => files,
@@ -285,9 +285,9 @@ fn source_files<'a>(files: impl Iterator<Item = &'a EmbeddedFile>) -> Vec<Source
 }
 
 /// Each JavaScript module's static imports, for the import map's graph, scanned with the
-/// pipeline's reader in the bytes as embedded, whether or not they are then rewritten.
-/// Sorted by module.
-fn module_graph(files: &[EmbeddedFile], prefix: &str) -> Vec<(String, Vec<String>)> {
+/// pipeline's reader in the bytes as embedded, whether or not they are then rewritten
+/// (`rewritten`). Sorted by module.
+fn module_graph(files: &[EmbeddedFile], prefix: &str, rewritten: bool) -> Vec<ModuleImports> {
     let sources = source_files(files.iter().filter(|file| is_module(&file.canonical)));
     let options = RewriteOptions {
         prefix: prefix.to_owned(),
@@ -299,8 +299,13 @@ fn module_graph(files: &[EmbeddedFile], prefix: &str) -> Vec<(String, Vec<String
         .map(|processed| {
             processed
                 .into_iter()
-                .filter(|file| !file.imports.is_empty())
-                .map(|file| (file.canonical, file.imports))
+                .filter(|file| !file.imports.is_empty() || file.imports_through_map)
+                .map(|file| {
+                    // Rewritten, relative imports name hashed files; bare names (none
+                    // here: adopted sets have no `import_map(...)`) would still need it.
+                    let through_map = file.imports_through_map && !rewritten;
+                    (file.canonical, file.imports, through_map)
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -345,7 +350,7 @@ fn leak(
     manifest: &hyper_assets_pipeline::Manifest,
     files: &[Hashed],
     prefix: &str,
-    graph: Vec<(String, Vec<String>)>,
+    graph: Vec<ModuleImports>,
 ) -> &'static Manifest {
     let entries = manifest.entries();
     debug_assert!(entries

@@ -306,8 +306,12 @@ impl DevAssets {
         let mut files = Vec::with_capacity(processed.len());
         let mut graph = Vec::new();
         for (entry, file) in manifest.entries().iter().zip(processed) {
-            if !file.imports.is_empty() {
-                graph.push((file.canonical.clone(), file.imports.clone()));
+            if !file.imports.is_empty() || file.imports_through_map {
+                graph.push((
+                    file.canonical.clone(),
+                    file.imports.clone(),
+                    file.imports_through_map,
+                ));
             }
             let url = format!(
                 "{}{}",

@@ -34,19 +34,23 @@ pub struct ImportMap {
     graph: Graph,
 }
 
-/// Each module's direct static imports, sorted by module.
+/// Each module with static imports (or a bare one): its direct static imports, and whether the import map
+/// resolves one of them; sorted by module.
 #[derive(Clone)]
 enum Graph {
-    Embedded(&'static [(&'static str, &'static [&'static str])]),
-    Built(Vec<(String, Vec<String>)>),
+    Embedded(&'static [(&'static str, &'static [&'static str], bool)]),
+    Built(Vec<ModuleImports>),
 }
+
+/// A module's static imports, and whether the import map resolves one of them.
+pub(crate) type ModuleImports = (String, Vec<String>, bool);
 
 impl ImportMap {
     #[doc(hidden)]
     pub const fn __new(
         json: &'static str,
         csp_hash: &'static str,
-        graph: &'static [(&'static str, &'static [&'static str])],
+        graph: &'static [(&'static str, &'static [&'static str], bool)],
     ) -> Self {
         Self {
             json: Cow::Borrowed(json),
@@ -63,7 +67,7 @@ impl ImportMap {
         files: impl Iterator<Item = (&'a str, &'a str, Cow<'a, str>)>,
         (url_prefix, prefix): (&str, &str),
         bare_names: &[(String, String)],
-        graph: Vec<(String, Vec<String>)>,
+        graph: Vec<ModuleImports>,
     ) -> Self {
         let modules: Vec<(&str, &str, Cow<'_, str>)> = files
             .filter(|(canonical, _, _)| is_module(canonical))
@@ -90,7 +94,7 @@ impl ImportMap {
         files: &[ServedFile],
         prefixes: (&str, &str),
         bare_names: &[(String, String)],
-        graph: Vec<(String, Vec<String>)>,
+        graph: Vec<ModuleImports>,
     ) -> Self {
         let modules = files.iter().filter_map(|file| {
             let url = file.location.to_str().ok()?;
@@ -126,13 +130,28 @@ impl ImportMap {
     pub fn imports(&self, module: &str) -> Vec<&str> {
         match &self.graph {
             Graph::Embedded(graph) => graph
-                .binary_search_by(|(name, _)| (*name).cmp(module))
+                .binary_search_by(|(name, _, _)| (*name).cmp(module))
                 .map(|found| graph[found].1.to_vec())
                 .unwrap_or_default(),
             Graph::Built(graph) => graph
-                .binary_search_by(|(name, _)| name.as_str().cmp(module))
+                .binary_search_by(|(name, _, _)| name.as_str().cmp(module))
                 .map(|found| graph[found].1.iter().map(String::as_str).collect())
                 .unwrap_or_default(),
+        }
+    }
+
+    /// Whether the page's import map resolves one of `module`'s static imports (a bare
+    /// name, or any import with `import_map(...)`): such a module must be parsed after
+    /// the map, so a `Link` header, which the browser acts on before it reads the page,
+    /// must not preload it.
+    pub fn imports_through_map(&self, module: &str) -> bool {
+        match &self.graph {
+            Graph::Embedded(graph) => graph
+                .binary_search_by(|(name, _, _)| (*name).cmp(module))
+                .is_ok_and(|found| graph[found].2),
+            Graph::Built(graph) => graph
+                .binary_search_by(|(name, _, _)| name.as_str().cmp(module))
+                .is_ok_and(|found| graph[found].2),
         }
     }
 

@@ -199,29 +199,56 @@ fn modulepreload_links_the_whole_graph_with_integrity() {
 }
 
 #[test]
-fn the_link_header_preloads_modules_graphs_and_other_files_by_type() {
-    let helpers = helpers(&mapped::MANIFEST);
+fn the_link_header_preloads_graphs_the_map_does_not_resolve_and_other_files_by_type() {
+    // Rewritten: `greet.js` imports `format.js` by its hashed name, which needs no map.
+    let helpers = helpers(&rewritten::MANIFEST);
     let value = helpers
-        .preload_header(&["css/page.css", "js/main.js", "js/lib/greet.js"])
+        .preload_header(&["css/page.css", "js/lib/greet.js", "js/lib/format.js"])
         .unwrap();
-    let asset = |path| mapped::MANIFEST.get(path).unwrap();
     let link = |path, rel: &str| {
-        let asset = asset(path);
+        let asset = rewritten::MANIFEST.get(path).unwrap();
         format!(
             "<{}>; {rel}; integrity=\"{}\"",
             asset.url(),
             asset.integrity()
         )
     };
-    let mut expected = vec![link("css/page.css", "rel=preload; as=style")];
-    expected.extend(GRAPH.iter().map(|m| link(m, "rel=modulepreload")));
-    // `js/lib/greet.js` and its import are already listed: each URL once.
+    let expected = [
+        link("css/page.css", "rel=preload; as=style"),
+        link("js/lib/greet.js", "rel=modulepreload"),
+        link("js/lib/format.js", "rel=modulepreload"),
+    ];
+    // `js/lib/format.js` is already listed: each URL once.
     assert_eq!(value.to_str().unwrap(), expected.join(", "));
     let error = helpers.preload_header(&["css/pag.css"]).unwrap_err();
     assert_eq!(
         error.to_string(),
         "no static asset `css/pag.css`; did you mean `css/page.css`?"
     );
+    // A bare name, or any import through the map, needs the map before the module is
+    // parsed: a header, read before the page, must not preload it.
+    let refused = |manifest, path, module: &str| {
+        let error = helpers_of(manifest).preload_header(&[path]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "static asset `{path}`: `{module}` resolves its imports through the import map, \
+                 and the browser acts on a `Link` header before it reads the page's map: \
+                 preload it with `modulepreload()` after the map instead"
+            )
+        );
+    };
+    refused(&rewritten::MANIFEST, "js/main.js", "js/main.js");
+    refused(&mapped::MANIFEST, "js/lib/greet.js", "js/lib/greet.js");
+    refused(&mapped::MANIFEST, "js/main.js", "js/main.js");
+    // A module without imports resolves nothing.
+    assert!(helpers_of(&mapped::MANIFEST)
+        .preload_header(&["js/lib/format.js"])
+        .is_ok());
+}
+
+fn helpers_of(manifest: &'static hyper_assets::Manifest) -> TemplateHelpers {
+    helpers(manifest)
 }
 
 #[test]

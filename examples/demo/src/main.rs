@@ -75,15 +75,11 @@ async fn page(State(demo): State<Arc<Demo>>, uri: Uri) -> Response {
 }
 
 /// The import-map page: native ES modules through the inline import map, allowed by its
-/// hash under a strict CSP, with the entry's graph preloaded in `<link>`s and in a `Link`
-/// header; `?preload=links`, `?preload=header` or `?preload=0` keep one or neither.
+/// hash under a strict CSP, with the entry's graph preloaded by `<link>`s after the map
+/// (not with `?preload=0`) and the stylesheet and its font in a `Link` header. The
+/// modules stay out of the header: it is read before the map, and they need the map.
 async fn modules(State(demo): State<Arc<Demo>>, uri: Uri) -> Response {
-    let (links, header) = match uri.query() {
-        Some("preload=0") => (false, false),
-        Some("preload=links") => (true, false),
-        Some("preload=header") => (false, true),
-        _ => (true, true),
-    };
+    let links = uri.query() != Some("preload=0");
     let hash = match demo.helpers.import_map_csp_hash() {
         Ok(hash) => hash,
         Err(error) => {
@@ -99,13 +95,14 @@ async fn modules(State(demo): State<Arc<Demo>>, uri: Uri) -> Response {
     if let Ok(policy) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
-    if header {
-        if let Ok(link) = demo
-            .helpers
-            .preload_header(&["css/styles.css", "js/modules/main.js"])
-        {
+    match demo
+        .helpers
+        .preload_header(&["css/styles.css", "fonts/hyper-block.woff"])
+    {
+        Ok(link) => {
             headers.insert(header::LINK, link);
         }
+        Err(error) => eprintln!("demo: {error}"),
     }
     response
 }

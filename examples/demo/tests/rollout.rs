@@ -39,15 +39,14 @@ fn build_release(name: &str, release: &str, previous: Option<&Path>) -> CargoPro
         );
         if let Some(previous) = previous {
             let main = project.read("src/main.rs");
-            let call = "hyper_assets::hyper_assets!(\"static\", ";
-            assert!(main.contains(call), "the demo's macro call moved");
-            project.write(
-                "src/main.rs",
-                main.replace(
-                    call,
-                    "hyper_assets::hyper_assets!(\"static\", previous = \"releases\", ",
-                ),
-            );
+            // The folder argument of the demo's one macro call, however it is laid out.
+            let call = main
+                .find("hyper_assets::hyper_assets!(")
+                .expect("the demo's macro call moved");
+            let folder = call + main[call..].find("\"static\",").expect("its folder moved");
+            let end = folder + "\"static\",".len();
+            let edited = format!("{} previous = \"releases\",{}", &main[..end], &main[end..]);
+            project.write("src/main.rs", edited);
             collect(previous, &project.dir().join("releases"));
         }
     })

@@ -257,6 +257,12 @@ impl TemplateHelpers {
     /// Fonts, and every file served from another origin (an absolute `url_prefix`), get
     /// `crossorigin` too, as the elements that use them do.
     ///
+    /// A module whose graph resolves an import through the import map (a bare name, or
+    /// any import with `import_map(...)`) is refused with an error: parsed before the map
+    /// exists, its imports resolve without it, and in Chromium the page's modules then
+    /// silently did not run. Preload those with [`TemplateHelpers::modulepreload`]
+    /// after the map.
+    ///
     /// ```
     /// # fn page(helpers: &hyper_assets::TemplateHelpers) -> Result<(), hyper_assets::templates::UnknownAsset> {
     /// let link = helpers.preload_header(&["css/styles.css", "js/app.js"])?;
@@ -275,11 +281,28 @@ impl TemplateHelpers {
                 } else {
                     vec![path]
                 };
-                targets
+                let through_map = targets
+                    .iter()
+                    .find(|module| map.imports_through_map(module));
+                let through_map = through_map.map(|module| (*module).to_owned());
+                let found = targets
                     .into_iter()
                     .filter_map(|target| Some((target.to_owned(), lookup(target)?)))
-                    .collect::<Vec<_>>()
+                    .collect::<Vec<_>>();
+                (found, through_map)
             })?;
+            let (found, through_map) = found;
+            if let Some(module) = through_map {
+                return Err(UnknownAsset {
+                    path: path.to_owned(),
+                    suggestions: Vec::new(),
+                    reason: Some(format!(
+                        "`{module}` resolves its imports through the import map, and the \
+                         browser acts on a `Link` header before it reads the page's map: \
+                         preload it with `modulepreload()` after the map instead"
+                    )),
+                });
+            }
             if found.first().is_none_or(|(target, _)| target != path) {
                 return Err(self.unknown(path));
             }
