@@ -201,8 +201,8 @@ fn modulepreload_links_the_whole_graph_with_integrity() {
 #[test]
 fn the_link_header_preloads_graphs_the_map_does_not_resolve_and_other_files_by_type() {
     // Rewritten: `greet.js` imports `format.js` by its hashed name, which needs no map.
-    let helpers = helpers(&rewritten::MANIFEST);
-    let value = helpers
+    let rewritten_helpers = helpers(&rewritten::MANIFEST);
+    let value = rewritten_helpers
         .preload_header(&["css/page.css", "js/lib/greet.js", "js/lib/format.js"])
         .unwrap();
     let link = |path, rel: &str| {
@@ -220,7 +220,9 @@ fn the_link_header_preloads_graphs_the_map_does_not_resolve_and_other_files_by_t
     ];
     // `js/lib/format.js` is already listed: each URL once.
     assert_eq!(value.to_str().unwrap(), expected.join(", "));
-    let error = helpers.preload_header(&["css/pag.css"]).unwrap_err();
+    let error = rewritten_helpers
+        .preload_header(&["css/pag.css"])
+        .unwrap_err();
     assert_eq!(
         error.to_string(),
         "no static asset `css/pag.css`; did you mean `css/page.css`?"
@@ -228,7 +230,7 @@ fn the_link_header_preloads_graphs_the_map_does_not_resolve_and_other_files_by_t
     // A bare name, or any import through the map, needs the map before the module is
     // parsed: a header, read before the page, must not preload it.
     let refused = |manifest, path, module: &str| {
-        let error = helpers_of(manifest).preload_header(&[path]).unwrap_err();
+        let error = helpers(manifest).preload_header(&[path]).unwrap_err();
         assert_eq!(
             error.to_string(),
             format!(
@@ -242,13 +244,9 @@ fn the_link_header_preloads_graphs_the_map_does_not_resolve_and_other_files_by_t
     refused(&mapped::MANIFEST, "js/lib/greet.js", "js/lib/greet.js");
     refused(&mapped::MANIFEST, "js/main.js", "js/main.js");
     // A module without imports resolves nothing.
-    assert!(helpers_of(&mapped::MANIFEST)
+    assert!(helpers(&mapped::MANIFEST)
         .preload_header(&["js/lib/format.js"])
         .is_ok());
-}
-
-fn helpers_of(manifest: &'static hyper_assets::Manifest) -> TemplateHelpers {
-    helpers(manifest)
 }
 
 #[test]
