@@ -45,21 +45,22 @@ install_e2e_tools
 # `cargo package` reaches the packaged crates a crate depends on through a registry it
 # writes under target/package/, and cargo never unpacks or rebuilds a registry crate
 # again for a version it already has: a second run would verify the dependents against
-# the first run's copies. This forgets those copies and nothing else (the workspace's own
-# build stays): their unpacked sources under $CARGO_HOME/registry/src/ (a local
-# registry's folder is named `-<hash>`), the build results that dep-info files show were
-# compiled from them, and the build-script runs of registry crates, which cargo
+# the first run's copies. Those copies outlive the target dir: the unpacked sources sit
+# under $CARGO_HOME/registry/src/ (a local registry's folder is named `-<hash>`, the hash
+# of the registry's path), so a fresh clone at the same path, with a fresh target, met an
+# earlier run's sources there and failed to build against them. This forgets those copies
+# and nothing else (the workspace's own build stays): every unpacked source of a
+# hyper-assets crate from a local registry, the build results that dep-info files show
+# were compiled from one, and the build-script runs of registry crates, which cargo
 # fingerprints by the version alone.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
 forget_packaged_crates() {
   local debug=target/debug dep_info unit fingerprint
   local dep_infos=()
+  rm -rf "$cargo_home"/registry/src/-*/hyper-assets*
   mapfile -t dep_infos < <(
     grep -lE '/registry/src/-[0-9a-f]+/hyper-assets' "$debug"/deps/*.d "$debug"/build/*/*.d 2>/dev/null || true
   )
-  if [ ${#dep_infos[@]} -gt 0 ]; then
-    grep -ohE '/[^ :]*/registry/src/-[0-9a-f]+/hyper-assets[a-z-]*-[0-9][^/ :]*' "${dep_infos[@]}" |
-      sort -u | xargs -r rm -rf
-  fi
   for dep_info in "${dep_infos[@]}"; do
     case $dep_info in
       "$debug"/deps/*) unit=$(basename "$dep_info" .d) && unit=${unit//_/-} ;;
@@ -127,14 +128,23 @@ forget_packaged_crates
 # [profile.dev.build-override] (cargo leaves it out of packaged manifests), so the
 # verify reuses the tests' syn, quote and sha2; and no incremental cache for crates
 # built once and thrown away.
+mkdir -p target
 CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL=3 CARGO_INCREMENTAL=0 \
   cargo package --locked --offline --allow-dirty --color never "${published[@]}" 2>&1 |
   tee target/package-verify.log
 for crate in "${depended_on[@]}"; do
-  # Should cargo change what forget_packaged_crates relies on, this fails rather than
-  # pass on old copies.
+  # Should cargo change what forget_packaged_crates relies on, these fail rather than
+  # pass on old copies: the crate was compiled from the local registry, and every copy
+  # cargo unpacked of it holds exactly the files it packaged.
   grep -qxE " +Compiling $crate" target/package-verify.log ||
     { echo "test-all: cargo package did not build $crate from its new .crate" >&2; exit 1; }
+  unpacked=("$cargo_home"/registry/src/-*/"${crate/ v/-}")
+  [ -d "${unpacked[0]}" ] ||
+    { echo "test-all: no unpacked copy of $crate under $cargo_home/registry/src" >&2; exit 1; }
+  for copy in "${unpacked[@]}"; do
+    diff -r --exclude=.cargo-ok "$copy" "target/package/${crate/ v/-}" ||
+      { echo "test-all: $copy is not the $crate just packaged" >&2; exit 1; }
+  done
 done
 
 step "cargo test (release)"
