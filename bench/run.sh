@@ -100,7 +100,7 @@ CONF
 
 # Which scenarios each server runs. No target compares the Rust peers beyond S1/S2, and
 # the bare handler is the ceiling of S1/S2 only; hyper-assets without layers on S1/S2
-# separates the static service from the layers. The whole run stays within 20 minutes.
+# separates the static service from the layers. Each cell costs REPS x (1 + DURATION) s.
 SERVERS=${SERVERS:-"nginx hyper ours-site ours-site-axum ours-site-actix ours ours-external ours-header ours-bare memory-serve rust-embed servedir"}
 declare -A MATRIX=(
   [nginx]="S1 S2 S4br S4gzip S5 S6"
