@@ -254,7 +254,7 @@ fn emit_import_map(
         })
         .collect();
     let map = ImportMapJson::build(&modules, &args.bare_names(), url_prefix, &args.prefix);
-    let (json, csp_hash) = (map.json(), map.csp_hash());
+    let (json, csp_hash) = (&map.json, &map.csp_hash);
     // `files` is sorted by canonical path, so the graph is too.
     let graph = files
         .iter()

@@ -39,8 +39,10 @@ pub(crate) fn with_fallback(args: &Args, error: &syn::Error, names: &[String]) -
             };
         }
     };
-    let (empty_map, empty_map_hash) =
-        hyper_assets_pipeline::ImportMapJson::build(&[], &[], prefix, prefix).into_parts();
+    let hyper_assets_pipeline::ImportMapJson {
+        json: empty_map,
+        csp_hash: empty_map_hash,
+    } = hyper_assets_pipeline::ImportMapJson::build(&[], &[], prefix, prefix);
     quote! {
         #errors
         #[allow(missing_docs)]

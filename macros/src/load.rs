@@ -3,8 +3,8 @@
 
 use crate::args::Args;
 use hyper_assets_pipeline::{
-    closest_matches, is_module, process, walk, FileFilter, Glob, Manifest, MissingReferences,
-    PipelineError, ProcessedFile, RewriteOptions, SourceFile,
+    closest_matches, did_you_mean, is_module, process, walk, FileFilter, Glob, Manifest,
+    MissingReferences, PipelineError, ProcessedFile, RewriteOptions, SourceFile,
 };
 use std::path::{Path, PathBuf};
 
@@ -133,17 +133,7 @@ fn check_bare_names(args: &Args, files: &[SourceFile]) -> syn::Result<()> {
                 name.value()
             )
         } else if !modules().any(|module| module == path) {
-            let hint = match closest_matches(&path, modules()).as_slice() {
-                [] => String::new(),
-                names => format!(
-                    "; did you mean {}?",
-                    names
-                        .iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(" or ")
-                ),
-            };
+            let hint = did_you_mean(&closest_matches(&path, modules()));
             format!("`{folder}/{path}` is not in the static folder{hint}")
         } else {
             continue;

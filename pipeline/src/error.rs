@@ -1,5 +1,6 @@
 //! What can go wrong while reading a static folder.
 
+use crate::suggest::did_you_mean;
 use std::fmt;
 
 /// An error found while walking a static folder or building its manifest.
@@ -202,17 +203,6 @@ impl PipelineError {
                 at(hashed_from),
                 at(name)
             ),
-        }
-    }
-}
-
-/// `; did you mean `a` or `b`?`, or nothing without suggestions.
-fn did_you_mean(suggestions: &[String]) -> String {
-    match suggestions {
-        [] => String::new(),
-        names => {
-            let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
-            format!("; did you mean {}?", names.join(" or "))
         }
     }
 }

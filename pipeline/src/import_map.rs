@@ -74,7 +74,8 @@ pub struct MapModule<'a> {
     pub integrity: &'a str,
 }
 
-/// An import map as JSON, with the CSP source that allows its inline tag.
+/// An import map as JSON, with the CSP source that allows its inline tag
+/// ([`import_map_tag`] of [`ImportMapJson::json`]).
 ///
 /// ```
 /// use hyper_assets_pipeline::{ImportMapJson, MapModule};
@@ -87,15 +88,18 @@ pub struct MapModule<'a> {
 /// let bare = [("app".to_owned(), "js/app.js".to_owned())];
 /// let map = ImportMapJson::build(&modules, &bare, "/static/", "/static/");
 /// assert_eq!(
-///     map.json(),
+///     map.json,
 ///     r#"{"imports":{"/static/js/app.js":"/static/js/app.a1b2c3d4e5f6.js","app":"/static/js/app.a1b2c3d4e5f6.js"},"integrity":{"/static/js/app.a1b2c3d4e5f6.js":"sha384-abc"}}"#
 /// );
-/// assert!(map.csp_hash().starts_with("'sha256-"));
+/// assert!(map.csp_hash.starts_with("'sha256-"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportMapJson {
-    json: String,
-    csp_hash: String,
+    /// The map's JSON, exactly as the inline tag holds it.
+    pub json: String,
+    /// The `script-src` source that allows the inline tag: `'sha256-<base64>'` of
+    /// `json`, quotes included.
+    pub csp_hash: String,
 }
 
 impl ImportMapJson {
@@ -143,28 +147,6 @@ impl ImportMapJson {
         let csp_hash = format!("'sha256-{}'", base64(&Sha256::digest(json.as_bytes())));
         Self { json, csp_hash }
     }
-
-    /// The map's JSON, exactly as the inline tag holds it.
-    pub fn json(&self) -> &str {
-        &self.json
-    }
-
-    /// The `script-src` source that allows the inline tag: `'sha256-<base64>'` of
-    /// [`ImportMapJson::json`], quotes included.
-    pub fn csp_hash(&self) -> &str {
-        &self.csp_hash
-    }
-
-    /// The inline tag, `<script type="importmap">` + JSON + `</script>`: the bytes
-    /// [`ImportMapJson::csp_hash`] hashes are exactly its content.
-    pub fn tag(&self) -> String {
-        import_map_tag(&self.json)
-    }
-
-    /// The JSON and the CSP source.
-    pub fn into_parts(self) -> (String, String) {
-        (self.json, self.csp_hash)
-    }
 }
 
 /// `{"imports":{..},"integrity":{..}}` with the keys in map order.
@@ -181,7 +163,8 @@ fn document(imports: &BTreeMap<String, &str>, integrity: &BTreeMap<&str, &str>) 
     format!("{{\"imports\":{imports},\"integrity\":{integrity}}}")
 }
 
-/// `<script type="importmap">` + `json` + `</script>`.
+/// `<script type="importmap">` + `json` + `</script>`: the content is exactly the bytes
+/// [`ImportMapJson::csp_hash`] hashes.
 pub fn import_map_tag(json: &str) -> String {
     format!("<script type=\"importmap\">{json}</script>")
 }
@@ -229,8 +212,8 @@ mod tests {
             "js/a.js".to_owned(),
         )];
         let map = ImportMapJson::build(&modules, &bare, "/static/", "/static/");
-        assert!(!map.json().contains('<'), "{}", map.json());
-        let parsed: Value = serde_json::from_str(map.json()).unwrap();
+        assert!(!map.json.contains('<'), "{}", map.json);
+        let parsed: Value = serde_json::from_str(&map.json).unwrap();
         assert_eq!(
             parsed["imports"]["</script><script>alert(1)</script>"],
             "/static/js/a.1.js"
@@ -242,20 +225,20 @@ mod tests {
         let modules = [module("js/a.js", "/static/js/a.1.js")];
         let map = ImportMapJson::build(&modules, &[], "/static/", "/static/");
         assert_eq!(
-            map.json(),
+            map.json,
             r#"{"imports":{"/static/js/a.js":"/static/js/a.1.js"},"integrity":{"/static/js/a.1.js":"sha384-x"}}"#
         );
         // Known answer: `printf %s "$json" | openssl dgst -sha256 -binary | base64`.
         assert_eq!(
-            map.csp_hash(),
+            map.csp_hash,
             "'sha256-s6H6ZRB0g0dcXNZ6rcCH3qyNsMPAEsR3iTnAybSdmPc='"
         );
-        let tag = map.tag();
+        let tag = import_map_tag(&map.json);
         let content = tag
             .strip_prefix("<script type=\"importmap\">")
             .and_then(|rest| rest.strip_suffix("</script>"))
             .unwrap();
-        assert_eq!(content, map.json());
+        assert_eq!(content, map.json);
     }
 
     #[test]
@@ -266,7 +249,7 @@ mod tests {
             module("js/é%.js", "https://cdn.example/static/js/x.1.js"),
         ];
         let map = ImportMapJson::build(&modules, &[], "https://cdn.example/static/", "/static/");
-        let parsed: Value = serde_json::from_str(map.json()).unwrap();
+        let parsed: Value = serde_json::from_str(&map.json).unwrap();
         for key in [
             "https://cdn.example/static/js/a%20b.js",
             "/static/js/a%20b.js",
@@ -274,7 +257,7 @@ mod tests {
             "/static/js/lit@3+x(1).js",
             "/static/js/%C3%A9%25.js",
         ] {
-            assert!(parsed["imports"][key].is_string(), "{key}: {}", map.json());
+            assert!(parsed["imports"][key].is_string(), "{key}: {}", map.json);
         }
         assert_eq!(parsed["imports"].as_object().unwrap().len(), 6);
     }

@@ -65,6 +65,6 @@ pub use release_folder::{
     Retention, RELEASES_INDEX, STATICFILES_JSON,
 };
 pub use rewrite::{process, MissingReferences, ProcessedFile, RewriteOptions};
-pub use suggest::closest_matches;
+pub use suggest::{closest_matches, did_you_mean};
 pub use url_path::{check_url_path, normalize_prefix, percent_encode_path};
 pub use walk::{left_out_folders, stamps, walk, FileStamp, SourceFile};

@@ -122,10 +122,10 @@ pub fn process(
     let mut errors = Vec::new();
     let mut edges: Vec<Vec<Edge>> = Vec::with_capacity(files.len());
     let mut imports: Vec<(Vec<String>, bool)> = Vec::with_capacity(files.len());
-    // With rewriting off, modules are still read for their import graph (the import map's
-    // preloads), but nothing is rewritten or refused.
-    let mut refused = Vec::new();
     for file in &files {
+        // With rewriting off, modules are still read for their import graph (the import
+        // map's preloads), but nothing is rewritten or refused: these are dropped.
+        let mut file_errors = Vec::new();
         let mut found = Vec::new();
         let mut imported = Vec::new();
         let mut through_map = false;
@@ -141,11 +141,6 @@ pub fn process(
                 if !module && !options.enabled {
                     continue;
                 }
-                let errors = if options.enabled {
-                    &mut errors
-                } else {
-                    &mut refused
-                };
                 let is_static = reference.kind == ReferenceKind::JsImport;
                 if module && is_bare(&text) {
                     // Mapped here or not, only an import map can resolve a bare name.
@@ -156,19 +151,7 @@ pub fn process(
                         None if options.import_map
                             && options.missing == MissingReferences::Error =>
                         {
-                            errors.push(PipelineError::UnknownBareName {
-                                path: file.canonical.clone(),
-                                line: reference.line,
-                                column: reference.column,
-                                suggestions: crate::closest_matches(
-                                    &text,
-                                    options.bare_names.iter().map(|(name, _)| name.as_str()),
-                                )
-                                .into_iter()
-                                .map(str::to_owned)
-                                .collect(),
-                                name: text.into_owned(),
-                            });
+                            file_errors.push(unknown_bare_name(file, &reference, &text, options));
                         }
                         None => {}
                     }
@@ -182,7 +165,7 @@ pub fn process(
                 if module && options.import_map && text.contains(['?', '#', '%']) {
                     // The browser matches the resolved URL as written against the map's
                     // keys: a query, a fragment or an escape never matches one.
-                    errors.push(PipelineError::UnmappableSpecifier {
+                    file_errors.push(PipelineError::UnmappableSpecifier {
                         path: file.canonical.clone(),
                         line: reference.line,
                         column: reference.column,
@@ -211,7 +194,7 @@ pub fn process(
                     }
                     None if reference.kind == ReferenceKind::SourceMap => {}
                     None if options.missing == MissingReferences::Keep => {}
-                    None => errors.push(PipelineError::MissingReference {
+                    None => file_errors.push(PipelineError::MissingReference {
                         path: file.canonical.clone(),
                         line: reference.line,
                         column: reference.column,
@@ -228,7 +211,9 @@ pub fn process(
                 }
             }
         }
-        refused.clear();
+        if options.enabled {
+            errors.append(&mut file_errors);
+        }
         imported.sort();
         imported.dedup();
         edges.push(found);
@@ -367,6 +352,27 @@ fn has_scheme(url: &str) -> bool {
         && scheme
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+}
+
+/// The error for `file`'s import of a bare name that `import_map(...)` does not map,
+/// with the mapped names closest to it.
+fn unknown_bare_name(
+    file: &SourceFile,
+    reference: &Reference,
+    name: &str,
+    options: &RewriteOptions,
+) -> PipelineError {
+    let names = options.bare_names.iter().map(|(name, _)| name.as_str());
+    PipelineError::UnknownBareName {
+        path: file.canonical.clone(),
+        line: reference.line,
+        column: reference.column,
+        suggestions: crate::closest_matches(name, names)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        name: name.to_owned(),
+    }
 }
 
 /// A bare module name (`htmx`, `@scope/pkg`): not relative, not rooted, no scheme.

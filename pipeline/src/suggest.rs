@@ -1,5 +1,25 @@
 //! "Did you mean" suggestions for unknown asset paths.
 
+/// `; did you mean `a` or `b`?` for the suggestions of [`closest_matches`], or nothing
+/// without any: the tail of every error that names an unknown path.
+///
+/// ```
+/// use hyper_assets_pipeline::did_you_mean;
+///
+/// assert_eq!(did_you_mean(&["css/a.css", "css/b.css"]), "; did you mean `css/a.css` or `css/b.css`?");
+/// assert_eq!(did_you_mean::<&str>(&[]), "");
+/// ```
+pub fn did_you_mean<S: AsRef<str>>(suggestions: &[S]) -> String {
+    if suggestions.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = suggestions
+        .iter()
+        .map(|name| format!("`{}`", name.as_ref()))
+        .collect();
+    format!("; did you mean {}?", names.join(" or "))
+}
+
 /// Up to three candidates closest to `target`: by edit distance, then candidates with the
 /// same file name in another folder, or the same name once middle extensions are dropped
 /// (`app.js` for `app.min.js`). Best first.

@@ -80,7 +80,7 @@ pub use self::include_dir::include_dir;
 #[cfg(feature = "rust-embed")]
 pub use self::rust_embed::rust_embed;
 
-use crate::import_map::{ImportMap, ModuleImports};
+use crate::import_map::{module_imports, ImportMap, ModuleImports};
 use crate::manifest::{Asset, Manifest};
 use hyper_assets_pipeline::{
     integrity, is_module, normalize_prefix, process, ContentHash, FileFilter, ManifestEntry,
@@ -197,24 +197,24 @@ impl AdoptBuilder {
             problems,
         };
         files.sort_by(|a, b| a.canonical.cmp(&b.canonical));
-        // From the bytes as embedded: after a rewrite, imports name hashed files.
-        let graph = module_graph(&files, &prefix, self.rewrite);
-        let files = if self.rewrite {
+        let (files, graph) = if self.rewrite {
             match rewrite(files, &prefix) {
-                Ok(files) => files,
+                Ok(rewritten) => rewritten,
                 Err(more) => {
                     problems.extend(more);
                     return Err(files_error(problems));
                 }
             }
         } else {
-            files
+            let graph = module_graph(&files, &prefix);
+            let files = files
                 .into_iter()
                 .map(|file| {
                     let hash = file.sha256.unwrap_or_else(|| ContentHash::of(&file.bytes));
                     (file.canonical, file.bytes, hash)
                 })
-                .collect()
+                .collect();
+            (files, graph)
         };
         let entries = files
             .iter()
@@ -246,9 +246,12 @@ impl fmt::Debug for AdoptBuilder {
 
 type Hashed = (Cow<'static, str>, Cow<'static, [u8]>, ContentHash);
 
-/// The macro's rewriting over the files in memory. Files it leaves alone keep their
-/// embedded bytes.
-fn rewrite(files: Vec<EmbeddedFile>, prefix: &str) -> Result<Vec<Hashed>, Vec<PipelineError>> {
+/// The macro's rewriting over the files in memory, and the modules' import graph, read
+/// from the bytes as embedded. Files it leaves alone keep their embedded bytes.
+fn rewrite(
+    files: Vec<EmbeddedFile>,
+    prefix: &str,
+) -> Result<(Vec<Hashed>, Vec<ModuleImports>), Vec<PipelineError>> {
     let sources = source_files(files.iter());
     let options = RewriteOptions {
         enabled: true,
@@ -258,7 +261,8 @@ fn rewrite(files: Vec<EmbeddedFile>, prefix: &str) -> Result<Vec<Hashed>, Vec<Pi
         ..RewriteOptions::default()
     };
     let processed = process(sources, &options)?;
-    Ok(files
+    let graph = module_imports(&processed);
+    let files = files
         .into_iter()
         .zip(processed)
         .map(|(file, processed)| {
@@ -270,7 +274,8 @@ fn rewrite(files: Vec<EmbeddedFile>, prefix: &str) -> Result<Vec<Hashed>, Vec<Pi
             };
             (file.canonical, bytes, processed.hash)
         })
-        .collect())
+        .collect();
+    Ok((files, graph))
 }
 
 /// The pipeline's view of embedded files (their bytes copied: the pipeline owns them).
@@ -284,30 +289,18 @@ fn source_files<'a>(files: impl Iterator<Item = &'a EmbeddedFile>) -> Vec<Source
         .collect()
 }
 
-/// Each JavaScript module's static imports, for the import map's graph, scanned with the
-/// pipeline's reader in the bytes as embedded, whether or not they are then rewritten
-/// (`rewritten`). Sorted by module.
-fn module_graph(files: &[EmbeddedFile], prefix: &str, rewritten: bool) -> Vec<ModuleImports> {
+/// The modules' import graph of a set served as embedded: the pipeline reads it with
+/// rewriting off, as the macro does for `rewrite = false`. Sorted by module.
+fn module_graph(files: &[EmbeddedFile], prefix: &str) -> Vec<ModuleImports> {
     let sources = source_files(files.iter().filter(|file| is_module(&file.canonical)));
     let options = RewriteOptions {
+        enabled: false,
         prefix: prefix.to_owned(),
-        missing: MissingReferences::Keep,
-        import_map: true,
         ..RewriteOptions::default()
     };
+    // With rewriting off nothing is refused, so this never fails.
     process(sources, &options)
-        .map(|processed| {
-            processed
-                .into_iter()
-                .filter(|file| !file.imports.is_empty() || file.imports_through_map)
-                .map(|file| {
-                    // Rewritten, relative imports name hashed files; bare names (none
-                    // here: adopted sets have no `import_map(...)`) would still need it.
-                    let through_map = file.imports_through_map && !rewritten;
-                    (file.canonical, file.imports, through_map)
-                })
-                .collect()
-        })
+        .map(|processed| module_imports(&processed))
         .unwrap_or_default()
 }
 

@@ -1,7 +1,7 @@
 //! Dev mode: the static folder served from disk through the same pipeline the macro
 //! uses, so names, hashes and rewritten references match a release build.
 
-use crate::import_map::ImportMap;
+use crate::import_map::{module_imports, ImportMap};
 use crate::serving::{FileSet, ServedFile};
 use bytes::Bytes;
 use hyper_assets_pipeline::{
@@ -303,16 +303,9 @@ impl DevAssets {
         // types and ETags, so dev mode refuses and serves exactly what a build would.
         let manifest = Manifest::from_processed(&processed).map_err(describe)?;
         processed.sort_by(|a, b| a.canonical.cmp(&b.canonical));
+        let graph = module_imports(&processed);
         let mut files = Vec::with_capacity(processed.len());
-        let mut graph = Vec::new();
         for (entry, file) in manifest.entries().iter().zip(processed) {
-            if !file.imports.is_empty() || file.imports_through_map {
-                graph.push((
-                    file.canonical.clone(),
-                    file.imports.clone(),
-                    file.imports_through_map,
-                ));
-            }
             let url = format!(
                 "{}{}",
                 self.inner.url_prefix,

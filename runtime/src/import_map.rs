@@ -3,6 +3,7 @@
 use crate::serving::ServedFile;
 use hyper_assets_pipeline::{
     import_map_tag, integrity, is_module, static_import_graph, ImportMapJson, MapModule,
+    ProcessedFile,
 };
 use std::borrow::Cow;
 use std::fmt;
@@ -45,6 +46,22 @@ enum Graph {
 /// A module's static imports, and whether the import map resolves one of them.
 pub(crate) type ModuleImports = (String, Vec<String>, bool);
 
+/// The graph of processed files (sorted by canonical path): each module with static
+/// imports, or one the import map resolves, as the macro embeds it.
+pub(crate) fn module_imports(files: &[ProcessedFile]) -> Vec<ModuleImports> {
+    files
+        .iter()
+        .filter(|file| !file.imports.is_empty() || file.imports_through_map)
+        .map(|file| {
+            (
+                file.canonical.clone(),
+                file.imports.clone(),
+                file.imports_through_map,
+            )
+        })
+        .collect()
+}
+
 impl ImportMap {
     #[doc(hidden)]
     pub const fn __new(
@@ -80,11 +97,10 @@ impl ImportMap {
                 integrity,
             })
             .collect();
-        let (json, csp_hash) =
-            ImportMapJson::build(&modules, bare_names, url_prefix, prefix).into_parts();
+        let map = ImportMapJson::build(&modules, bare_names, url_prefix, prefix);
         Self {
-            json: Cow::Owned(json),
-            csp_hash: Cow::Owned(csp_hash),
+            json: Cow::Owned(map.json),
+            csp_hash: Cow::Owned(map.csp_hash),
             graph: Graph::Built(graph),
         }
     }
@@ -96,15 +112,13 @@ impl ImportMap {
         bare_names: &[(String, String)],
         graph: Vec<ModuleImports>,
     ) -> Self {
-        let modules = files.iter().filter_map(|file| {
-            let url = file.location.to_str().ok()?;
-            let integrity = if is_module(file.canonical_path()) {
-                integrity(file.bytes())
-            } else {
-                String::new()
-            };
-            Some((file.canonical_path(), url, Cow::Owned(integrity)))
-        });
+        let modules = files
+            .iter()
+            .filter(|file| is_module(file.canonical_path()))
+            .filter_map(|file| {
+                let url = file.location.to_str().ok()?;
+                Some((file.canonical_path(), url, integrity(file.bytes()).into()))
+            });
         Self::of_modules(modules, prefixes, bare_names, graph)
     }
 
@@ -125,19 +139,30 @@ impl ImportMap {
         import_map_tag(&self.json)
     }
 
-    /// The direct static imports of `module` (a canonical path); empty for an unknown
-    /// path or a module without imports.
-    pub fn imports(&self, module: &str) -> Vec<&str> {
+    /// The graph's entry for `module`: its direct static imports, and whether the map
+    /// resolves one of them.
+    fn entry(&self, module: &str) -> Option<(Vec<&str>, bool)> {
         match &self.graph {
             Graph::Embedded(graph) => graph
                 .binary_search_by(|(name, _, _)| (*name).cmp(module))
-                .map(|found| graph[found].1.to_vec())
-                .unwrap_or_default(),
+                .ok()
+                .map(|found| (graph[found].1.to_vec(), graph[found].2)),
             Graph::Built(graph) => graph
                 .binary_search_by(|(name, _, _)| name.as_str().cmp(module))
-                .map(|found| graph[found].1.iter().map(String::as_str).collect())
-                .unwrap_or_default(),
+                .ok()
+                .map(|found| {
+                    let (_, imports, through_map) = &graph[found];
+                    (imports.iter().map(String::as_str).collect(), *through_map)
+                }),
         }
+    }
+
+    /// The direct static imports of `module` (a canonical path); empty for an unknown
+    /// path or a module without imports.
+    pub fn imports(&self, module: &str) -> Vec<&str> {
+        self.entry(module)
+            .map(|(imports, _)| imports)
+            .unwrap_or_default()
     }
 
     /// Whether the page's import map resolves one of `module`'s static imports (a bare
@@ -145,14 +170,8 @@ impl ImportMap {
     /// the map, so a `Link` header, which the browser acts on before it reads the page,
     /// must not preload it.
     pub fn imports_through_map(&self, module: &str) -> bool {
-        match &self.graph {
-            Graph::Embedded(graph) => graph
-                .binary_search_by(|(name, _, _)| (*name).cmp(module))
-                .is_ok_and(|found| graph[found].2),
-            Graph::Built(graph) => graph
-                .binary_search_by(|(name, _, _)| name.as_str().cmp(module))
-                .is_ok_and(|found| graph[found].2),
-        }
+        self.entry(module)
+            .is_some_and(|(_, through_map)| through_map)
     }
 
     /// `entry` and every module it reaches through static imports, each once, nearest

@@ -82,6 +82,11 @@ fn assert_same_manifest(adopted: &Manifest, expected: &Manifest) {
             expected.import_map().static_graph(module),
             "{module}"
         );
+        assert_eq!(
+            adopted.import_map().imports_through_map(module),
+            expected.import_map().imports_through_map(module),
+            "{module}"
+        );
     }
     assert_eq!(adopted.prefix(), expected.prefix());
     assert_eq!(adopted.len(), expected.len());
@@ -139,6 +144,12 @@ fn rewriting_at_start_up_gives_the_macros_bytes() {
         .build()
         .unwrap();
     assert_same_manifest(include_dir, &rewritten::MANIFEST);
+    // Rewritten to hashed names, the module's imports need no import map.
+    assert!(!include_dir.import_map().imports_through_map("js/app.js"));
+    assert_eq!(
+        include_dir.import_map().static_graph("js/app.js"),
+        ["js/app.js", "js/lib/greet.js", "js/lib/side-effect.js"]
+    );
     let css = String::from_utf8_lossy(include_dir.get("css/app.css").unwrap().bytes());
     let logo = include_dir.get("img/logo.svg").unwrap();
     assert!(css.contains(logo.url()), "{css}");
@@ -175,6 +186,12 @@ fn without_rewriting_the_bytes_are_served_as_embedded() {
     let plain = adopt::include_dir(&REWRITE_DIR).build().unwrap();
     assert_same_manifest(plain, &as_written::MANIFEST);
     assert_ne!(plain.version(), rewritten::VERSION);
+    // As written, its relative imports name canonical URLs: only the map resolves them.
+    assert!(plain.import_map().imports_through_map("js/app.js"));
+    assert_eq!(
+        plain.import_map().static_graph("js/app.js"),
+        ["js/app.js", "js/lib/greet.js", "js/lib/side-effect.js"]
+    );
 }
 
 #[test]

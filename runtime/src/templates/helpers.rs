@@ -7,9 +7,9 @@ use crate::manifest::Manifest;
 use crate::serving::ServedFile;
 use crate::version::store::AppVersion;
 use http::HeaderValue;
-use hyper_assets_pipeline::{closest_matches, is_module, percent_encode_path};
+use hyper_assets_pipeline::{closest_matches, did_you_mean, is_module, percent_encode_path};
 use std::borrow::Cow;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
 /// What templates call to turn canonical paths into URLs and to show the version.
@@ -124,11 +124,7 @@ impl TemplateHelpers {
     pub fn static_path(&self, path: &str) -> Result<Cow<'static, str>, UnknownAsset> {
         if let Some(dev) = &self.dev {
             let file = self.dev_file(dev, path)?;
-            return Ok(Cow::Owned(format!(
-                "{}{}",
-                dev.url_prefix(),
-                percent_encode_path(file.hashed_path())
-            )));
+            return Ok(Cow::Owned(dev_url(dev, &file)));
         }
         self.manifest
             .url(path)
@@ -184,12 +180,10 @@ impl TemplateHelpers {
             let snapshot = self.dev_snapshot(dev, "")?;
             let lookup = |path: &str| {
                 let file = snapshot.get(path)?;
-                let url = format!(
-                    "{}{}",
-                    dev.url_prefix(),
-                    percent_encode_path(file.hashed_path())
-                );
-                Some((url, hyper_assets_pipeline::integrity(file.bytes())))
+                Some((
+                    dev_url(dev, file),
+                    hyper_assets_pipeline::integrity(file.bytes()),
+                ))
             };
             return Ok(with(snapshot.import_map(), &lookup));
         }
@@ -273,59 +267,66 @@ impl TemplateHelpers {
     /// # Errors
     /// A path is not in the folder (or, in dev mode, not on disk).
     pub fn preload_header(&self, paths: &[&str]) -> Result<HeaderValue, UnknownAsset> {
-        let mut links: Vec<String> = Vec::new();
-        for &path in paths {
-            let found = self.with_import_map(|map, lookup| {
-                let targets: Vec<&str> = if is_module(path) {
+        let links = self.with_import_map(|map, lookup| {
+            let mut links: Vec<String> = Vec::new();
+            for &path in paths {
+                let targets = if is_module(path) {
                     map.static_graph(path)
                 } else {
                     vec![path]
                 };
-                let through_map = targets
+                if let Some(module) = targets
                     .iter()
-                    .find(|module| map.imports_through_map(module));
-                let through_map = through_map.map(|module| (*module).to_owned());
-                let found = targets
+                    .find(|module| map.imports_through_map(module))
+                {
+                    return Err(UnknownAsset {
+                        path: path.to_owned(),
+                        suggestions: Vec::new(),
+                        reason: Some(format!(
+                            "`{module}` resolves its imports through the import map, and the \
+                             browser acts on a `Link` header before it reads the page's map: \
+                             preload it with `modulepreload()` after the map instead"
+                        )),
+                    });
+                }
+                let found: Vec<(&str, (String, String))> = targets
                     .into_iter()
-                    .filter_map(|target| Some((target.to_owned(), lookup(target)?)))
-                    .collect::<Vec<_>>();
-                (found, through_map)
-            })?;
-            let (found, through_map) = found;
-            if let Some(module) = through_map {
-                return Err(UnknownAsset {
-                    path: path.to_owned(),
-                    suggestions: Vec::new(),
-                    reason: Some(format!(
-                        "`{module}` resolves its imports through the import map, and the \
-                         browser acts on a `Link` header before it reads the page's map: \
-                         preload it with `modulepreload()` after the map instead"
-                    )),
-                });
-            }
-            if found.first().is_none_or(|(target, _)| target != path) {
-                return Err(self.unknown(path));
-            }
-            for (target, (url, integrity)) in found {
-                let kind = content_kind(&target);
-                let mut link = match kind {
-                    "module" => format!("<{url}>; rel=modulepreload"),
-                    kind => format!("<{url}>; rel=preload; as={kind}"),
-                };
-                link.push_str(&format!("; integrity=\"{integrity}\""));
-                if kind == "font" || url.starts_with("https://") || url.starts_with("http://") {
-                    link.push_str("; crossorigin");
+                    .filter_map(|target| Some((target, lookup(target)?)))
+                    .collect();
+                if found.first().is_none_or(|(target, _)| *target != path) {
+                    return Err(self.unknown(path));
                 }
-                if !links.contains(&link) {
-                    links.push(link);
+                for (target, (url, integrity)) in found {
+                    let kind = content_kind(target);
+                    let mut link = match kind {
+                        "module" => format!("<{url}>; rel=modulepreload"),
+                        kind => format!("<{url}>; rel=preload; as={kind}"),
+                    };
+                    let _ = write!(link, "; integrity=\"{integrity}\"");
+                    if kind == "font" || url.starts_with("https://") || url.starts_with("http://") {
+                        link.push_str("; crossorigin");
+                    }
+                    if !links.contains(&link) {
+                        links.push(link);
+                    }
                 }
             }
-        }
+            Ok(links)
+        })??;
         // URLs are the prefix and percent-encoded paths, integrity values base64: always
         // a valid header value.
         HeaderValue::from_str(&links.join(", "))
             .map_err(|_| self.unknown(paths.first().copied().unwrap_or_default()))
     }
+}
+
+/// The URL dev mode serves `file` at: its hashed name under the URL prefix.
+fn dev_url(dev: &DevAssets, file: &ServedFile) -> String {
+    format!(
+        "{}{}",
+        dev.url_prefix(),
+        percent_encode_path(file.hashed_path())
+    )
 }
 
 /// The `as` of a preload for a file (`module` for JavaScript modules).
@@ -368,12 +369,12 @@ impl fmt::Display for UnknownAsset {
             Some(reason) => return write!(f, "static asset `{}`: {reason}", self.path),
             None => {}
         }
-        write!(f, "no static asset `{}`", self.path)?;
-        if !self.suggestions.is_empty() {
-            let quoted: Vec<String> = self.suggestions.iter().map(|s| format!("`{s}`")).collect();
-            write!(f, "; did you mean {}?", quoted.join(" or "))?;
-        }
-        Ok(())
+        write!(
+            f,
+            "no static asset `{}`{}",
+            self.path,
+            did_you_mean(&self.suggestions)
+        )
     }
 }
 

@@ -44,13 +44,12 @@ pub fn add_helpers(tera: &mut Tera, helpers: TemplateHelpers) {
             },
         );
     }
-    let import_map = |helpers: &TemplateHelpers| helpers.import_map().map(Cow::into_owned);
     tera.register_function(
         "import_map",
         NoArgumentFunction {
             name: "import_map",
             helpers: helpers.clone(),
-            value: import_map,
+            value: |helpers| helpers.import_map().map(Cow::into_owned),
             safe: true,
         },
     );
@@ -74,7 +73,8 @@ pub fn add_helpers(tera: &mut Tera, helpers: TemplateHelpers) {
     );
 }
 
-type Value0 = fn(&TemplateHelpers) -> Result<String, UnknownAsset>;
+/// What a function of no arguments renders.
+type NoArgumentValue = fn(&TemplateHelpers) -> Result<String, UnknownAsset>;
 
 type Lookup = fn(&TemplateHelpers, &str) -> Result<Cow<'static, str>, UnknownAsset>;
 
@@ -122,7 +122,7 @@ impl Function for PathFunction {
 struct NoArgumentFunction {
     name: &'static str,
     helpers: TemplateHelpers,
-    value: Value0,
+    value: NoArgumentValue,
     safe: bool,
 }
 
