@@ -55,9 +55,7 @@ impl Args {
             .map(|(name, target)| (name.value(), target.value()))
             .collect()
     }
-}
 
-impl Args {
     /// The defaults with what can be read of `module = ...` and `crate = ...` from input
     /// that did not parse, for the fallback module of a bad option.
     pub(crate) fn recover(input: proc_macro2::TokenStream) -> Self {

@@ -6,6 +6,7 @@
 
 use hyper_assets_tests::cargo_project::{workspace_root, CargoProject};
 use hyper_assets_tests::raw_request;
+use hyper_assets_tests::scratch::copy_folder;
 use std::time::{Duration, Instant};
 
 hyper_assets::hyper_assets!("fixtures/basic");
@@ -143,18 +144,6 @@ fn main() {
     );
 }
 
-fn copy_tree(from: &std::path::Path, project: &CargoProject, under: &str) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let rel = format!("{under}/{}", entry.file_name().to_str().unwrap());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), project, &rel);
-        } else {
-            project.write(&rel, std::fs::read(entry.path()).unwrap());
-        }
-    }
-}
-
 #[test]
 fn the_same_folder_in_two_places_gives_the_same_manifest() {
     let fixture = workspace_root().join("tests/fixtures/basic");
@@ -162,7 +151,7 @@ fn the_same_folder_in_two_places_gives_the_same_manifest() {
         .into_iter()
         .map(|name| {
             let project = probe(name);
-            copy_tree(&fixture, &project, "static");
+            copy_folder(&fixture, &project.dir().join("static"));
             project.build_ok();
             project.run()
         })

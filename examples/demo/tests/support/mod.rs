@@ -9,30 +9,19 @@ use hyper_assets_tests::cargo_project::{workspace_root, CargoProject};
 pub(crate) use hyper_assets_tests::processes::{
     collect_with, free_addr, nginx_binary, start_listening, start_nginx, Running,
 };
-
-/// Copies the file or folder `rel` of `from` into the project, at the same place.
-fn copy_into(project: &CargoProject, from: &std::path::Path, rel: &str) {
-    let path = from.join(rel);
-    if path.is_dir() {
-        let mut names: Vec<String> = std::fs::read_dir(&path)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        for name in names {
-            copy_into(project, from, &format!("{rel}/{name}"));
-        }
-    } else {
-        project.write(rel, std::fs::read(path).unwrap());
-    }
-}
+use hyper_assets_tests::scratch::copy_folder;
 
 /// The demo's sources, edited by `edit`, built as the crate `name`.
 pub(crate) fn build_variant(name: &str, edit: impl FnOnce(&CargoProject)) -> CargoProject {
     let demo = workspace_root().join("examples/demo");
     let project = CargoProject::new(name);
     for rel in ["build.rs", "src", "templates", "config", "static"] {
-        copy_into(&project, &demo, rel);
+        let from = demo.join(rel);
+        if from.is_dir() {
+            copy_folder(&from, &project.dir().join(rel));
+        } else {
+            project.write(rel, std::fs::read(from).unwrap());
+        }
     }
     edit(&project);
     project.manifest_from(
