@@ -1,6 +1,8 @@
 //! Precompressed variants (brotli, gzip), made at build time and cached between builds.
 
 use crate::content_hash::ContentHash;
+#[cfg(test)]
+use crate::content_type::is_compressible;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -51,23 +53,6 @@ impl Encoding {
             Self::Gzip => "gz",
         }
     }
-}
-
-/// Whether files of this `Content-Type` gain from compression: text, scripts, styles,
-/// JSON, XML, SVG, wasm and fonts that are not compressed already (not WOFF/WOFF2).
-pub fn is_compressible(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    // Every text type, plus binary formats that are not compressed already.
-    crate::content_type::is_text(essence)
-        || matches!(
-            essence,
-            "application/wasm"
-                | "image/x-icon"
-                | "image/vnd.microsoft.icon"
-                | "font/ttf"
-                | "font/otf"
-                | "application/vnd.ms-fontobject"
-        )
 }
 
 /// Compresses `bytes` with `encoding`.
@@ -158,32 +143,38 @@ impl CompressionCache {
         }
         let compressed = compress(bytes, encoding, settings);
         let smaller = compressed.len() < bytes.len();
-        let mut cached_at = None;
-        if let (Some(path), Some(none)) = (&path, &none_marker) {
-            if let Some(dir) = path.parent() {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            // Write then rename, so a concurrent build never reads half a file.
-            let target = if smaller { path } else { none };
-            static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-            let mut temporary = target.clone().into_os_string();
-            temporary.push(format!(
-                ".tmp{}-{}",
-                std::process::id(),
-                WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            ));
-            let temporary = PathBuf::from(temporary);
-            let written = std::fs::write(&temporary, if smaller { &compressed[..] } else { b"" })
-                .and_then(|()| std::fs::rename(&temporary, target));
-            if written.is_ok() && smaller {
-                cached_at = Some(path.clone());
-            }
-        }
+        let cached_at = match (&path, &none_marker) {
+            (Some(path), Some(none)) => self.store(path, none, smaller.then_some(&compressed[..])),
+            _ => None,
+        };
         smaller.then_some(Variant {
             encoding,
             bytes: compressed,
             cached_at,
         })
+    }
+}
+
+impl CompressionCache {
+    /// Writes `bytes` to `path`, or an empty `none` marker when there are none (the
+    /// output was not worth keeping); the path written to, when `bytes` were.
+    pub(crate) fn store(&self, path: &Path, none: &Path, bytes: Option<&[u8]>) -> Option<PathBuf> {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        // Write then rename, so a concurrent build never reads half a file.
+        let target = if bytes.is_some() { path } else { none };
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let mut temporary = target.to_path_buf().into_os_string();
+        temporary.push(format!(
+            ".tmp{}-{}",
+            std::process::id(),
+            WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let temporary = PathBuf::from(temporary);
+        let written = std::fs::write(&temporary, bytes.unwrap_or_default())
+            .and_then(|()| std::fs::rename(&temporary, target));
+        (written.is_ok() && bytes.is_some()).then(|| path.to_path_buf())
     }
 }
 

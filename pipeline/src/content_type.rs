@@ -39,6 +39,23 @@ pub(crate) fn is_text(essence: &str) -> bool {
         )
 }
 
+/// Whether files of this `Content-Type` gain from compression: text, scripts, styles,
+/// JSON, XML, SVG, wasm and fonts that are not compressed already (not WOFF/WOFF2).
+pub fn is_compressible(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    // Every text type, plus binary formats that are not compressed already.
+    is_text(essence)
+        || matches!(
+            essence,
+            "application/wasm"
+                | "image/x-icon"
+                | "image/vnd.microsoft.icon"
+                | "font/ttf"
+                | "font/otf"
+                | "application/vnd.ms-fontobject"
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use super::content_type;

@@ -17,6 +17,7 @@
 mod compress;
 mod content_hash;
 mod content_type;
+mod delta;
 mod error;
 mod file_filter;
 mod glob;
@@ -43,11 +44,17 @@ struct ReadmeDoctests;
 pub const BUILD_ID: &str = env!("HYPER_ASSETS_BUILD_ID");
 
 #[cfg(feature = "compress")]
-pub use compress::{
-    compress, is_compressible, CompressionCache, CompressionSettings, Encoding, Variant,
-};
+pub use compress::{compress, CompressionCache, CompressionSettings, Encoding, Variant};
 pub use content_hash::{ContentHash, SHORT_HASH_LEN};
-pub use content_type::content_type;
+pub use content_type::{content_type, is_compressible};
+#[cfg(feature = "deltas")]
+pub use delta::decode_delta;
+pub use delta::{
+    delta_file_name, delta_header, dictionary_base64, parse_available_dictionary,
+    parse_delta_file_name, use_as_dictionary, DeltaEncoding, MAX_DELTA_TARGET,
+};
+#[cfg(feature = "compress")]
+pub use delta::{encode_delta, make_deltas, Delta, DeltaJob};
 pub use error::PipelineError;
 pub use file_filter::{FileFilter, LEFT_OUT_FOLDERS};
 pub use glob::{Glob, GlobError};
