@@ -9,7 +9,7 @@ use syn::{bracketed, Ident, LitBool, LitStr, Path, Token};
 /// The options a user can set, for error messages.
 const OPTIONS: &str = "`prefix`, `url_prefix`, `module`, `include`, `exclude`, `hidden`, \
                        `rewrite`, `missing_references`, `compress`, `size_limit`, \
-                       `previous`, `components(...)`, `import_map(...)`, `crate`";
+                       `previous`, `deltas`, `components(...)`, `import_map(...)`, `crate`";
 
 /// Parsed macro input.
 pub(crate) struct Args {
@@ -41,6 +41,9 @@ pub(crate) struct Args {
     /// `previous = "releases"`: a release folder written by `collect`, whose earlier
     /// releases' hashed files are embedded and served under their own names.
     pub(crate) previous: Option<LitStr>,
+    /// `deltas = false`: no `dcb`/`dcz` deltas from `previous`'s releases to the
+    /// current files (on by default; they need `compress`).
+    pub(crate) deltas: bool,
     /// `import_map("htmx" = "vendor/htmx.esm.js", ...)`: module specifiers resolve
     /// through the import map (served as written), with these bare names.
     pub(crate) import_map: Option<Vec<(LitStr, LitStr)>>,
@@ -104,6 +107,7 @@ impl Args {
             url_prefix: None,
             size_limit: None,
             previous: None,
+            deltas: true,
             import_map: None,
         }
     }
@@ -159,6 +163,7 @@ impl Parse for Args {
                 "hidden" => args.hidden = input.parse::<LitBool>()?.value,
                 "rewrite" => args.rewrite = input.parse::<LitBool>()?.value,
                 "compress" => args.compress = input.parse::<LitBool>()?.value,
+                "deltas" => args.deltas = input.parse::<LitBool>()?.value,
                 "missing_references" => {
                     let literal: LitStr = input.parse()?;
                     args.keep_missing = match literal.value().as_str() {

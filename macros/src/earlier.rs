@@ -21,6 +21,16 @@ pub(crate) struct EarlierFile {
     integrity: String,
     url: String,
     source: PathBuf,
+    /// The bytes, kept for the files of the releases a collect of this build would keep
+    /// (`Retention::default().keep` newest): the dictionaries of the current files' deltas.
+    pub(crate) dictionary: Option<Vec<u8>>,
+}
+
+impl EarlierFile {
+    /// The canonical path: `css/styles.css`.
+    pub(crate) fn canonical(&self) -> &str {
+        &self.canonical
+    }
 }
 
 /// The files of every release the folder's index lists that the current set does not
@@ -46,10 +56,17 @@ pub(crate) fn load_earlier(
     }
     let index = ReleaseIndex::read(&dir).map_err(|error| fail(error.to_string()))?;
     let mut names: BTreeSet<&str> = BTreeSet::new();
-    for release in index.releases() {
+    // The newest `keep` releases stay when this build is collected next (by count only,
+    // not by age: the build's output must not depend on when it ran).
+    let mut kept: BTreeSet<&str> = BTreeSet::new();
+    let keep = hyper_assets_pipeline::Retention::default().keep;
+    for (position, release) in index.releases().iter().enumerate() {
         for name in &release.files {
             if !current(name) {
                 names.insert(name);
+                if position < keep {
+                    kept.insert(name);
+                }
             }
         }
     }
@@ -81,6 +98,8 @@ pub(crate) fn load_earlier(
                     integrity: integrity(&bytes),
                     url: format!("{url_prefix}{}", percent_encode_path(name)),
                     source,
+                    dictionary: (args.deltas && args.compress && kept.contains(name))
+                        .then_some(bytes),
                 });
             }
             Err(message) => {
@@ -110,6 +129,7 @@ pub(crate) fn emit_earlier(krate: &syn::Path, files: &[EarlierFile]) -> TokenStr
             integrity,
             url,
             source,
+            dictionary: _,
         } = file;
         let etag = format!("\"{sha256}\"");
         let source = source.to_string_lossy();
@@ -117,7 +137,7 @@ pub(crate) fn emit_earlier(krate: &syn::Path, files: &[EarlierFile]) -> TokenStr
             #krate::__private::Asset::__new(
                 #canonical, #hashed, #url, #sha256, #content_type, #etag, #integrity,
                 ::core::include_bytes!(#source),
-                ::core::option::Option::None, ::core::option::Option::None,
+                ::core::option::Option::None, ::core::option::Option::None, &[],
             )
         }
     });

@@ -5,8 +5,9 @@ use crate::args::Args;
 use crate::earlier::{emit_earlier, EarlierFile};
 use crate::load::ComponentFile;
 use hyper_assets_pipeline::{
-    integrity, is_compressible, is_module, CompressionCache, CompressionSettings, Encoding,
-    ImportMapJson, Manifest, ManifestEntry, MapModule, ProcessedFile, Variant,
+    integrity, is_compressible, is_module, make_deltas, CompressionCache, CompressionSettings,
+    Delta, DeltaJob, Encoding, ImportMapJson, Manifest, ManifestEntry, MapModule, ProcessedFile,
+    Variant,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
@@ -47,6 +48,7 @@ pub(crate) struct QuoteAsset<'a> {
     file: &'a ProcessedFile,
     brotli: Option<Variant>,
     gzip: Option<Variant>,
+    deltas: Vec<Delta>,
 }
 
 /// `Option<Encoded>` for a variant: cached variants come through `include_bytes!`.
@@ -95,13 +97,90 @@ impl ToTokens for QuoteAsset<'_> {
         };
         let brotli = quote_variant(krate, entry, self.brotli.as_ref());
         let gzip = quote_variant(krate, entry, self.gzip.as_ref());
+        let deltas = quote_deltas(krate, entry, &self.deltas);
         tokens.extend(quote! {
             #krate::__private::Asset::__new(
                 #canonical, #hashed, #url, #sha256, #content_type, #etag, #integrity, #bytes,
-                #brotli, #gzip,
+                #brotli, #gzip, #deltas,
             )
         });
     }
+}
+
+/// `&[Delta]`: one `Delta::__new(dictionary, dcb, dcz)` per dictionary, sorted by its
+/// SHA-256 (the runtime finds one by binary search); each delta's bytes through
+/// `include_bytes!` of the cache file when cached.
+fn quote_deltas(krate: &syn::Path, entry: &ManifestEntry, deltas: &[Delta]) -> TokenStream {
+    let mut dictionaries: Vec<_> = deltas.iter().map(|delta| delta.dictionary).collect();
+    dictionaries.dedup();
+    let items = dictionaries.iter().map(|dictionary| {
+        let coding = |encoding| {
+            let Some(delta) = deltas
+                .iter()
+                .find(|d| d.dictionary == *dictionary && d.encoding == encoding)
+            else {
+                return quote!(::core::option::Option::None);
+            };
+            // Strong and its own: one per pair of dictionary and file.
+            let etag = format!(
+                "\"{}-{}-{}\"",
+                entry.hash.hex(),
+                encoding.token(),
+                &dictionary.hex()[..16]
+            );
+            let bytes = match &delta.cached_at {
+                Some(path) => {
+                    let path = path.to_string_lossy();
+                    quote!(::core::include_bytes!(#path))
+                }
+                None => proc_macro2::Literal::byte_string(&delta.bytes).into_token_stream(),
+            };
+            quote!(::core::option::Option::Some(#krate::__private::Encoded::__new(#etag, #bytes)))
+        };
+        let hash = proc_macro2::Literal::byte_string(dictionary.as_bytes());
+        let dcb = coding(hyper_assets_pipeline::DeltaEncoding::Dcb);
+        let dcz = coding(hyper_assets_pipeline::DeltaEncoding::Dcz);
+        quote!(#krate::__private::Delta::__new(*#hash, #dcb, #dcz))
+    });
+    quote!(&[#(#items),*])
+}
+
+/// The deltas of each current file (in `files` order) from the earlier files with the
+/// same canonical path that carry a dictionary, made on every core and cached in `cache`.
+fn deltas(
+    files: &[ProcessedFile],
+    variants: &[(Option<Variant>, Option<Variant>)],
+    earlier: &[EarlierFile],
+    cache: &CompressionCache,
+) -> Vec<Vec<Delta>> {
+    let mut jobs = Vec::new();
+    let mut owners = Vec::new();
+    for (index, (file, (brotli, _))) in files.iter().zip(variants).enumerate() {
+        // Only where there is a `br` answer to beat.
+        let Some(brotli) = brotli else { continue };
+        for old in earlier
+            .iter()
+            .filter(|old| old.canonical() == file.canonical)
+        {
+            if let Some(dictionary) = &old.dictionary {
+                jobs.push(DeltaJob {
+                    dictionary,
+                    target: &file.bytes,
+                    target_hash: &file.hash,
+                    brotli_len: brotli.bytes.len(),
+                });
+                owners.push(index);
+            }
+        }
+    }
+    let mut out = vec![Vec::new(); files.len()];
+    for (owner, made) in owners.into_iter().zip(make_deltas(cache, &jobs)) {
+        out[owner].extend(made);
+    }
+    for list in &mut out {
+        list.sort_by_key(|delta| (delta.dictionary, delta.encoding));
+    }
+    out
 }
 
 pub(crate) fn emit(
@@ -145,13 +224,15 @@ pub(crate) fn emit(
             (make(Encoding::Brotli), make(Encoding::Gzip))
         })
         .collect();
+    let deltas = deltas(files, &variants, earlier, &cache);
     let assets = entries
         .iter()
         .zip(files)
         .zip(&urls)
         .zip(&integrities)
         .zip(variants)
-        .map(|((((entry, file), url), integrity), (brotli, gzip))| {
+        .zip(deltas)
+        .map(|(((((entry, file), url), integrity), (brotli, gzip)), deltas)| {
             debug_assert_eq!(entry.canonical, file.canonical);
             QuoteAsset {
                 krate,
@@ -161,6 +242,7 @@ pub(crate) fn emit(
                 file,
                 brotli,
                 gzip,
+                deltas,
             }
         });
     let import_map = emit_import_map(krate, args, files, &urls, &integrities, url_prefix);

@@ -25,8 +25,10 @@ pub enum DeltaEncoding {
     Dcz,
 }
 
+#[cfg(feature = "compress")]
 /// The largest window a `dcb` stream uses: RFC 9842 caps it at 16 MiB (`lgwin` 24).
 const DCB_LGWIN: i32 = 24;
+#[cfg(feature = "compress")]
 /// The largest window a `dcz` frame may need from a browser: max(8 MiB, 1.25 x the
 /// dictionary), up to 128 MiB (RFC 9842, section 5.2). A delta that would need more is not
 /// made.
@@ -248,12 +250,14 @@ fn one_delta(
     })
 }
 
+#[cfg(feature = "compress")]
 /// The base-2 log of the smallest power of two at or above `len`.
 fn window_log(len: usize) -> i32 {
     let bits = usize::BITS - len.max(1).saturating_sub(1).leading_zeros();
     i32::try_from(bits).unwrap_or(i32::MAX)
 }
 
+#[cfg(feature = "compress")]
 /// The `dcz` window: one that reaches back over the whole dictionary from the end of the
 /// file, within what a browser accepts for this dictionary.
 fn dcz_window_log(dictionary: usize, target: usize) -> Option<u32> {

@@ -408,6 +408,7 @@ fn leak(
                 bytes,
                 None,
                 None,
+                &[],
             )
         })
         .collect();

@@ -91,7 +91,7 @@ pub mod templates;
 pub mod version;
 
 pub use import_map::ImportMap;
-pub use manifest::{Asset, Embedded, Manifest};
+pub use manifest::{Asset, Delta, Embedded, Manifest};
 #[cfg(feature = "server")]
 pub use server::serve;
 pub use settings::{Settings, SettingsError};
@@ -117,7 +117,7 @@ pub mod __fuzz;
 pub mod __private {
     pub use crate::dev::DevSource;
     pub use crate::import_map::ImportMap;
-    pub use crate::manifest::{Asset, Embedded, Encoded, Manifest};
+    pub use crate::manifest::{Asset, Delta, Embedded, Encoded, Manifest};
     pub use crate::version::EmbeddedComponent;
     pub use hyper_assets_macros::__resolve_asset_url;
 }

@@ -30,6 +30,42 @@ impl Encoded {
     }
 }
 
+/// The `dcb` and `dcz` deltas of an asset against one earlier release's file (RFC 9842),
+/// made at build time from the release folder of `previous = "..."`.
+#[derive(Debug, Clone, Copy)]
+pub struct Delta {
+    dictionary: [u8; 32],
+    dcb: Option<Encoded>,
+    dcz: Option<Encoded>,
+}
+
+impl Delta {
+    #[doc(hidden)]
+    pub const fn __new(dictionary: [u8; 32], dcb: Option<Encoded>, dcz: Option<Encoded>) -> Self {
+        Self {
+            dictionary,
+            dcb,
+            dcz,
+        }
+    }
+
+    /// The SHA-256 of the earlier file (the dictionary), as `Available-Dictionary` names
+    /// it.
+    pub const fn dictionary(&self) -> &[u8; 32] {
+        &self.dictionary
+    }
+
+    /// The `dcb` delta (Brotli), framed: `FF 44 43 42`, the dictionary's hash, the stream.
+    pub const fn dcb(&self) -> Option<Encoded> {
+        self.dcb
+    }
+
+    /// The `dcz` delta (Zstandard), framed: `5E 2A 4D 18 20 00 00 00`, the hash, the frame.
+    pub const fn dcz(&self) -> Option<Encoded> {
+        self.dcz
+    }
+}
+
 /// One embedded file. Built by the code `hyper_assets!` generates; read it through
 /// [`Manifest::get`] and friends.
 pub struct Asset {
@@ -43,6 +79,7 @@ pub struct Asset {
     bytes: &'static [u8],
     brotli: Option<Encoded>,
     gzip: Option<Encoded>,
+    deltas: &'static [Delta],
 }
 
 impl Asset {
@@ -59,6 +96,7 @@ impl Asset {
         bytes: &'static [u8],
         brotli: Option<Encoded>,
         gzip: Option<Encoded>,
+        deltas: &'static [Delta],
     ) -> Self {
         Self {
             canonical,
@@ -71,7 +109,14 @@ impl Asset {
             bytes,
             brotli,
             gzip,
+            deltas,
         }
+    }
+
+    /// The deltas from earlier releases' files (`previous = "..."`), sorted by
+    /// dictionary: what a returning browser that holds one of those files is sent.
+    pub const fn deltas(&self) -> &'static [Delta] {
+        self.deltas
     }
 
     /// The brotli variant, when one was made (compressible and smaller).
@@ -147,6 +192,7 @@ impl fmt::Debug for Asset {
             .field("len", &self.bytes.len())
             .field("brotli", &self.brotli.map(|v| v.bytes.len()))
             .field("gzip", &self.gzip.map(|v| v.bytes.len()))
+            .field("deltas", &self.deltas.len())
             .finish_non_exhaustive()
     }
 }

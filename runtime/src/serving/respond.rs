@@ -2,6 +2,7 @@
 //! requests, ranges, HEAD and 405, the same for embedded, adopted and dev-mode files.
 
 use super::accept_encoding::{self, Coding};
+use super::delta::{DELTA_VARY, USE_AS_DICTIONARY};
 use super::range::{self, RangeRequest};
 use super::served_file::{ServedFile, Variant};
 use super::{if_match, if_none_match};
@@ -11,6 +12,7 @@ use http::header::{
     CONTENT_RANGE, CONTENT_TYPE, ETAG, LOCATION, VARY, X_CONTENT_TYPE_OPTIONS,
 };
 use http::{HeaderMap, Method, Response, StatusCode};
+use hyper_assets_pipeline::DeltaEncoding;
 
 /// `Cache-Control` of a hashed URL: its bytes can never change.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -26,32 +28,60 @@ const BYTES: HeaderValue = HeaderValue::from_static("bytes");
 const NOSNIFF: HeaderValue = HeaderValue::from_static("nosniff");
 const BR: HeaderValue = HeaderValue::from_static("br");
 const GZIP: HeaderValue = HeaderValue::from_static("gzip");
+const DCB: HeaderValue = HeaderValue::from_static("dcb");
+const DCZ: HeaderValue = HeaderValue::from_static("dcz");
 pub(crate) const IMMUTABLE_VALUE: HeaderValue = HeaderValue::from_static(IMMUTABLE);
 pub(crate) const REVALIDATE_VALUE: HeaderValue = HeaderValue::from_static(REVALIDATE);
 const NO_STORE_VALUE: HeaderValue = HeaderValue::from_static(NO_STORE);
 
 /// How many headers an asset response carries, with the layers' `X-App-Version` and
 /// routing headers.
-const RESPONSE_HEADERS: usize = 14;
+const RESPONSE_HEADERS: usize = 15;
 
-/// Answers `method` with `headers` for `file`, sent with `cache_control`.
+/// What an answer under a hashed name adds: the file offers itself as a dictionary
+/// (`Use-As-Dictionary`), and, when the URL can carry a delta, the delta chosen for the
+/// request and `Vary: Accept-Encoding, Available-Dictionary` on every answer.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Hashed<'a> {
+    /// The delta to send instead of the negotiated variant.
+    pub(crate) delta: Option<(&'a Variant, DeltaEncoding)>,
+    /// Whether any request for this URL could get a delta.
+    pub(crate) may_delta: bool,
+}
+
+/// Answers `method` with `headers` for `file`, sent with `cache_control`; `hashed` when
+/// the request named the file's hashed name (see [`Hashed`]).
 pub(crate) fn respond(
     method: &Method,
     headers: &HeaderMap,
     file: &ServedFile,
     cache_control: HeaderValue,
+    hashed: Option<Hashed<'_>>,
 ) -> Response<Bytes> {
     if !is_read(method) {
         return not_allowed();
     }
-    let coding = accept_encoding::choose(headers, file.brotli.is_some(), file.gzip.is_some());
     let (variant, encoding): (&Variant, Option<HeaderValue>) =
-        match (coding, &file.brotli, &file.gzip) {
-            (Coding::Brotli, Some(variant), _) => (variant, Some(BR)),
-            (Coding::Gzip, _, Some(variant)) => (variant, Some(GZIP)),
-            _ => (&file.identity, None),
+        match hashed.and_then(|hashed| hashed.delta) {
+            Some((delta, DeltaEncoding::Dcb)) => (delta, Some(DCB)),
+            Some((delta, DeltaEncoding::Dcz)) => (delta, Some(DCZ)),
+            None => {
+                let coding =
+                    accept_encoding::choose(headers, file.brotli.is_some(), file.gzip.is_some());
+                match (coding, &file.brotli, &file.gzip) {
+                    (Coding::Brotli, Some(variant), _) => (variant, Some(BR)),
+                    (Coding::Gzip, _, Some(variant)) => (variant, Some(GZIP)),
+                    _ => (&file.identity, None),
+                }
+            }
         };
-    let varies = file.brotli.is_some() || file.gzip.is_some();
+    let vary = if hashed.is_some_and(|hashed| hashed.may_delta) {
+        Some(DELTA_VARY)
+    } else if file.brotli.is_some() || file.gzip.is_some() {
+        Some(ACCEPT_ENCODING_VARY)
+    } else {
+        None
+    };
     // RFC 9110, section 13.2.2: If-Match first, then If-None-Match, then Range.
     if if_match::fails(headers, variant.etag.as_bytes()) {
         let mut response = status(StatusCode::PRECONDITION_FAILED);
@@ -64,8 +94,8 @@ pub(crate) fn respond(
         let response_headers = response.headers_mut();
         response_headers.insert(ETAG, variant.etag.clone());
         response_headers.insert(CACHE_CONTROL, cache_control);
-        if varies {
-            response_headers.insert(VARY, ACCEPT_ENCODING_VARY);
+        if let Some(vary) = vary {
+            response_headers.insert(VARY, vary);
         }
         return response;
     }
@@ -113,8 +143,13 @@ pub(crate) fn respond(
     if let Some(encoding) = encoding {
         response_headers.insert(CONTENT_ENCODING, encoding);
     }
-    if varies {
-        response_headers.insert(VARY, ACCEPT_ENCODING_VARY);
+    if let Some(vary) = vary {
+        response_headers.insert(VARY, vary);
+    }
+    if hashed.is_some() && status == StatusCode::OK {
+        if let Some(dictionary) = &file.dictionary {
+            response_headers.insert(USE_AS_DICTIONARY, dictionary.clone());
+        }
     }
     response_headers.insert(ETAG, variant.etag.clone());
     response_headers.insert(CACHE_CONTROL, cache_control);

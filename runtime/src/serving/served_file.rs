@@ -1,11 +1,14 @@
 //! The one model of a file as it is served, embedded or read in dev mode, and the set
 //! that looks files up by canonical and hashed name.
 
-use crate::manifest::{Asset, Encoded, Manifest};
+use super::delta::DeltaRequest;
+use crate::manifest::{Asset, Delta, Encoded, Manifest};
 use bytes::Bytes;
 use http::HeaderValue;
+use hyper_assets_pipeline::DeltaEncoding;
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 /// One representation of a file: its bytes, its strong `ETag` and its length, with the
 /// header values built once rather than on every response.
@@ -28,6 +31,49 @@ impl Variant {
     fn encoded(variant: Option<Encoded>) -> Option<Self> {
         variant.map(|v| Self::embedded(v.bytes(), v.etag()))
     }
+
+    /// A delta read from a release folder and checked.
+    pub(crate) fn checked(bytes: Bytes, etag: HeaderValue) -> Self {
+        Self {
+            length: HeaderValue::from(bytes.len()),
+            bytes,
+            etag,
+        }
+    }
+}
+
+/// The deltas of a file against one dictionary.
+#[derive(Clone)]
+pub(crate) struct ServedDelta {
+    dictionary: [u8; 32],
+    dcb: Option<Variant>,
+    dcz: Option<Variant>,
+}
+
+impl ServedDelta {
+    fn embedded(delta: &'static Delta) -> Self {
+        Self {
+            dictionary: *delta.dictionary(),
+            dcb: Variant::encoded(delta.dcb()),
+            dcz: Variant::encoded(delta.dcz()),
+        }
+    }
+}
+
+/// The smaller of the deltas `request` accepts, `dcz` on a tie.
+pub(crate) fn smaller<'a>(
+    request: &DeltaRequest,
+    dcb: Option<&'a Variant>,
+    dcz: Option<&'a Variant>,
+) -> Option<(&'a Variant, DeltaEncoding)> {
+    let dcb = dcb.filter(|_| request.dcb);
+    let dcz = dcz.filter(|_| request.dcz);
+    match (dcb, dcz) {
+        (Some(b), Some(z)) if b.bytes.len() < z.bytes.len() => Some((b, DeltaEncoding::Dcb)),
+        (_, Some(z)) => Some((z, DeltaEncoding::Dcz)),
+        (Some(b), None) => Some((b, DeltaEncoding::Dcb)),
+        (None, None) => None,
+    }
 }
 
 /// A file as the server answers it: what every response path (embedded, adopted, dev
@@ -43,6 +89,16 @@ pub struct ServedFile {
     pub(crate) identity: Variant,
     pub(crate) brotli: Option<Variant>,
     pub(crate) gzip: Option<Variant>,
+    /// `Use-As-Dictionary`, sent with the hashed name of a compressible file.
+    pub(crate) dictionary: Option<HeaderValue>,
+    /// Deltas embedded at build time, sorted by dictionary.
+    deltas: Arc<[ServedDelta]>,
+}
+
+/// The `Use-As-Dictionary` value of a file served at the hashed `url`.
+fn dictionary_header(url: &str, content_type: &str) -> Option<HeaderValue> {
+    hyper_assets_pipeline::use_as_dictionary(url, content_type)
+        .and_then(|value| HeaderValue::from_str(&value).ok())
 }
 
 impl ServedFile {
@@ -57,7 +113,25 @@ impl ServedFile {
             identity: Variant::embedded(asset.bytes(), asset.etag()),
             brotli: Variant::encoded(asset.brotli()),
             gzip: Variant::encoded(asset.gzip()),
+            dictionary: dictionary_header(asset.url(), asset.content_type()),
+            deltas: asset.deltas().iter().map(ServedDelta::embedded).collect(),
         }
+    }
+
+    /// The embedded delta `request` can take, if any.
+    pub(crate) fn delta(&self, request: &DeltaRequest) -> Option<(&Variant, DeltaEncoding)> {
+        let wanted = request.dictionary.as_bytes();
+        let found = self
+            .deltas
+            .binary_search_by(|delta| delta.dictionary.cmp(wanted))
+            .ok()?;
+        let delta = &self.deltas[found];
+        smaller(request, delta.dcb.as_ref(), delta.dcz.as_ref())
+    }
+
+    /// Whether a build-time delta of this file exists.
+    pub(crate) fn has_deltas(&self) -> bool {
+        !self.deltas.is_empty()
     }
 
     /// A file read from disk (dev mode): identity only. `None` when a name or type
@@ -82,6 +156,8 @@ impl ServedFile {
             },
             brotli: None,
             gzip: None,
+            dictionary: None,
+            deltas: Arc::new([]),
         })
     }
 
@@ -95,9 +171,11 @@ impl ServedFile {
     ) -> Option<Self> {
         let (canonical, _) = hyper_assets_pipeline::split_hashed_name(hashed)?;
         let sha256 = hash.hex();
+        let content_type = hyper_assets_pipeline::content_type(&canonical);
         Some(Self {
-            content_type: HeaderValue::from_str(&hyper_assets_pipeline::content_type(&canonical))
-                .ok()?,
+            dictionary: dictionary_header(url, &content_type),
+            deltas: Arc::new([]),
+            content_type: HeaderValue::from_str(&content_type).ok()?,
             canonical: Cow::Owned(canonical),
             hashed: Cow::Owned(hashed.to_owned()),
             location: HeaderValue::from_str(url).ok()?,
@@ -153,6 +231,7 @@ impl fmt::Debug for ServedFile {
             .field("len", &self.identity.bytes.len())
             .field("brotli", &self.brotli.as_ref().map(|v| v.bytes.len()))
             .field("gzip", &self.gzip.as_ref().map(|v| v.bytes.len()))
+            .field("deltas", &self.deltas.len())
             .finish_non_exhaustive()
     }
 }

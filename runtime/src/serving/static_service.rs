@@ -1,9 +1,10 @@
 //! The tower service that serves a [`Manifest`] from memory, or its folder from disk in
 //! dev mode, through one response function.
 
-use super::release_folder::ReleaseFolder;
+use super::delta::{self, DeltaRequest};
+use super::release_folder::{DeltaLookup, ReleaseFolder};
 use super::request_path;
-use super::respond::{self, IMMUTABLE_VALUE, REVALIDATE_VALUE};
+use super::respond::{self, Hashed, IMMUTABLE_VALUE, REVALIDATE_VALUE};
 use super::served_file::{FileSet, Name, ServedFile};
 use crate::dev::DevAssets;
 use crate::manifest::Manifest;
@@ -35,6 +36,8 @@ pub type Body = Full<Bytes>;
 /// | a path over 2048 bytes | 414 |
 /// | `Range: bytes=...` (one range; suffix and open ranges; `If-Range` with the `ETag`) | 206 with `Content-Range`, or 416 (identity only) |
 /// | `Accept-Encoding` with `br` or `gzip` (q-values, `*`, `identity;q=0`) | the precompressed variant, `Content-Encoding`, its own `ETag`, `Vary: Accept-Encoding` |
+/// | a hashed path of a compressible type | also `Use-As-Dictionary` (RFC 9842): the browser keeps it as the dictionary of the file's later versions |
+/// | `Available-Dictionary` naming an earlier release's file, with `dcb` or `dcz` accepted | the delta against it (embedded by `previous = "..."`, or checked from the release folder), `Content-Encoding: dcb` or `dcz`, its own `ETag`, `Vary: Accept-Encoding, Available-Dictionary` |
 /// | anything else | 404 |
 ///
 /// By default it expects the full request path, prefix included (`/static/css/...`), as
@@ -176,14 +179,66 @@ impl StaticService {
                 Err(error) => respond::dev_failure(&error),
             };
         }
-        let found = self
-            .releases
-            .as_ref()
-            .and_then(|folder| folder.find(&canonical));
-        match found {
-            Some(file) => respond::respond(method, headers, &file, IMMUTABLE_VALUE),
+        let Some(folder) = &self.releases else {
+            return no_release_has(self.files.find(&canonical), method);
+        };
+        if let Some((file, Name::Hashed)) = self.files.find(&canonical) {
+            // A current file whose delta may be in the release folder.
+            let delta = delta::requested(headers)
+                .and_then(|request| folder.find_delta(file, &request));
+            let hashed = Hashed {
+                delta: delta.as_ref().map(|(variant, encoding)| (variant, *encoding)),
+                may_delta: true,
+            };
+            return respond::respond(method, headers, file, IMMUTABLE_VALUE, Some(hashed));
+        }
+        match folder.find(&canonical) {
+            Some(file) => respond::respond(
+                method,
+                headers,
+                &file,
+                IMMUTABLE_VALUE,
+                Some(Hashed::default()),
+            ),
             None => no_release_has(self.files.find(&canonical), method),
         }
+    }
+
+    /// The answer for the current hashed name of `file`: a delta when the request holds
+    /// a dictionary we have one from. `None` when the release folder must be read.
+    fn answer_hashed(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+        file: &ServedFile,
+    ) -> Option<Response<Bytes>> {
+        let from_folder = self.releases.as_ref().filter(|_| file.brotli.is_some());
+        let may_delta = file.has_deltas() || from_folder.is_some();
+        let request: Option<DeltaRequest> = if may_delta {
+            delta::requested(headers)
+        } else {
+            None
+        };
+        let mut delta = request.as_ref().and_then(|request| file.delta(request));
+        let cached;
+        if let (None, Some(request), Some(folder)) = (delta, &request, from_folder) {
+            match folder.cached_delta(file.hashed_path(), request) {
+                DeltaLookup::Found(variant, encoding) => {
+                    cached = variant;
+                    delta = Some((&cached, encoding));
+                }
+                DeltaLookup::Absent => {}
+                DeltaLookup::Unknown => return None,
+            }
+        }
+        let hashed = Hashed { delta, may_delta };
+        Some(respond::respond(
+            method,
+            headers,
+            file,
+            IMMUTABLE_VALUE,
+            Some(hashed),
+        ))
     }
 
     /// The answer from memory, or `None` when the disk must be read: dev mode's folder,
@@ -207,10 +262,23 @@ impl StaticService {
         let found = self.files.find(&canonical);
         match found {
             Some((file, Name::Canonical)) => {
-                return Some(respond::respond(method, headers, file, REVALIDATE_VALUE))
+                return Some(respond::respond(
+                    method,
+                    headers,
+                    file,
+                    REVALIDATE_VALUE,
+                    None,
+                ))
             }
-            Some((file, Name::Hashed | Name::Earlier)) => {
-                return Some(respond::respond(method, headers, file, IMMUTABLE_VALUE))
+            Some((file, Name::Hashed)) => return self.answer_hashed(method, headers, file),
+            Some((file, Name::Earlier)) => {
+                return Some(respond::respond(
+                    method,
+                    headers,
+                    file,
+                    IMMUTABLE_VALUE,
+                    Some(Hashed::default()),
+                ))
             }
             Some((_, Name::OtherBuild)) | None => {}
         }
@@ -241,7 +309,7 @@ fn answer_from_dev(
     headers: &HeaderMap,
 ) -> Response<Bytes> {
     match files.find(path) {
-        Some((file, _)) => respond::respond(method, headers, file, REVALIDATE_VALUE),
+        Some((file, _)) => respond::respond(method, headers, file, REVALIDATE_VALUE, None),
         None => respond::status(http::StatusCode::NOT_FOUND),
     }
 }
