@@ -142,7 +142,11 @@ fn quote_deltas(krate: &syn::Path, entry: &ManifestEntry, deltas: &[Delta]) -> T
         let dcz = coding(hyper_assets_pipeline::DeltaEncoding::Dcz);
         quote!(#krate::__private::Delta::__new(*#hash, #dcb, #dcz))
     });
-    quote!(&[#(#items),*])
+    // A const item: its temporaries live for `'static` (a call is never promoted).
+    quote!({
+        const DELTAS: &[#krate::__private::Delta] = &[#(#items),*];
+        DELTAS
+    })
 }
 
 /// The deltas of each current file (in `files` order) from the earlier files with the
@@ -232,19 +236,21 @@ pub(crate) fn emit(
         .zip(&integrities)
         .zip(variants)
         .zip(deltas)
-        .map(|(((((entry, file), url), integrity), (brotli, gzip)), deltas)| {
-            debug_assert_eq!(entry.canonical, file.canonical);
-            QuoteAsset {
-                krate,
-                entry,
-                url,
-                integrity,
-                file,
-                brotli,
-                gzip,
-                deltas,
-            }
-        });
+        .map(
+            |(((((entry, file), url), integrity), (brotli, gzip)), deltas)| {
+                debug_assert_eq!(entry.canonical, file.canonical);
+                QuoteAsset {
+                    krate,
+                    entry,
+                    url,
+                    integrity,
+                    file,
+                    brotli,
+                    gzip,
+                    deltas,
+                }
+            },
+        );
     let import_map = emit_import_map(krate, args, files, &urls, &integrities, url_prefix);
     let by_hashed = manifest.hashed_order();
     let count = entries.len();

@@ -12,7 +12,6 @@ use hyper_assets_pipeline::{ContentHash, ReleaseIndex};
 use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
 use hyper_assets_tests::{RawResponse, TestServer};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
 
 hyper_assets::hyper_assets!("fixtures/basic", previous = "fixtures/releases");
 
@@ -125,34 +124,6 @@ fn embedded_earlier_releases_are_served_under_their_own_names_only() {
     assert_eq!(without.get(&format!("/static/{legacy}"), &[]).status, 404);
 }
 
-/// Every `tracing` event of this test binary, for the refusal log.
-fn log() -> Arc<Mutex<Vec<u8>>> {
-    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOG.get_or_init(|| {
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let writer = log.clone();
-        tracing_subscriber::fmt()
-            .with_ansi(false)
-            .with_writer(move || Writer(writer.clone()))
-            .init();
-        log
-    })
-    .clone()
-}
-
-struct Writer(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Writer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn fresh_dir(name: &str) -> PathBuf {
     let dir = target_dir().join("releases-test").join(name);
     let _ = std::fs::remove_dir_all(&dir);
@@ -202,7 +173,7 @@ fn publish(dir: &Path, version: &str, files: &[(&str, &[u8])]) -> Vec<String> {
 
 #[test]
 fn a_shared_release_folder_serves_other_releases_files_and_refuses_planted_ones() {
-    let log = log();
+    let log = hyper_assets_tests::log::captured();
     let dir = fresh_dir("shared");
     // The current release collected into the folder, as a deploy does first.
     let report = current_only::assets::MANIFEST.collect(&dir).unwrap();
