@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes hyper-assets' parsers of untrusted input with cargo-fuzz (libFuzzer, nightly):
-# the request-path decoder, Range, If-None-Match/If-Match, Accept-Encoding, the cookie
+# the request-path decoder, Range, If-None-Match/If-Match, Accept-Encoding, the delta
+# request (Available-Dictionary with Accept-Encoding), the cookie
 # and version-header parsers, the CSS/JS reference scanners and rewriter, and the glob
 # matcher (the targets of `hyper_assets::__fuzz`). Not part of CI.
 #
@@ -13,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${FUZZ_SECONDS:-25}
-TARGETS=(request_path range if_none_match accept_encoding routing_headers references glob release_path)
+TARGETS=(request_path range if_none_match accept_encoding routing_headers references glob release_path delta_request)
 [ $# -gt 0 ] && TARGETS=("$@")
 
 cargo +nightly --version >/dev/null 2>&1 || { echo "fuzz: needs the nightly toolchain (rustup toolchain install nightly)" >&2; exit 1; }

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets by name, for the regression replay.
-pub const TARGETS: [(&str, Target); 8] = [
+pub const TARGETS: [(&str, Target); 9] = [
     ("request_path", request_path),
     ("range", range),
     ("if_none_match", if_none_match),
@@ -26,7 +26,41 @@ pub const TARGETS: [(&str, Target); 8] = [
     ("references", references),
     ("glob", glob),
     ("release_path", release_path),
+    ("delta_request", delta_request),
 ];
+
+/// The headers of a request for a delta (RFC 9842): the bytes split at the first `\n`
+/// into `Available-Dictionary` and `Accept-Encoding`. A request takes a delta only with
+/// exactly one value that is the canonical base64 of 32 bytes between colons, and a delta
+/// coding accepted by name.
+pub fn delta_request(data: &[u8]) {
+    let (dictionary, accept) = match data.iter().position(|b| *b == b'\n') {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &b"dcb, dcz"[..]),
+    };
+    let (Ok(dictionary), Ok(accept)) = (
+        HeaderValue::from_bytes(dictionary),
+        HeaderValue::from_bytes(accept),
+    ) else {
+        return;
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(crate::serving::delta::AVAILABLE_DICTIONARY, dictionary.clone());
+    headers.insert(ACCEPT_ENCODING, accept);
+    let Some(request) = crate::serving::delta::requested(&headers) else {
+        return;
+    };
+    assert!(request.dcb || request.dcz);
+    let canonical = format!(
+        ":{}:",
+        hyper_assets_pipeline::dictionary_base64(&request.dictionary)
+    );
+    assert_eq!(
+        dictionary.as_bytes().trim_ascii_start().trim_ascii_end(),
+        canonical.as_bytes(),
+        "a delta for a value that is not the canonical form of its hash"
+    );
+}
 
 /// A request path as the release folder (`STATIC_RELEASES_DIR`) reads it: a decoded
 /// path that passes the release-name rule joins the folder to a path inside it, with

@@ -59,6 +59,8 @@
 //!     compress = true,                // brotli and gzip variants (cached in OUT_DIR)
 //!     url_prefix = "https://cdn.example.com/static/", // where URLs point, if elsewhere
 //!     components(templates = ["templates"]), // version components
+//!     previous = "releases",          // embed earlier releases' files from a release folder
+//!     deltas = true,                  // and dcb/dcz deltas from them (RFC 9842; needs compress)
 //!     import_map("htmx" = "vendor/htmx.esm.js"), // bare names; specifiers via the map
 //!     crate = ::hyper_assets,         // path to this crate, if renamed
 //! );

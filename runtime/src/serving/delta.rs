@@ -88,10 +88,19 @@ mod tests {
         assert!(requested(&same_origin).is_some_and(|r| r.dcz && !r.dcb));
         let huge = "x".repeat(10_000);
         for refused in [
-            request(&[("accept-encoding", "gzip, br"), ("available-dictionary", &named)]),
-            request(&[("accept-encoding", "dcb;q=0, dcz;q=0"), ("available-dictionary", &named)]),
+            request(&[
+                ("accept-encoding", "gzip, br"),
+                ("available-dictionary", &named),
+            ]),
+            request(&[
+                ("accept-encoding", "dcb;q=0, dcz;q=0"),
+                ("available-dictionary", &named),
+            ]),
             request(&[("accept-encoding", all)]),
-            request(&[("accept-encoding", all), ("available-dictionary", "garbage")]),
+            request(&[
+                ("accept-encoding", all),
+                ("available-dictionary", "garbage"),
+            ]),
             request(&[("accept-encoding", all), ("available-dictionary", &huge)]),
             request(&[
                 ("accept-encoding", all),

@@ -2,7 +2,7 @@
 //! answer follows (conditional requests, ranges, content negotiation, safe paths).
 
 pub(crate) mod accept_encoding;
-mod delta;
+pub(crate) mod delta;
 pub(crate) mod if_match;
 pub(crate) mod if_none_match;
 pub(crate) mod range;

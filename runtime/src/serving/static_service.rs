@@ -184,10 +184,12 @@ impl StaticService {
         };
         if let Some((file, Name::Hashed)) = self.files.find(&canonical) {
             // A current file whose delta may be in the release folder.
-            let delta = delta::requested(headers)
-                .and_then(|request| folder.find_delta(file, &request));
+            let delta =
+                delta::requested(headers).and_then(|request| folder.find_delta(file, &request));
             let hashed = Hashed {
-                delta: delta.as_ref().map(|(variant, encoding)| (variant, *encoding)),
+                delta: delta
+                    .as_ref()
+                    .map(|(variant, encoding)| (variant, *encoding)),
                 may_delta: true,
             };
             return respond::respond(method, headers, file, IMMUTABLE_VALUE, Some(hashed));
