@@ -3,7 +3,7 @@
 
 use crate::args::{parse_duration, Args};
 use crate::folder_build::{build, BuildOptions};
-use hyper_assets_pipeline::{CollectReport, Retention};
+use hyper_assets_pipeline::{Collect, CollectReport, Retention};
 use std::path::Path;
 
 /// `--keep N --age DURATION`, with Phoenix's defaults.
@@ -27,25 +27,30 @@ fn pruned(report: &CollectReport) -> String {
     )
 }
 
-/// Builds the static folder as the macro does and writes it into the release folder.
+/// Builds the static folder as the macro does and writes it into the release folder,
+/// with the deltas from the earlier releases it keeps (unless `--no-deltas`).
 pub(crate) fn collect(mut args: Args) -> Result<String, String> {
     let options = BuildOptions::from_args(&mut args)?;
     let retention = retention(&mut args)?;
     let dir = args.positional("the release folder: hyper-assets collect DIR")?;
     args.finish()?;
     let built = build(&options)?;
-    let report = hyper_assets_pipeline::collect_release(
+    let files = built.collected();
+    let report = Collect::new(
         Path::new(&dir),
         &built.version,
-        &built.collected(),
+        &files,
         &built.staticfiles_json,
-        &retention,
     )
+    .retention(retention)
+    .deltas(options.deltas)
+    .run()
     .map_err(|e| e.to_string())?;
     Ok(format!(
-        "collected release {} ({} files, {} bytes written) into {dir}; {}\n",
+        "collected release {} ({} files, {} deltas, {} bytes written) into {dir}; {}\n",
         built.version,
         report.files,
+        report.deltas,
         report.bytes,
         pruned(&report)
     ))

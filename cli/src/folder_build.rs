@@ -23,7 +23,8 @@ pub(crate) const BUILD_OPTIONS: &str = "\
 --keep-missing-references    missing_references = \"keep\"
 --import-map                 import_map(...): module specifiers stay as written
 --import-name NAME=PATH      a bare name of import_map(...), once per name
---no-compress                compress = false";
+--no-compress                compress = false
+--no-deltas                  deltas = false (no dcb/dcz deltas from earlier releases)";
 
 /// How to build, read from the flags of [`BUILD_OPTIONS`].
 pub(crate) struct BuildOptions {
@@ -31,6 +32,8 @@ pub(crate) struct BuildOptions {
     filter: FileFilter,
     rewrite: RewriteOptions,
     compress: bool,
+    /// Whether `collect` makes deltas from the earlier releases it keeps.
+    pub(crate) deltas: bool,
 }
 
 impl BuildOptions {
@@ -91,6 +94,7 @@ impl BuildOptions {
             filter,
             rewrite,
             compress: !args.flag("--no-compress"),
+            deltas: !args.flag("--no-deltas"),
         })
     }
 }

@@ -5,14 +5,18 @@
 //! `public/assets` do:
 //!
 //! - every kept release's hashed files, with their `.br` and `.gz` siblings;
+//! - the deltas of each release's files against the same files of the releases kept
+//!   before it (RFC 9842, with the `compress` feature and [`Collect::deltas`]):
+//!   `<hashed>.dcb/` and `<hashed>.dcz/` beside the file, one delta per dictionary, named
+//!   by [`delta_file_name`](crate::delta_file_name);
 //! - the newest release's canonical copies and Django's `staticfiles.json`;
 //! - `releases.json`, the index that pruning reads: each release's version, when it was
-//!   collected and its hashed files, newest first.
+//!   collected, its hashed files and its deltas, newest first.
 //!
 //! Collecting prunes: it keeps the newest release, the [`Retention::keep`] releases before
 //! it, and any release collected less than [`Retention::age`] ago (Phoenix's
-//! `phx.digest.clean` defaults: 2 and one hour). A file is deleted only when no kept
-//! release lists it, and files the index does not list are never touched.
+//! `phx.digest.clean` defaults: 2 and one hour). A file or delta is deleted only when no
+//! kept release lists it, and files the index does not list are never touched.
 //!
 //! Every file is written to a temporary name in its folder and renamed into place, so an
 //! instance reading the folder while a deploy writes it never sees half a file.
@@ -76,8 +80,10 @@ pub struct CollectReport {
     pub releases: usize,
     /// Releases dropped from the index.
     pub pruned_releases: usize,
-    /// Files deleted (hashed files and their siblings).
+    /// Files deleted (hashed files, their siblings and deltas).
     pub pruned_files: usize,
+    /// Deltas written (each checked: it decodes against its dictionary to the file).
+    pub deltas: usize,
 }
 
 /// A file or folder that could not be read or written; `Debug` shows the same sentence
@@ -158,6 +164,10 @@ pub struct Release {
     pub collected: u64,
     /// Its hashed files, relative to the folder, sorted.
     pub files: Vec<String>,
+    /// The deltas to its files from earlier releases' files, relative to the folder and
+    /// named by [`delta_file_name`](crate::delta_file_name), sorted. An index written
+    /// before deltas existed has none.
+    pub deltas: Vec<String>,
 }
 
 /// `releases.json`: the releases a folder holds, newest first.
@@ -209,10 +219,23 @@ impl ReleaseIndex {
                 names.push(name.to_owned());
             }
             names.sort();
+            let mut deltas = Vec::new();
+            if let Some(listed) = entry.get("deltas") {
+                let listed = listed.as_array().ok_or("`deltas` is not a list")?;
+                for delta in listed {
+                    let name = delta.as_str().ok_or("a delta name is not a string")?;
+                    if !is_release_delta_name(name) {
+                        return Err(format!("`{name}` is not a delta name inside the folder"));
+                    }
+                    deltas.push(name.to_owned());
+                }
+            }
+            deltas.sort();
             releases.push(Release {
                 version: version.to_owned(),
                 collected,
                 files: names,
+                deltas,
             });
         }
         releases.sort_by_key(|release| std::cmp::Reverse(release.collected));
@@ -228,7 +251,14 @@ impl ReleaseIndex {
         let releases: Vec<Value> = self
             .releases
             .iter()
-            .map(|r| json!({"version": r.version, "collected": r.collected, "files": r.files}))
+            .map(|r| {
+                json!({
+                    "version": r.version,
+                    "collected": r.collected,
+                    "files": r.files,
+                    "deltas": r.deltas,
+                })
+            })
             .collect();
         let mut text =
             serde_json::to_string_pretty(&json!({ "releases": releases })).unwrap_or_default();
@@ -256,6 +286,17 @@ pub fn is_release_file_name(name: &str) -> bool {
             .split('/')
             .all(|segment| !segment.is_empty() && segment != "." && segment != "..")
         && split_hashed_name(name).is_some()
+}
+
+/// A delta's name as [`delta_file_name`](crate::delta_file_name) makes it, for a target
+/// that [`is_release_file_name`] accepts. The rest is `.dcb/` or `.dcz/`, base64 and the
+/// target's extension, which hold no `.`/`..` segment or backslash; base64 may hold `//`
+/// (an empty segment, harmless in a path), so that one rule is checked on the target.
+fn is_release_delta_name(name: &str) -> bool {
+    !name.contains('\\')
+        && !name.contains('\0')
+        && crate::parse_delta_file_name(name)
+            .is_some_and(|(hashed, _, _)| is_release_file_name(&hashed))
 }
 
 /// Whether `bytes` hash to the hash in the hashed name `hashed`: what makes a file of an
@@ -289,11 +330,7 @@ pub fn verify_hashed_file(hashed: &str, bytes: &[u8]) -> Result<ContentHash, Str
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
-fn write_atomically(
-    path: &Path,
-    bytes: &[u8],
-    report: &mut CollectReport,
-) -> Result<(), CollectError> {
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), CollectError> {
     let parent = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|source| CollectError::new(parent, source))?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
@@ -302,7 +339,12 @@ fn write_atomically(
     std::fs::rename(&temporary, path).map_err(|source| {
         let _ = std::fs::remove_file(&temporary);
         CollectError::new(path, source)
-    })?;
+    })
+}
+
+/// [`write_atomically`], counted as a file of the report.
+fn write_file(path: &Path, bytes: &[u8], report: &mut CollectReport) -> Result<(), CollectError> {
+    write_atomically(path, bytes)?;
     report.files += 1;
     report.bytes += bytes.len() as u64;
     Ok(())
@@ -317,12 +359,45 @@ fn remove_if_there(path: &Path) -> Result<bool, CollectError> {
     }
 }
 
+/// Deletes the delta `name` and the folders that leaves empty, up to its own
+/// `<hashed>.dcb/` or `<hashed>.dcz/`; whether the delta was there.
+fn remove_delta(dir: &Path, name: &str) -> Result<bool, CollectError> {
+    let path = dir.join(name);
+    let removed = remove_if_there(&path)?;
+    if let Some((hashed, encoding, _)) = crate::parse_delta_file_name(name) {
+        let top = dir.join(format!("{hashed}.{}", encoding.token()));
+        let mut folder = path.parent();
+        while let Some(current) = folder.filter(|folder| folder.starts_with(&top)) {
+            // A folder still holding another delta stays; one already gone is fine.
+            if std::fs::remove_dir(current).is_err() && current.exists() {
+                break;
+            }
+            folder = current.parent();
+        }
+    }
+    Ok(removed)
+}
+
 fn sibling(name: &str, extension: &str) -> String {
     format!("{name}.{extension}")
 }
 
+fn seconds(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
+/// Whether the release at `position` of an index (0 is the newest) is kept: the newest,
+/// `retention.keep` before it, and any collected less than `retention.age` before `now`
+/// (in seconds since the Unix epoch). Pruning and the choice of the releases a collect
+/// makes deltas from both ask this.
+fn is_kept(position: usize, release: &Release, retention: &Retention, now: u64) -> bool {
+    position <= retention.keep || now.saturating_sub(release.collected) < retention.age.as_secs()
+}
+
 /// Writes a release into `dir` (hashed files, canonical copies, their siblings,
-/// `staticfiles.json`), records it in `releases.json` and prunes by `retention`.
+/// `staticfiles.json`), records it in `releases.json` and prunes by `retention`; no
+/// deltas (see [`Collect`]).
 ///
 /// # Errors
 /// Two outputs would share a name (a committed `x.css.gz` beside `x.css`, a file named
@@ -335,14 +410,9 @@ pub fn collect_release(
     staticfiles_json: &str,
     retention: &Retention,
 ) -> Result<CollectReport, CollectError> {
-    collect_release_at(
-        dir,
-        version,
-        files,
-        staticfiles_json,
-        retention,
-        SystemTime::now(),
-    )
+    Collect::new(dir, version, files, staticfiles_json)
+        .retention(*retention)
+        .run()
 }
 
 /// [`collect_release`] at a given time (tests age releases with it).
@@ -355,6 +425,196 @@ pub fn collect_release_at(
     retention: &Retention,
     now: SystemTime,
 ) -> Result<CollectReport, CollectError> {
+    Collect::new(dir, version, files, staticfiles_json)
+        .retention(*retention)
+        .at(now)
+        .run()
+}
+
+/// One release written into a release folder: its hashed files, canonical copies and
+/// their siblings, `staticfiles.json`, and with [`Collect::deltas`] the deltas from the
+/// releases kept before it; then `releases.json` records it, and the folder is pruned.
+///
+/// ```
+/// use hyper_assets_pipeline::{hashed_name, Collect, CollectedFile, ContentHash, Retention};
+///
+/// let dir = std::env::temp_dir().join(format!("collect-doc-{}", std::process::id()));
+/// let hashed = hashed_name("app.css", &ContentHash::of(b"body {}"));
+/// let files = [CollectedFile {
+///     canonical: "app.css",
+///     hashed: &hashed,
+///     bytes: b"body {}",
+///     brotli: None,
+///     gzip: None,
+/// }];
+/// let report = Collect::new(&dir, "0123456789ab", &files, "{}")
+///     .retention(Retention::default())
+///     .run()?;
+/// assert_eq!((report.releases, report.deltas), (1, 0));
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Collect<'a> {
+    dir: &'a Path,
+    version: &'a str,
+    files: &'a [CollectedFile<'a>],
+    staticfiles_json: &'a str,
+    retention: Retention,
+    now: SystemTime,
+    #[cfg(feature = "compress")]
+    deltas: bool,
+}
+
+impl<'a> Collect<'a> {
+    /// The release `version` of `files`, with its `staticfiles.json`, into `dir`; kept by
+    /// [`Retention::default`], without deltas.
+    pub fn new(
+        dir: &'a Path,
+        version: &'a str,
+        files: &'a [CollectedFile<'a>],
+        staticfiles_json: &'a str,
+    ) -> Self {
+        Self {
+            dir,
+            version,
+            files,
+            staticfiles_json,
+            retention: Retention::default(),
+            now: SystemTime::now(),
+            #[cfg(feature = "compress")]
+            deltas: false,
+        }
+    }
+
+    /// Which earlier releases stay, and which the deltas are made from.
+    #[must_use]
+    pub fn retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Also makes and writes the `dcb` and `dcz` deltas (RFC 9842) of every file with a
+    /// `brotli` variant, from each file of an earlier release that this collect keeps
+    /// with the same canonical path and another hash. The earlier bytes are read from
+    /// the folder and used only when they hash to their name; a delta is kept only when
+    /// it is smaller than the `brotli` variant, and only once decoding it against its
+    /// dictionary gave exactly the file's bytes, since nginx serves it unchecked. The
+    /// work runs on every core. The deltas are written at
+    /// [`delta_file_name`](crate::delta_file_name) (hashed names only, never beside a
+    /// canonical copy) and listed in the release's [`Release::deltas`].
+    #[cfg(feature = "compress")]
+    #[must_use]
+    pub fn deltas(mut self, deltas: bool) -> Self {
+        self.deltas = deltas;
+        self
+    }
+
+    /// Collects as if at `now` (tests age releases with it).
+    #[doc(hidden)]
+    #[must_use]
+    pub fn at(mut self, now: SystemTime) -> Self {
+        self.now = now;
+        self
+    }
+
+    /// Writes the release, records it and prunes.
+    ///
+    /// # Errors
+    /// Two outputs would share a name (a committed `x.css.gz` beside `x.css`, a file
+    /// named `staticfiles.json` or `releases.json`), the index is unreadable, or a file
+    /// cannot be written; nothing is written in the first two cases.
+    pub fn run(self) -> Result<CollectReport, CollectError> {
+        let Self { dir, files, .. } = self;
+        check_output_names(dir, files)?;
+        let mut index = ReleaseIndex::read(dir)?;
+        let mut report = CollectReport::default();
+        for file in files {
+            for name in [file.hashed, file.canonical] {
+                write_file(&dir.join(name), file.bytes, &mut report)?;
+                for (variant, extension) in [(file.brotli, "br"), (file.gzip, "gz")] {
+                    let path = dir.join(sibling(name, extension));
+                    match variant {
+                        Some(variant) => write_file(&path, variant, &mut report)?,
+                        // A canonical copy's sibling from an earlier release holds that
+                        // release's bytes (nginx's gzip_static would serve them): remove
+                        // it.
+                        None if name == file.canonical => {
+                            remove_if_there(&path)?;
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        write_file(
+            &dir.join(STATICFILES_JSON),
+            self.staticfiles_json.as_bytes(),
+            &mut report,
+        )?;
+        let mut hashed: Vec<String> = files.iter().map(|f| f.hashed.to_owned()).collect();
+        hashed.sort();
+        // A release collected again replaces its entry; what only the old entry listed
+        // (deltas from releases no longer kept) is pruned with it.
+        let (replaced, earlier): (Vec<Release>, Vec<Release>) = std::mem::take(&mut index.releases)
+            .into_iter()
+            .partition(|release| release.version == self.version);
+        let release = Release {
+            version: self.version.to_owned(),
+            collected: seconds(self.now),
+            files: hashed,
+            deltas: self.write_deltas(&earlier, &mut report)?,
+        };
+        index.releases = std::iter::once(release).chain(earlier).collect();
+        prune_index(
+            dir,
+            &mut index,
+            &self.retention,
+            self.now,
+            &replaced,
+            &mut report,
+        )?;
+        Ok(report)
+    }
+}
+
+impl Collect<'_> {
+    /// The deltas of [`Collect::deltas`] from the `earlier` releases this collect keeps,
+    /// written; their names, sorted.
+    #[cfg(feature = "compress")]
+    fn write_deltas(
+        &self,
+        earlier: &[Release],
+        report: &mut CollectReport,
+    ) -> Result<Vec<String>, CollectError> {
+        if !self.deltas {
+            return Ok(Vec::new());
+        }
+        let now = seconds(self.now);
+        // The new release is at position 0: the earlier ones from 1.
+        let kept: Vec<&Release> = earlier
+            .iter()
+            .enumerate()
+            .filter(|(at, old)| is_kept(at + 1, old, &self.retention, now))
+            .map(|(_, old)| old)
+            .collect();
+        write_deltas(self.dir, self.files, &kept, report)
+    }
+
+    /// Without the `compress` feature, no delta is made.
+    #[cfg(not(feature = "compress"))]
+    #[allow(clippy::unnecessary_wraps, clippy::unused_self)] // the shape of the other
+    fn write_deltas(
+        &self,
+        _earlier: &[Release],
+        _report: &mut CollectReport,
+    ) -> Result<Vec<String>, CollectError> {
+        Ok(Vec::new())
+    }
+}
+
+/// Fails when two outputs of `files` (or one and an index file) would share a name.
+fn check_output_names(dir: &Path, files: &[CollectedFile<'_>]) -> Result<(), CollectError> {
     let mut names = HashSet::new();
     for name in [STATICFILES_JSON, RELEASES_INDEX] {
         names.insert(name.to_owned());
@@ -381,46 +641,99 @@ pub fn collect_release_at(
             }
         }
     }
-    let mut index = ReleaseIndex::read(dir)?;
-    let mut report = CollectReport::default();
-    for file in files {
-        for name in [file.hashed, file.canonical] {
-            write_atomically(&dir.join(name), file.bytes, &mut report)?;
-            for (variant, extension) in [(file.brotli, "br"), (file.gzip, "gz")] {
-                let path = dir.join(sibling(name, extension));
-                match variant {
-                    Some(variant) => write_atomically(&path, variant, &mut report)?,
-                    // A canonical copy's sibling from an earlier release holds that
-                    // release's bytes (nginx's gzip_static would serve them): remove it.
-                    None if name == file.canonical => {
-                        remove_if_there(&path)?;
-                    }
-                    None => {}
-                }
+    Ok(())
+}
+
+/// The bytes of an earlier release's file `name` and their hash, when they hash to its
+/// name: no delta is made from a missing, unreadable, oversized or corrupt file.
+#[cfg(feature = "compress")]
+fn verified_file(dir: &Path, name: &str) -> Option<(Vec<u8>, ContentHash)> {
+    let path = dir.join(name);
+    let metadata = std::fs::metadata(&path).ok()?;
+    if !metadata.is_file() || metadata.len() > crate::MAX_DELTA_TARGET as u64 {
+        return None;
+    }
+    let bytes = std::fs::read(&path).ok()?;
+    let hash = verify_hashed_file(name, &bytes).ok()?;
+    Some((bytes, hash))
+}
+
+/// Makes, checks and writes the deltas of [`Collect::deltas`] from the files of
+/// `earlier`; their names, sorted.
+#[cfg(feature = "compress")]
+fn write_deltas(
+    dir: &Path,
+    files: &[CollectedFile<'_>],
+    earlier: &[&Release],
+    report: &mut CollectReport,
+) -> Result<Vec<String>, CollectError> {
+    use std::collections::BTreeMap;
+    let mut by_canonical: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for release in earlier {
+        for name in &release.files {
+            if let Some((canonical, _)) = split_hashed_name(name) {
+                by_canonical
+                    .entry(canonical)
+                    .or_default()
+                    .insert(name.as_str());
             }
         }
     }
-    write_atomically(
-        &dir.join(STATICFILES_JSON),
-        staticfiles_json.as_bytes(),
-        &mut report,
-    )?;
-    let collected = now
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs());
-    let mut hashed: Vec<String> = files.iter().map(|f| f.hashed.to_owned()).collect();
-    hashed.sort();
-    index.releases.retain(|release| release.version != version);
-    index.releases.insert(
-        0,
-        Release {
-            version: version.to_owned(),
-            collected,
-            files: hashed,
-        },
-    );
-    prune_index(dir, &mut index, retention, now, &mut report)?;
-    Ok(report)
+    // Each earlier file read (and verified) once; `None` when it cannot be used.
+    let mut dictionaries: BTreeMap<&str, Option<(Vec<u8>, ContentHash)>> = BTreeMap::new();
+    let mut pairs: Vec<(usize, &str)> = Vec::new();
+    for (at, file) in files.iter().enumerate() {
+        let Some(earlier_names) = file.brotli.and_then(|_| by_canonical.get(file.canonical)) else {
+            continue;
+        };
+        for &name in earlier_names {
+            if name == file.hashed {
+                continue;
+            }
+            let dictionary = dictionaries
+                .entry(name)
+                .or_insert_with(|| verified_file(dir, name));
+            if dictionary.is_some() {
+                pairs.push((at, name));
+            }
+        }
+    }
+    let targets: BTreeMap<usize, ContentHash> = pairs
+        .iter()
+        .map(|&(at, _)| (at, ContentHash::of(files[at].bytes)))
+        .collect();
+    let mut jobs = Vec::with_capacity(pairs.len());
+    for &(at, name) in &pairs {
+        let (Some(Some((dictionary, _))), Some(target_hash)) =
+            (dictionaries.get(name), targets.get(&at))
+        else {
+            continue;
+        };
+        jobs.push((
+            at,
+            crate::DeltaJob {
+                dictionary,
+                target: files[at].bytes,
+                target_hash,
+                brotli_len: files[at].brotli.map_or(0, <[u8]>::len),
+            },
+        ));
+    }
+    let only_jobs: Vec<crate::DeltaJob<'_>> = jobs.iter().map(|(_, job)| *job).collect();
+    let made = crate::make_deltas(&crate::CompressionCache::new(None), &only_jobs);
+    let mut names = Vec::new();
+    for ((at, _), deltas) in jobs.iter().zip(made) {
+        for delta in deltas {
+            let name = crate::delta_file_name(files[*at].hashed, &delta.dictionary, delta.encoding);
+            write_atomically(&dir.join(&name), &delta.bytes)?;
+            report.deltas += 1;
+            report.bytes += delta.bytes.len() as u64;
+            names.push(name);
+        }
+    }
+    names.sort();
+    names.dedup();
+    Ok(names)
 }
 
 /// Prunes the releases of `dir` by `retention` without writing a new one: the newest
@@ -450,41 +763,54 @@ pub fn prune_releases_at(
     }
     let mut index = ReleaseIndex::read(dir)?;
     let mut report = CollectReport::default();
-    prune_index(dir, &mut index, retention, now, &mut report)?;
+    prune_index(dir, &mut index, retention, now, &[], &mut report)?;
     Ok(report)
 }
 
+/// Drops the releases [`is_kept`] does not keep, writes the index, then deletes what
+/// only they (or `replaced`, entries a collect replaced) listed.
 fn prune_index(
     dir: &Path,
     index: &mut ReleaseIndex,
     retention: &Retention,
     now: SystemTime,
+    replaced: &[Release],
     report: &mut CollectReport,
 ) -> Result<(), CollectError> {
-    let now = now.duration_since(UNIX_EPOCH).map_or(0, |s| s.as_secs());
-    let young = |release: &Release| now.saturating_sub(release.collected) < retention.age.as_secs();
+    let now = seconds(now);
     let mut kept = Vec::new();
     let mut dropped = Vec::new();
     for (position, release) in std::mem::take(&mut index.releases).into_iter().enumerate() {
-        // Position 0 is the newest release; `keep` more before it.
-        if position <= retention.keep || young(&release) {
+        if is_kept(position, &release, retention, now) {
             kept.push(release);
         } else {
             dropped.push(release);
         }
     }
-    let still_listed: BTreeSet<&str> = kept
+    let listed_files: BTreeSet<&str> = kept
         .iter()
         .flat_map(|release| release.files.iter().map(String::as_str))
         .collect();
-    let mut gone: BTreeSet<&str> = BTreeSet::new();
-    for release in &dropped {
-        gone.extend(
+    let listed_deltas: BTreeSet<&str> = kept
+        .iter()
+        .flat_map(|release| release.deltas.iter().map(String::as_str))
+        .collect();
+    let mut gone_files: BTreeSet<String> = BTreeSet::new();
+    let mut gone_deltas: BTreeSet<String> = BTreeSet::new();
+    for release in dropped.iter().chain(replaced) {
+        gone_files.extend(
             release
                 .files
                 .iter()
-                .map(String::as_str)
-                .filter(|name| !still_listed.contains(name)),
+                .filter(|name| !listed_files.contains(name.as_str()))
+                .cloned(),
+        );
+        gone_deltas.extend(
+            release
+                .deltas
+                .iter()
+                .filter(|name| !listed_deltas.contains(name.as_str()))
+                .cloned(),
         );
     }
     report.pruned_releases = dropped.len();
@@ -492,16 +818,21 @@ fn prune_index(
     index.releases = kept;
     // The index first: if a delete fails after it, a file is left that no release lists
     // (never touched again), rather than a release listing a file that is gone.
-    write_atomically(
+    write_file(
         &dir.join(RELEASES_INDEX),
         index.to_json().as_bytes(),
         report,
     )?;
-    for name in gone {
-        for path in [name.to_owned(), sibling(name, "br"), sibling(name, "gz")] {
+    for name in &gone_files {
+        for path in [name.clone(), sibling(name, "br"), sibling(name, "gz")] {
             if remove_if_there(&dir.join(path))? {
                 report.pruned_files += 1;
             }
+        }
+    }
+    for name in &gone_deltas {
+        if remove_delta(dir, name)? {
+            report.pruned_files += 1;
         }
     }
     Ok(())
@@ -510,6 +841,7 @@ fn prune_index(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DeltaEncoding;
 
     fn file_of(canonical: &str, body: &'static str) -> (String, &'static str) {
         let hash = ContentHash::of(body.as_bytes());
@@ -697,9 +1029,222 @@ mod tests {
     }
 
     #[test]
+    fn an_index_without_deltas_parses_and_a_bad_delta_name_is_an_error() {
+        let dir = temp("delta-names");
+        std::fs::create_dir_all(&dir).unwrap();
+        let hashed = "js/app.0123456789ab.js";
+        std::fs::write(
+            dir.join(RELEASES_INDEX),
+            format!(
+                r#"{{"releases": [{{"version": "v", "collected": 1, "files": ["{hashed}"]}}]}}"#
+            ),
+        )
+        .unwrap();
+        let index = ReleaseIndex::read(&dir).unwrap();
+        assert!(index.releases()[0].deltas.is_empty());
+        let good = crate::delta_file_name(hashed, &ContentHash::of(b"old"), DeltaEncoding::Dcz);
+        let entry = |deltas: &str| {
+            format!(
+                r#"{{"releases": [{{"version": "v", "collected": 1, "files": ["{hashed}"], "deltas": {deltas}}}]}}"#
+            )
+        };
+        std::fs::write(dir.join(RELEASES_INDEX), entry(&format!("[\"{good}\"]"))).unwrap();
+        assert_eq!(
+            ReleaseIndex::read(&dir).unwrap().releases()[0].deltas,
+            std::slice::from_ref(&good)
+        );
+        for bad in [
+            format!("[\"../{good}\"]"),
+            format!("[\"/{good}\"]"),
+            format!("[\"js//{}\"]", good.trim_start_matches("js/")),
+            format!("[\"{}\"]", good.replace(".js.dcz/", ".js.dcx/")),
+            format!("[\"{}\"]", good.replace("=.js", "=.css")),
+            format!("[\"{}\"]", good.replace('/', "\\\\")),
+            "[\"js/app.js.dcz/AAAA.js\"]".to_owned(),
+            "[1]".to_owned(),
+            "\"js/app.0123456789ab.js.dcz\"".to_owned(),
+        ] {
+            std::fs::write(dir.join(RELEASES_INDEX), entry(&bad)).unwrap();
+            let error = ReleaseIndex::read(&dir).unwrap_err().to_string();
+            assert!(error.contains("releases.json"), "{bad}: {error}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn verification_names_both_hashes() {
         let error = verify_hashed_file("a.0123456789ab.css", b"x").unwrap_err();
         assert!(error.contains("0123456789ab"), "{error}");
         assert!(verify_hashed_file("a.css", b"x").is_err());
+    }
+
+    /// A stylesheet of 600 rules, release `n` changing one of them.
+    #[cfg(feature = "compress")]
+    fn stylesheet(n: usize) -> Vec<u8> {
+        let mut text = String::new();
+        for rule in 0..600 {
+            let colour = if rule == 300 { n } else { rule * 7919 };
+            text.push_str(&format!(
+                ".rule-{rule} {{ color: #{colour:06x}; margin: {}px; }}\n",
+                rule % 13
+            ));
+        }
+        text.into_bytes()
+    }
+
+    /// Collects release `n` of `app.css` (with a brotli variant) and `logo.png` (none).
+    #[cfg(feature = "compress")]
+    fn collect_stylesheet(
+        dir: &Path,
+        n: usize,
+        at: u64,
+        deltas: bool,
+        keep: usize,
+    ) -> CollectReport {
+        let css = stylesheet(n);
+        let br = crate::compress(&css, crate::Encoding::Brotli, &Default::default());
+        let png = format!("png {n}").into_bytes();
+        let css_name = crate::hashed_name("css/app.css", &ContentHash::of(&css));
+        let png_name = crate::hashed_name("img/logo.png", &ContentHash::of(&png));
+        let files = [
+            CollectedFile {
+                canonical: "css/app.css",
+                hashed: &css_name,
+                bytes: &css,
+                brotli: Some(&br),
+                gzip: None,
+            },
+            CollectedFile {
+                canonical: "img/logo.png",
+                hashed: &png_name,
+                bytes: &png,
+                brotli: None,
+                gzip: None,
+            },
+        ];
+        Collect::new(dir, &format!("v{n}"), &files, "{}")
+            .retention(Retention {
+                keep,
+                age: Duration::from_secs(60),
+            })
+            .deltas(deltas)
+            .at(UNIX_EPOCH + Duration::from_secs(at))
+            .run()
+            .unwrap()
+    }
+
+    #[cfg(feature = "compress")]
+    fn css_name(n: usize) -> String {
+        crate::hashed_name("css/app.css", &ContentHash::of(&stylesheet(n)))
+    }
+
+    #[cfg(feature = "compress")]
+    #[test]
+    fn deltas_from_kept_releases_are_written_checked_listed_and_pruned() {
+        let dir = temp("deltas");
+        let day = 86_400;
+        assert_eq!(collect_stylesheet(&dir, 1, day, true, 1).deltas, 0);
+        let report = collect_stylesheet(&dir, 2, 2 * day, true, 1);
+        // One pair (the png has no brotli variant): a dcb and a dcz.
+        assert_eq!(report.deltas, 2, "{report:?}");
+        let index = ReleaseIndex::read(&dir).unwrap();
+        let v2 = &index.releases()[0];
+        let old = stylesheet(1);
+        let expected: Vec<String> = [DeltaEncoding::Dcb, DeltaEncoding::Dcz]
+            .map(|encoding| crate::delta_file_name(&css_name(2), &ContentHash::of(&old), encoding))
+            .into();
+        assert_eq!(v2.deltas, expected);
+        assert!(index.releases()[1].deltas.is_empty());
+        // Every delta written decodes against its dictionary to the file's bytes, and is
+        // smaller than the file's brotli variant.
+        let br = crate::compress(&stylesheet(2), crate::Encoding::Brotli, &Default::default());
+        for name in &v2.deltas {
+            let (target, encoding, dictionary) = crate::parse_delta_file_name(name).unwrap();
+            assert_eq!(target, css_name(2));
+            assert_eq!(dictionary, ContentHash::of(&old));
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            assert!(
+                bytes.len() < br.len() / 10,
+                "{name}: {} vs br {}",
+                bytes.len(),
+                br.len()
+            );
+            let decoded = crate::decode_delta(&old, &bytes, encoding, 1 << 20).unwrap();
+            assert_eq!(decoded, stylesheet(2), "{name}");
+        }
+        // Deltas only beside hashed names: never beside a canonical copy.
+        for encoding in ["dcb", "dcz"] {
+            assert!(!dir.join(format!("css/app.css.{encoding}")).exists());
+            assert!(dir.join(format!("{}.{encoding}", css_name(2))).is_dir());
+        }
+
+        // v3 keeps one release before it (v2): deltas from v2 only, v1 pruned.
+        let report = collect_stylesheet(&dir, 3, 3 * day, true, 1);
+        assert_eq!(
+            (report.deltas, report.pruned_releases),
+            (2, 1),
+            "{report:?}"
+        );
+        let index = ReleaseIndex::read(&dir).unwrap();
+        let v3 = &index.releases()[0];
+        assert!(v3.deltas.iter().all(|name| {
+            crate::parse_delta_file_name(name).unwrap().2 == ContentHash::of(&stylesheet(2))
+        }));
+        // v2's own deltas (from v1) stay with v2.
+        assert_eq!(index.releases()[1].deltas, expected);
+        for name in &expected {
+            assert!(dir.join(name).is_file(), "{name}");
+        }
+
+        // v4 drops v2: its deltas go, with the folders they leave empty.
+        let report = collect_stylesheet(&dir, 4, 4 * day, true, 1);
+        assert_eq!(report.pruned_releases, 1);
+        for encoding in ["dcb", "dcz"] {
+            assert!(
+                !dir.join(format!("{}.{encoding}", css_name(2))).exists(),
+                "{encoding}"
+            );
+            assert!(
+                dir.join(format!("{}.{encoding}", css_name(3))).is_dir(),
+                "{encoding}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(feature = "compress")]
+    #[test]
+    fn no_delta_from_a_corrupt_missing_or_dropped_file_nor_when_turned_off() {
+        let dir = temp("no-deltas");
+        let day = 86_400;
+        collect_stylesheet(&dir, 1, day, true, 2);
+        // Off: none.
+        assert_eq!(collect_stylesheet(&dir, 2, 2 * day, false, 2).deltas, 0);
+        assert!(ReleaseIndex::read(&dir).unwrap().releases()[0]
+            .deltas
+            .is_empty());
+        // v1's file corrupt, v2's missing: no delta from either.
+        std::fs::write(dir.join(css_name(1)), b"planted").unwrap();
+        std::fs::remove_file(dir.join(css_name(2))).unwrap();
+        let report = collect_stylesheet(&dir, 3, 3 * day, true, 2);
+        assert_eq!(report.deltas, 0, "{report:?}");
+        // Keeping no release before the new one (and none young): no delta from v3.
+        let report = collect_stylesheet(&dir, 4, 4 * day, true, 0);
+        assert_eq!((report.deltas, report.releases), (0, 1), "{report:?}");
+        // Collected again, a release's entry is replaced: deltas only its old entry
+        // listed are pruned with it.
+        let dir = temp("recollect");
+        collect_stylesheet(&dir, 1, day, true, 2);
+        collect_stylesheet(&dir, 2, 2 * day, true, 2);
+        let v2_deltas = ReleaseIndex::read(&dir).unwrap().releases()[0]
+            .deltas
+            .clone();
+        assert_eq!(v2_deltas.len(), 2);
+        let report = collect_stylesheet(&dir, 2, 3 * day, true, 0);
+        assert_eq!((report.deltas, report.releases), (0, 1), "{report:?}");
+        for name in &v2_deltas {
+            assert!(!dir.join(name).exists(), "{name}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
