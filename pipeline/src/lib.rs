@@ -68,8 +68,8 @@ pub use nginx_location::nginx_static_location;
 pub use references::{scan_css, scan_js, Reference, ReferenceKind};
 pub use release_folder::{
     collect_release, collect_release_at, is_release_file_name, prune_releases, prune_releases_at,
-    verify_hashed_file, Collect, CollectError, CollectReport, CollectedFile, Release, ReleaseIndex,
-    Retention, RELEASES_INDEX, STATICFILES_JSON,
+    verify_hashed_file, Collect, CollectError, CollectReport, CollectedFile, MadeDelta, Release,
+    ReleaseIndex, Retention, RELEASES_INDEX, STATICFILES_JSON,
 };
 pub use rewrite::{process, MissingReferences, ProcessedFile, RewriteOptions};
 pub use suggest::{closest_matches, did_you_mean};

@@ -50,6 +50,20 @@ pub struct CollectedFile<'a> {
     pub gzip: Option<&'a [u8]>,
 }
 
+/// A delta made before the collect (the macro embedded it with `previous = "..."`), to be
+/// written with the release once it is checked: [`Collect::made_deltas`].
+#[derive(Debug, Clone, Copy)]
+pub struct MadeDelta<'a> {
+    /// The hashed name of the file it decodes to, one of the collected files.
+    pub hashed: &'a str,
+    /// The earlier file's bytes it was made against.
+    pub dictionary: &'a [u8],
+    /// The coding.
+    pub encoding: crate::DeltaEncoding,
+    /// The framed delta (RFC 9842 header included).
+    pub bytes: &'a [u8],
+}
+
 /// Which earlier releases a collect keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention {
@@ -464,6 +478,7 @@ pub struct Collect<'a> {
     now: SystemTime,
     #[cfg(feature = "compress")]
     deltas: bool,
+    made: &'a [MadeDelta<'a>],
 }
 
 impl<'a> Collect<'a> {
@@ -484,7 +499,19 @@ impl<'a> Collect<'a> {
             now: SystemTime::now(),
             #[cfg(feature = "compress")]
             deltas: false,
+            made: &[],
         }
+    }
+
+    /// Also writes deltas made before (a binary's embedded ones, `previous = "..."`),
+    /// each only once decoding it against its dictionary gave exactly the bytes of the
+    /// collected file it names (nginx serves it unchecked); any other is left out. They
+    /// are listed in the release's [`Release::deltas`] with those [`Collect::deltas`]
+    /// makes.
+    #[must_use]
+    pub fn made_deltas(mut self, made: &'a [MadeDelta<'a>]) -> Self {
+        self.made = made;
+        self
     }
 
     /// Which earlier releases stay, and which the deltas are made from.
@@ -559,11 +586,15 @@ impl<'a> Collect<'a> {
         let (replaced, earlier): (Vec<Release>, Vec<Release>) = std::mem::take(&mut index.releases)
             .into_iter()
             .partition(|release| release.version == self.version);
+        let mut deltas = self.write_deltas(&earlier, &mut report)?;
+        deltas.extend(self.write_made_deltas(&mut report)?);
+        deltas.sort();
+        deltas.dedup();
         let release = Release {
             version: self.version.to_owned(),
             collected: seconds(self.now),
             files: hashed,
-            deltas: self.write_deltas(&earlier, &mut report)?,
+            deltas,
         };
         index.releases = std::iter::once(release).chain(earlier).collect();
         prune_index(
@@ -579,6 +610,42 @@ impl<'a> Collect<'a> {
 }
 
 impl Collect<'_> {
+    /// The deltas of [`Collect::made_deltas`] that decode to their file, written; their
+    /// names.
+    fn write_made_deltas(&self, report: &mut CollectReport) -> Result<Vec<String>, CollectError> {
+        let mut names = Vec::new();
+        for made in self.made {
+            let Some(target) = self.files.iter().find(|file| file.hashed == made.hashed) else {
+                continue;
+            };
+            // Without a decoder (the `deltas` feature) nothing can be checked: none is
+            // written.
+            #[cfg(feature = "deltas")]
+            let checked = crate::decode_delta(
+                made.dictionary,
+                made.bytes,
+                made.encoding,
+                target.bytes.len(),
+            )
+            .is_ok_and(|decoded| decoded == target.bytes);
+            #[cfg(not(feature = "deltas"))]
+            let checked = false;
+            if !checked {
+                continue;
+            }
+            let name = crate::delta_file_name(
+                made.hashed,
+                &ContentHash::of(made.dictionary),
+                made.encoding,
+            );
+            write_atomically(&self.dir.join(&name), made.bytes)?;
+            report.deltas += 1;
+            report.bytes += made.bytes.len() as u64;
+            names.push(name);
+        }
+        Ok(names)
+    }
+
     /// The deltas of [`Collect::deltas`] from the `earlier` releases this collect keeps,
     /// written; their names, sorted.
     #[cfg(feature = "compress")]

@@ -438,3 +438,68 @@ fn deltas_of_the_release_folder_are_served_only_once_checked() {
         assert!(line.contains("refused the delta"), "{name}: {line}");
     }
 }
+
+#[test]
+fn the_binarys_collect_writes_its_embedded_deltas_checked_and_listed() {
+    let dir = fresh_dir("collected");
+    hyper_assets_tests::scratch::copy_folder(
+        &workspace_root().join("tests/fixtures/deltas-releases"),
+        &dir,
+    );
+    let report = assets::EMBEDDED.collect(&dir).unwrap();
+    assert_eq!(
+        report.deltas, 4,
+        "dcb and dcz of the stylesheet and the script"
+    );
+    let index = ReleaseIndex::read(&dir).unwrap();
+    let newest = &index.releases()[0];
+    assert_eq!(newest.version, assets::VERSION);
+    assert_eq!(newest.deltas.len(), 4);
+    for asset in assets::MANIFEST.assets() {
+        for delta in asset.deltas() {
+            let hash = ContentHash::from_digest(*delta.dictionary());
+            for (encoding, bytes) in [
+                (DeltaEncoding::Dcb, delta.dcb()),
+                (DeltaEncoding::Dcz, delta.dcz()),
+            ] {
+                let name = delta_file_name(asset.hashed_path(), &hash, encoding);
+                assert!(newest.deltas.contains(&name), "{name} listed");
+                assert_eq!(
+                    std::fs::read(dir.join(&name)).unwrap(),
+                    bytes.unwrap().bytes()
+                );
+            }
+        }
+    }
+    // The folder then serves them to a build that embeds none.
+    let css = current_only::assets::MANIFEST.get("css/site.css").unwrap();
+    let old_css = earlier("css/site.css");
+    let server = axum_site(&current_only::assets::EMBEDDED, Some(&dir));
+    let response = server.get(css.url(), &[ALL, &dictionary_header(&old_css)]);
+    assert_delta(&response, &old_css, css.bytes(), "collected by the binary");
+
+    // A made delta that does not decode to its file is never written.
+    let other = fresh_dir("collected-bad");
+    let files = [hyper_assets_pipeline::CollectedFile {
+        canonical: css.canonical_path(),
+        hashed: css.hashed_path(),
+        bytes: css.bytes(),
+        brotli: None,
+        gzip: None,
+    }];
+    let wrong = encode_delta(&old_css, b"other bytes", DeltaEncoding::Dcz).unwrap();
+    let made = [hyper_assets_pipeline::MadeDelta {
+        hashed: css.hashed_path(),
+        dictionary: &old_css,
+        encoding: DeltaEncoding::Dcz,
+        bytes: &wrong,
+    }];
+    let report = hyper_assets_pipeline::Collect::new(&other, "v", &files, "{}")
+        .made_deltas(&made)
+        .run()
+        .unwrap();
+    assert_eq!(report.deltas, 0);
+    assert!(ReleaseIndex::read(&other).unwrap().releases()[0]
+        .deltas
+        .is_empty());
+}

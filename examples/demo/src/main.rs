@@ -200,12 +200,13 @@ fn bust_token() -> Result<String, String> {
 
 fn collect(dir: Option<&String>) -> Result<String, String> {
     let dir = dir.ok_or("collect needs a folder: demo collect DIR")?;
-    let report = assets::MANIFEST
+    // EMBEDDED, not MANIFEST: the deltas embedded from earlier releases go too.
+    let report = assets::EMBEDDED
         .collect(dir.as_ref())
         .map_err(|e| e.to_string())?;
     eprintln!(
-        "demo: wrote {} files ({} bytes) to {dir}",
-        report.files, report.bytes
+        "demo: wrote {} files and {} deltas ({} bytes) to {dir}",
+        report.files, report.deltas, report.bytes
     );
     let root = std::fs::canonicalize(dir).map_or_else(|_| dir.clone(), |p| p.display().to_string());
     Ok(hyper_assets::deploy::nginx_static_location(

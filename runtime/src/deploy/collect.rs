@@ -1,8 +1,11 @@
 //! Writing the embedded set to a folder, exactly as the binary serves it, for a CDN or
 //! for nginx.
 
-use crate::manifest::Manifest;
-use hyper_assets_pipeline::{CollectError, CollectReport, CollectedFile, Retention};
+use crate::manifest::{Asset, Embedded, Manifest};
+use hyper_assets_pipeline::{
+    Collect, CollectError, CollectReport, CollectedFile, ContentHash, DeltaEncoding, MadeDelta,
+    Retention,
+};
 use std::path::Path;
 
 impl Manifest {
@@ -31,6 +34,15 @@ impl Manifest {
         dir: &Path,
         retention: &Retention,
     ) -> Result<CollectReport, CollectError> {
+        self.collect_with(dir, retention, &[])
+    }
+
+    fn collect_with(
+        &self,
+        dir: &Path,
+        retention: &Retention,
+        earlier: &[Asset],
+    ) -> Result<CollectReport, CollectError> {
         let files: Vec<CollectedFile<'_>> = self
             .assets()
             .iter()
@@ -42,13 +54,65 @@ impl Manifest {
                 gzip: asset.gzip().map(|v| v.bytes()),
             })
             .collect();
-        hyper_assets_pipeline::collect_release(
-            dir,
-            self.version(),
-            &files,
-            &self.staticfiles_json(),
-            retention,
-        )
+        // The deltas embedded from earlier releases, with the bytes they were made
+        // against (the embedded earlier file whose SHA-256 each names).
+        let made: Vec<MadeDelta<'_>> = self
+            .assets()
+            .iter()
+            .flat_map(|asset| asset.deltas().iter().map(move |delta| (asset, delta)))
+            .filter_map(|(asset, delta)| {
+                let dictionary = earlier.iter().find(|old| {
+                    old.canonical_path() == asset.canonical_path()
+                        && ContentHash::of(old.bytes()).as_bytes() == delta.dictionary()
+                })?;
+                Some(
+                    [
+                        (DeltaEncoding::Dcb, delta.dcb()),
+                        (DeltaEncoding::Dcz, delta.dcz()),
+                    ]
+                    .into_iter()
+                    .filter_map(move |(encoding, bytes)| {
+                        Some(MadeDelta {
+                            hashed: asset.hashed_path(),
+                            dictionary: dictionary.bytes(),
+                            encoding,
+                            bytes: bytes?.bytes(),
+                        })
+                    }),
+                )
+            })
+            .flatten()
+            .collect();
+        let staticfiles_json = self.staticfiles_json();
+        Collect::new(dir, self.version(), &files, &staticfiles_json)
+            .retention(*retention)
+            .made_deltas(&made)
+            .run()
+    }
+}
+
+impl Embedded {
+    /// [`Manifest::collect`], with the deltas embedded from earlier releases
+    /// (`previous = "..."`, RFC 9842) written beside the files and listed in
+    /// `releases.json`, each once checked to decode to its file, so nginx serving the
+    /// folder sends them too.
+    ///
+    /// # Errors
+    /// As [`Manifest::collect`].
+    pub fn collect(&self, dir: &Path) -> Result<CollectReport, CollectError> {
+        self.collect_keeping(dir, &Retention::default())
+    }
+
+    /// [`Embedded::collect`] with another retention of earlier releases.
+    ///
+    /// # Errors
+    /// As [`Manifest::collect`].
+    pub fn collect_keeping(
+        &self,
+        dir: &Path,
+        retention: &Retention,
+    ) -> Result<CollectReport, CollectError> {
+        self.manifest().collect_with(dir, retention, self.earlier())
     }
 }
 
