@@ -45,7 +45,10 @@ pub fn delta_request(data: &[u8]) {
         return;
     };
     let mut headers = HeaderMap::new();
-    headers.insert(crate::serving::delta::AVAILABLE_DICTIONARY, dictionary.clone());
+    headers.insert(
+        crate::serving::delta::AVAILABLE_DICTIONARY,
+        dictionary.clone(),
+    );
     headers.insert(ACCEPT_ENCODING, accept);
     let Some(request) = crate::serving::delta::requested(&headers) else {
         return;
