@@ -6,8 +6,11 @@
 //! (`immutable`), conditional requests (`validators`), one `ETag` per encoding and
 //! `Vary` (`encodings`), refused encodings not sent (`q=0`), byte ranges (`range`), an
 //! uncacheable 404 for a hash no release has (`missing-not-cacheable`), one app version
-//! (`stable-version`), and with `--releases DIR` the earlier releases' files
-//! (`earlier-releases`). A rule that cannot be checked fails and says why.
+//! (`stable-version`), with `--releases DIR` the earlier releases' files
+//! (`earlier-releases`), and compression dictionaries (`dictionary`): hashed scripts and
+//! stylesheets offer themselves as dictionaries, and with `--releases DIR` an earlier
+//! release's version gets a delta that decodes to the file (RFC 9842). A rule that
+//! cannot be checked fails and says why.
 //!
 //! ```no_run
 //! use hyper_assets_cli::check::{check, CheckOptions};

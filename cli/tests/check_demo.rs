@@ -10,10 +10,11 @@ use demo_server::start_demo;
 use hyper_assets_cli::check::{check, CheckOptions, Outcome, Report, Rule};
 use hyper_assets_cli::http_client::HttpClient;
 use hyper_assets_cli::http_url::HttpUrl;
-use hyper_assets_tests::cargo_project::target_dir;
+use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
+use hyper_assets_tests::scratch::copy_folder;
 use std::process::Command;
 
-fn options(url: &str) -> CheckOptions {
+fn options_for(url: &str) -> CheckOptions {
     CheckOptions::new(HttpUrl::parse(url).unwrap())
 }
 
@@ -43,7 +44,7 @@ fn assert_all_ok_but_skipped_releases(report: &Report) {
 async fn the_demo_keeps_its_cache_contract() {
     let (addr, _demo) = start_demo(&[]);
     let url = format!("http://{addr}/");
-    let report = check(&options(&url)).await.unwrap();
+    let report = check(&options_for(&url)).await.unwrap();
     assert_eq!(report.rules().len(), Rule::ALL.len(), "{report}");
     assert_all_ok_but_skipped_releases(&report);
     assert_eq!(
@@ -68,7 +69,7 @@ async fn the_demo_keeps_its_cache_contract() {
     }
     assert_eq!(
         lines[Rule::ALL.len()],
-        format!("{url}: 7 ok, 0 failed, 1 skipped: keeps its cache contract")
+        format!("{url}: 8 ok, 0 failed, 1 skipped: keeps its cache contract")
     );
     assert!(stdout.contains("to all 5 requests"), "{stdout}");
 }
@@ -99,7 +100,7 @@ async fn earlier_releases_against_the_demo() {
         {"version": "aaaaaaaaaaaa", "collected": 1, "files": files},
     ]});
     std::fs::write(dir.join("releases.json"), releases.to_string()).unwrap();
-    let report = check(&options(&url).with_releases(&dir)).await.unwrap();
+    let report = check(&options_for(&url).with_releases(&dir)).await.unwrap();
     assert!(report.passed(), "{report}");
     let Some(Outcome::Ok(seen)) = report.outcome(Rule::EarlierReleases) else {
         panic!("{report}");
@@ -131,8 +132,88 @@ async fn earlier_releases_against_the_demo() {
         "{line}"
     );
     assert!(
-        stdout.contains(": 7 ok, 1 failed, 0 skipped: breaks its cache contract"),
+        stdout.contains(": 8 ok, 1 failed, 0 skipped: breaks its cache contract"),
         "{stdout}"
+    );
+}
+
+/// The demo with a release folder (`STATIC_RELEASES_DIR`) that `hyper-assets collect`
+/// wrote: an earlier release with another stylesheet, then the demo's own files with the
+/// deltas from it. The dictionary rule gets a delta that decodes to the stylesheet; a
+/// corrupt delta (refused by the binary, so `br` is sent) fails it.
+#[tokio::test]
+async fn dictionary_deltas_from_the_release_folder() {
+    let dir = target_dir().join("check-demo-deltas");
+    let _ = std::fs::remove_dir_all(&dir);
+    let demo_static = workspace_root().join("examples/demo/static");
+    let earlier = dir.join("earlier-static");
+    copy_folder(&demo_static, &earlier);
+    let styles = earlier.join("css/styles.css");
+    let text = std::fs::read_to_string(&styles).unwrap();
+    assert!(
+        text.contains("--accent: #2563eb;"),
+        "the demo's stylesheet changed"
+    );
+    std::fs::write(
+        &styles,
+        text.replace("--accent: #2563eb;", "--accent: #dc2626;"),
+    )
+    .unwrap();
+    let releases = dir.join("releases");
+    let folder = releases.to_str().unwrap();
+    // The demo's `import_map(...)`: its modules are collected as written.
+    let options = [
+        "--import-map",
+        "--import-name",
+        "greeting=js/modules/greet.js",
+    ];
+    for site in [&earlier, &demo_static] {
+        let mut args = vec!["collect", folder, "--static", site.to_str().unwrap()];
+        args.extend(options);
+        let (code, stdout, stderr) = hyper_assets(&args);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+    }
+    let index = hyper_assets_pipeline::ReleaseIndex::read(&releases).unwrap();
+    let deltas = index.releases()[0].deltas.clone();
+    assert!(
+        !deltas.is_empty() && deltas.iter().all(|name| name.starts_with("css/styles.")),
+        "{deltas:?}"
+    );
+
+    let (addr, demo) = start_demo(&[("STATIC_RELEASES_DIR", folder)]);
+    let url = format!("http://{addr}/");
+    let report = check(&options_for(&url).with_releases(&releases))
+        .await
+        .unwrap();
+    assert!(report.passed(), "{report}");
+    let Some(Outcome::Ok(seen)) = report.outcome(Rule::Dictionary) else {
+        panic!("{report}");
+    };
+    assert!(
+        seen.contains(" from earlier releases' versions, each decoding to the file: "),
+        "{seen}"
+    );
+    drop(demo);
+
+    // A corrupt delta: the binary refuses it (and sends br), and the rule fails.
+    for name in &deltas {
+        let path = releases.join(name);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 2;
+        bytes[last] ^= 0x55;
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let (addr, _demo) = start_demo(&[("STATIC_RELEASES_DIR", folder)]);
+    let url = format!("http://{addr}/");
+    let report = check(&options_for(&url).with_releases(&releases))
+        .await
+        .unwrap();
+    let Some(Outcome::Fail { seen, .. }) = report.outcome(Rule::Dictionary) else {
+        panic!("{report}");
+    };
+    assert!(
+        seen.contains("not a delta (collect makes one of "),
+        "{seen}"
     );
 }
 

@@ -1,6 +1,7 @@
-//! `hyper-assets check` through a real nginx: the config `demo collect` prints passes
-//! every rule, and one planted fault per rule, each in its own nginx config, fails
-//! exactly that rule (and only the ones that fault cannot help breaking too).
+//! `hyper-assets check` through a real nginx: the config `nginx-config --static-root`
+//! prints for the folder `collect` wrote (two releases, deltas between them) passes every
+//! rule, and one planted fault per rule, each in its own nginx config, fails exactly that
+//! rule (and only the ones that fault cannot help breaking too).
 //!
 //! Needs nginx (Debian package `nginx`), so it is `#[ignore]`d in a plain `cargo test`;
 //! `scripts/test-all.sh` runs it with `--ignored`, and then a missing nginx fails it.
@@ -9,11 +10,12 @@
 
 mod demo_server;
 
-use demo_server::{demo_binary, start_demo};
+use demo_server::start_demo;
 use hyper_assets_cli::check::{check, CheckOptions, Outcome, Report, Rule};
 use hyper_assets_cli::http_url::HttpUrl;
-use hyper_assets_tests::cargo_project::target_dir;
-use hyper_assets_tests::processes::{collect_with, free_addr, nginx_binary, start_nginx};
+use hyper_assets_tests::cargo_project::{target_dir, workspace_root};
+use hyper_assets_tests::processes::{free_addr, nginx_binary, start_nginx};
+use hyper_assets_tests::scratch::copy_folder;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,11 +25,69 @@ const IMMUTABLE_HEADER: &str = "add_header Cache-Control \"public, max-age=31536
 /// The 404 header of the generated `@hyper_assets_missing` location.
 const MISSING_HEADER: &str = "add_header Cache-Control \"no-store\" always;";
 
+/// `Vary` in the generated config: every answer of a URL that can carry a delta.
+const VARY_HEADER: &str = "add_header Vary \"Accept-Encoding, Available-Dictionary\";";
+
 /// `text` with its one `from` replaced: a generated config that no longer has `from`
 /// fails the test instead of planting nothing.
 fn replace_once(text: &str, from: &str, to: &str) -> String {
-    assert_eq!(text.matches(from).count(), 1, "{from:?} once in:\n{text}");
-    text.replacen(from, to, 1)
+    replace_all(text, from, to, 1)
+}
+
+/// `text` with its `count` occurrences of `from` replaced.
+fn replace_all(text: &str, from: &str, to: &str, count: usize) -> String {
+    assert_eq!(
+        text.matches(from).count(),
+        count,
+        "{from:?} {count}x in:\n{text}"
+    );
+    text.replace(from, to)
+}
+
+/// Runs the `hyper-assets` binary; its output.
+fn cli(args: &[&str]) -> String {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hyper-assets"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "hyper-assets {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Collects an earlier release (the demo's stylesheet with another accent colour) and
+/// then the demo's own files into `folder` with `hyper-assets collect`, which writes the
+/// demo binary's bytes, and the deltas between them.
+fn collect_two_releases(dir: &Path, folder: &Path) {
+    let demo_static = workspace_root().join("examples/demo/static");
+    let earlier = dir.join("earlier-static");
+    copy_folder(&demo_static, &earlier);
+    let styles = earlier.join("css/styles.css");
+    let text = std::fs::read_to_string(&styles).unwrap();
+    assert!(
+        text.contains("--accent: #2563eb;"),
+        "the demo's stylesheet changed"
+    );
+    std::fs::write(
+        &styles,
+        text.replace("--accent: #2563eb;", "--accent: #dc2626;"),
+    )
+    .unwrap();
+    for site in [&earlier, &demo_static] {
+        cli(&[
+            "collect",
+            folder.to_str().unwrap(),
+            "--static",
+            site.to_str().unwrap(),
+            // The demo's `import_map(...)`: its modules are collected as written.
+            "--import-map",
+            "--import-name",
+            "greeting=js/modules/greet.js",
+        ]);
+    }
 }
 
 /// One nginx configuration and what the check must say of it.
@@ -105,7 +165,22 @@ async fn check_through_nginx_passes_and_names_each_planted_fault() {
 
     // The collected folder and the `location` nginx serves it with.
     let collected = dir.join("static");
-    let generated = collect_with(&demo_binary(), &collected);
+    collect_two_releases(&dir, &collected);
+    let index = hyper_assets_pipeline::ReleaseIndex::read(&collected).unwrap();
+    let deltas = index.releases()[0].deltas.clone();
+    assert!(!deltas.is_empty(), "the stylesheet's deltas");
+    let generated = cli(&["nginx-config", "--static-root", collected.to_str().unwrap()]);
+    // The same folder with its deltas corrupted, served by its own location.
+    let corrupted = dir.join("corrupted");
+    copy_folder(&collected, &corrupted);
+    for name in &deltas {
+        let path = corrupted.join(name);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 2;
+        bytes[last] ^= 0x55;
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let corrupted_location = cli(&["nginx-config", "--static-root", corrupted.to_str().unwrap()]);
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(collected.join("staticfiles.json")).unwrap())
             .unwrap();
@@ -131,7 +206,13 @@ async fn check_through_nginx_passes_and_names_each_planted_fault() {
         Case::new("generated", &generated, v1, &[]),
         Case::new(
             "hashed-not-immutable",
-            &replace_once(&generated, IMMUTABLE_HEADER, "add_header Cache-Control \"no-cache\";"),
+            // The hashed names' location, the compressible ones' and the two of deltas.
+            &replace_all(
+                &generated,
+                IMMUTABLE_HEADER,
+                "add_header Cache-Control \"no-cache\";",
+                4,
+            ),
             v1,
             // The 304 of a hashed name then lacks the immutable header too.
             &[Rule::Immutable, Rule::Validators],
@@ -154,7 +235,12 @@ async fn check_through_nginx_passes_and_names_each_planted_fault() {
         ),
         Case::new(
             "no-vary",
-            &replace_once(&generated, "gzip_vary on;", "gzip_vary off;"),
+            &replace_all(
+                &replace_once(&generated, "gzip_vary on;", "gzip_vary off;"),
+                VARY_HEADER,
+                "",
+                3,
+            ),
             v1,
             &[Rule::Encodings],
         ),
@@ -162,10 +248,10 @@ async fn check_through_nginx_passes_and_names_each_planted_fault() {
             "gzip-always",
             &replace_once(&generated, "gzip_static on;", "gzip_static always;"),
             v1,
-            // nginx then sends gzip to every client without Vary (so a cache would hand
-            // it to one that refused it), and serves no ranges of it, so no identity
-            // range can be had.
-            &[Rule::QZero, Rule::Encodings, Rule::Range],
+            // nginx then sends gzip to every client, and serves no ranges of it, so no
+            // identity range can be had. The hashed compressible names' own Vary stays,
+            // so no cache hands the gzip to a client that refused it.
+            &[Rule::QZero, Rule::Range],
         ),
         Case::new(
             "no-ranges",
@@ -208,6 +294,37 @@ async fn check_through_nginx_passes_and_names_each_planted_fault() {
             )),
             ..Case::new("earlier-release-kept", &generated, v1, &[])
         },
+        Case {
+            releases: Some(collected.clone()),
+            ..Case::new("deltas", &generated, v1, &[])
+        },
+        Case {
+            releases: Some(collected.clone()),
+            ..Case::new(
+                "no-use-as-dictionary",
+                &replace_all(
+                    &generated,
+                    "add_header Use-As-Dictionary $hyper_assets_use_as_dictionary;",
+                    "",
+                    3,
+                ),
+                v1,
+                &[Rule::Dictionary],
+            )
+        },
+        Case {
+            releases: Some(collected.clone()),
+            ..Case::new(
+                "deltas-without-vary",
+                &replace_all(&generated, VARY_HEADER, "add_header Vary \"Accept-Encoding\";", 3),
+                v1,
+                &[Rule::Dictionary],
+            )
+        },
+        Case {
+            releases: Some(corrupted.clone()),
+            ..Case::new("corrupt-delta", &corrupted_location, v1, &[Rule::Dictionary])
+        },
     ];
 
     let mut problems = Vec::new();
@@ -232,6 +349,21 @@ async fn check_through_nginx_passes_and_names_each_planted_fault() {
                 case.name,
                 planted.name()
             );
+        }
+        if case.name == "deltas" {
+            let Some(Outcome::Ok(seen)) = report.outcome(Rule::Dictionary) else {
+                panic!("case {}: dictionary must be ok:\n{report}", case.name);
+            };
+            assert!(
+                seen.contains(" from earlier releases' versions, each decoding to the file: "),
+                "{seen}"
+            );
+        }
+        if case.name == "corrupt-delta" {
+            let Some(Outcome::Fail { seen, .. }) = report.outcome(Rule::Dictionary) else {
+                panic!("case {}: dictionary must fail:\n{report}", case.name);
+            };
+            assert!(seen.contains("that does not decode against it"), "{seen}");
         }
         if case.name == "earlier-release-kept" {
             let Some(Outcome::Ok(seen)) = report.outcome(Rule::EarlierReleases) else {

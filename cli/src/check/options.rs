@@ -14,14 +14,15 @@ Checks a live deployment's cache contract from outside. URL is a page (HTML) of 
 deployment, as http://host[:port]/path; for a TLS site, check its plain-HTTP origin or
 the proxy's plain-HTTP listener. The check follows the page's same-origin hashed URLs
 (name.<12 hex>.ext) and prints one line per rule: immutable, validators, encodings, q=0,
-range, missing-not-cacheable, stable-version, earlier-releases.
+range, missing-not-cacheable, stable-version, earlier-releases, dictionary.
 
 options:
   --prefix PATH    where the hashed files are served (default: the top folder of the
                    page's first hashed URL, or /static/)
   --requests N     page requests that must all name one X-App-Version (default 20)
   --releases DIR   also check the earlier releases listed in DIR/releases.json (the
-                   folder collect writes to); without it earlier-releases is skipped
+                   folder collect writes to): their files (earlier-releases, skipped
+                   without it) and the deltas from them (dictionary)
   -h, --help       this help
 
 exit status: 0 every rule holds, 1 a rule fails (or the page cannot be fetched),

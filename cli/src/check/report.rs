@@ -30,11 +30,14 @@ pub enum Rule {
     StableVersion,
     /// The hashed files of earlier releases are still served, byte for byte.
     EarlierReleases,
+    /// Hashed scripts and stylesheets offer themselves as compression dictionaries, and
+    /// an earlier release's version gets a delta that decodes to the file (RFC 9842).
+    Dictionary,
 }
 
 impl Rule {
     /// Every rule, in order.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Immutable,
         Self::Validators,
         Self::Encodings,
@@ -43,6 +46,7 @@ impl Rule {
         Self::MissingNotCacheable,
         Self::StableVersion,
         Self::EarlierReleases,
+        Self::Dictionary,
     ];
 
     /// The name printed in the report.
@@ -56,6 +60,7 @@ impl Rule {
             Self::MissingNotCacheable => "missing-not-cacheable",
             Self::StableVersion => "stable-version",
             Self::EarlierReleases => "earlier-releases",
+            Self::Dictionary => "dictionary",
         }
     }
 }

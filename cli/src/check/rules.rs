@@ -1,5 +1,6 @@
 //! One file per rule of the cache contract; each returns its [`Outcome`].
 
+mod dictionary;
 mod earlier_releases;
 mod encodings;
 mod immutable;
@@ -23,5 +24,6 @@ pub(crate) async fn check(rule: Rule, deployment: &Deployment<'_>) -> Outcome {
         Rule::MissingNotCacheable => missing_not_cacheable::check(deployment).await,
         Rule::StableVersion => stable_version::check(deployment).await,
         Rule::EarlierReleases => earlier_releases::check(deployment).await,
+        Rule::Dictionary => dictionary::check(deployment).await,
     }
 }
