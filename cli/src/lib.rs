@@ -28,7 +28,8 @@ pub fn run_deploy_command(command: &str, rest: &[String]) -> Option<Result<Strin
 pub fn deploy_usage() -> String {
     let mut usage = String::from(
         "  collect DIR [options]          build the static folder as the macro does, write the\n\
-         \x20                                release into the release folder DIR, and prune it\n\
+         \x20                                release into the release folder DIR with the dcb/dcz\n\
+         \x20                                deltas from the releases it keeps, and prune it\n\
          \x20   --keep N                     earlier releases kept whatever their age (default 2)\n\
          \x20   --age DURATION               releases younger than this are kept too (default 1h)\n",
     );
@@ -44,7 +45,8 @@ pub fn deploy_usage() -> String {
          \x20 nginx-config                   the version routing of VERSION_MAP for nginx\n\
          \x20                                (BACKEND_ADDRS, NGINX_LISTEN)\n\
          \x20 nginx-config --static-root DIR [--prefix PATH] [--brotli]\n\
-         \x20                                the nginx location that serves the release folder\n",
+         \x20                                the nginx location that serves the release folder,\n\
+         \x20                                its deltas and dictionaries included\n",
     );
     usage
 }

@@ -190,6 +190,99 @@ fn a_release_folder_keeps_earlier_releases_and_prunes_by_count_and_age() {
     );
 }
 
+/// `collect` writes checked deltas from the releases it keeps (none with `--no-deltas`),
+/// lists them in `releases.json`, and pruning removes them with their release.
+#[test]
+fn collect_writes_checked_deltas_and_prune_removes_them() {
+    let dir = fresh("deltas");
+    let site = dir.join("static");
+    std::fs::create_dir_all(site.join("css")).unwrap();
+    let releases = dir.join("releases");
+    let folder = releases.to_str().unwrap();
+    let stylesheet = |release: usize| -> String {
+        (0..400)
+            .map(|rule| {
+                let width = if rule == 200 { release } else { rule };
+                format!(".rule-{rule} {{ width: {width}px; }}\n")
+            })
+            .collect()
+    };
+    let mut printed = Vec::new();
+    for (release, flags) in [(1, &[][..]), (2, &["--no-deltas"][..]), (3, &[][..])] {
+        std::fs::write(site.join("css/app.css"), stylesheet(release)).unwrap();
+        let mut args = vec!["collect", folder, "--static", site.to_str().unwrap()];
+        args.extend(flags);
+        printed.push(ok(&cli(&args, &[])));
+    }
+    assert!(printed[0].contains(" 0 deltas, "), "{}", printed[0]);
+    assert!(
+        printed[1].contains(" 0 deltas, "),
+        "--no-deltas: {}",
+        printed[1]
+    );
+    // From v1 and v2, each as dcb and dcz.
+    assert!(printed[2].contains(" 4 deltas, "), "{}", printed[2]);
+    let index = ReleaseIndex::read(&releases).unwrap();
+    let newest = &index.releases()[0];
+    assert_eq!(newest.deltas.len(), 4);
+    let target = std::fs::read(releases.join(&newest.files[0])).unwrap();
+    for name in &newest.deltas {
+        let (hashed, encoding, dictionary) =
+            hyper_assets_pipeline::parse_delta_file_name(name).unwrap();
+        assert_eq!(hashed, newest.files[0]);
+        let old = hyper_assets_pipeline::hashed_name("css/app.css", &dictionary);
+        let old = std::fs::read(releases.join(old)).unwrap();
+        let delta = std::fs::read(releases.join(name)).unwrap();
+        let decoded =
+            hyper_assets_pipeline::decode_delta(&old, &delta, encoding, target.len()).unwrap();
+        assert!(decoded == target, "{name} decodes to the file");
+    }
+    // Pruned with its release: the deltas and their folders go.
+    let printed = ok(&cli(&["prune", folder, "--keep", "0", "--age", "0s"], &[]));
+    assert!(
+        printed.contains("releases pruned: 2 (6 files deleted)"),
+        "{printed}"
+    );
+    let printed = ok(&cli(
+        &[
+            "collect",
+            folder,
+            "--static",
+            site.to_str().unwrap(),
+            "--age",
+            "0s",
+            "--keep",
+            "0",
+        ],
+        &[],
+    ));
+    assert!(printed.contains(" 0 deltas, "), "{printed}");
+    std::fs::write(site.join("css/app.css"), stylesheet(4)).unwrap();
+    ok(&cli(
+        &[
+            "collect",
+            folder,
+            "--static",
+            site.to_str().unwrap(),
+            "--age",
+            "0s",
+            "--keep",
+            "0",
+        ],
+        &[],
+    ));
+    for name in &newest.deltas {
+        assert!(!releases.join(name).exists(), "{name}");
+    }
+    // No delta, and no folder of deltas, is left.
+    let left: Vec<String> = std::fs::read_dir(releases.join("css"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".dcb") || name.contains(".dcz"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[test]
 fn bust_token_and_version_routing_match_the_app() {
     let secret = [("SECRET_KEY", "a deploy secret")];

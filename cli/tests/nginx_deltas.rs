@@ -54,7 +54,13 @@ struct Answer {
 /// The status, headers and body length: a failing assertion shows no bytes.
 impl std::fmt::Debug for Answer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {:?} ({} bytes)", self.status, self.headers, self.body.len())
+        write!(
+            f,
+            "{} {:?} ({} bytes)",
+            self.status,
+            self.headers,
+            self.body.len()
+        )
     }
 }
 

@@ -64,6 +64,22 @@ pub struct MadeDelta<'a> {
     pub bytes: &'a [u8],
 }
 
+impl MadeDelta<'_> {
+    /// Whether decoding it against its dictionary gives exactly `target`.
+    #[cfg(feature = "deltas")]
+    fn decodes_to(&self, target: &[u8]) -> bool {
+        crate::decode_delta(self.dictionary, self.bytes, self.encoding, target.len())
+            .is_ok_and(|decoded| decoded == target)
+    }
+
+    /// Without a decoder (the `deltas` feature) nothing can be checked: no made delta is
+    /// written.
+    #[cfg(not(feature = "deltas"))]
+    fn decodes_to(&self, _target: &[u8]) -> bool {
+        false
+    }
+}
+
 /// Which earlier releases a collect keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention {
@@ -615,22 +631,8 @@ impl Collect<'_> {
     fn write_made_deltas(&self, report: &mut CollectReport) -> Result<Vec<String>, CollectError> {
         let mut names = Vec::new();
         for made in self.made {
-            let Some(target) = self.files.iter().find(|file| file.hashed == made.hashed) else {
-                continue;
-            };
-            // Without a decoder (the `deltas` feature) nothing can be checked: none is
-            // written.
-            #[cfg(feature = "deltas")]
-            let checked = crate::decode_delta(
-                made.dictionary,
-                made.bytes,
-                made.encoding,
-                target.bytes.len(),
-            )
-            .is_ok_and(|decoded| decoded == target.bytes);
-            #[cfg(not(feature = "deltas"))]
-            let checked = false;
-            if !checked {
+            let target = self.files.iter().find(|file| file.hashed == made.hashed);
+            if !target.is_some_and(|target| made.decodes_to(target.bytes)) {
                 continue;
             }
             let name = crate::delta_file_name(
