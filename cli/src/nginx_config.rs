@@ -5,7 +5,9 @@ use crate::args::Args;
 use hyper_assets::routing;
 
 /// `--static-root DIR`: the `location` that serves a release folder (its
-/// `staticfiles.json` gives the types); otherwise the version routing of `VERSION_MAP`.
+/// `staticfiles.json` gives the types), the deltas `collect` wrote and the
+/// `Use-As-Dictionary` of hashed compressible files included, all inside it (nothing goes
+/// at the `http {}` level); otherwise the version routing of `VERSION_MAP`.
 pub(crate) fn nginx_config(mut args: Args) -> Result<String, String> {
     let root = args.value("--static-root")?;
     let prefix = args.value("--prefix")?;

@@ -172,7 +172,7 @@ fn nginx_serves_the_collected_deltas_as_the_binary_would() {
     let dir = target_dir().join("cli-nginx-deltas");
     let _ = std::fs::remove_dir_all(&dir);
     let site = dir.join("site");
-    for folder in ["css", "js", "img"] {
+    for folder in ["css", "js", "img", "data"] {
         std::fs::create_dir_all(site.join(folder)).unwrap();
     }
     // v1's stylesheet is salted until the base64 of its SHA-256 holds a `/`, so one
@@ -188,6 +188,12 @@ fn nginx_serves_the_collected_deltas_as_the_binary_would() {
         // A URL-pattern special character: nginx leaves Use-As-Dictionary out.
         std::fs::write(site.join("css/a+b.css"), stylesheet(release + 10, 0)).unwrap();
         std::fs::write(site.join("img/logo.png"), format!("png {release}")).unwrap();
+        // Fetched data: a dictionary with no match-dest.
+        std::fs::write(
+            site.join("data/app.json"),
+            format!("{{\"release\": {release}}}"),
+        )
+        .unwrap();
     };
     let collected = dir.join("static");
     let folder = collected.to_str().unwrap();
@@ -209,11 +215,12 @@ fn nginx_serves_the_collected_deltas_as_the_binary_would() {
             .unwrap()
             .clone()
     };
-    let (css, js, png, plus) = (
+    let (css, js, png, plus, json) = (
         hashed("css/app.css"),
         hashed("js/app.js"),
         hashed("img/logo.png"),
         hashed("css/a+b.css"),
+        hashed("data/app.json"),
     );
     let v2 = std::fs::read(collected.join(&css)).unwrap();
     let v1_hash = ContentHash::of(&v1);
@@ -412,6 +419,15 @@ fn nginx_serves_the_collected_deltas_as_the_binary_would() {
     );
     assert_eq!(image.header("use-as-dictionary"), None);
     assert_eq!(image.header("vary"), None);
+    let data = served.get(&json, &[ALL]);
+    assert_eq!(data.status, 200);
+    assert_eq!(
+        data.header("use-as-dictionary"),
+        use_as_dictionary(&format!("/static/{json}"), "application/json")
+    );
+    assert!(data
+        .header("use-as-dictionary")
+        .is_some_and(|value| !value.contains("match-dest")));
     let special = served.get(&plus, &[ALL]);
     assert_eq!(special.status, 200);
     assert_eq!(special.header("use-as-dictionary"), None);
