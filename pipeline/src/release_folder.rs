@@ -713,18 +713,18 @@ fn check_output_names(dir: &Path, files: &[CollectedFile<'_>]) -> Result<(), Col
     Ok(())
 }
 
-/// The bytes of an earlier release's file `name` and their hash, when they hash to its
-/// name: no delta is made from a missing, unreadable, oversized or corrupt file.
+/// The bytes of an earlier release's file `name`, when they hash to its name: no delta is
+/// made from a missing, unreadable, oversized or corrupt file.
 #[cfg(feature = "compress")]
-fn verified_file(dir: &Path, name: &str) -> Option<(Vec<u8>, ContentHash)> {
+fn verified_file(dir: &Path, name: &str) -> Option<Vec<u8>> {
     let path = dir.join(name);
     let metadata = std::fs::metadata(&path).ok()?;
     if !metadata.is_file() || metadata.len() > crate::MAX_DELTA_TARGET as u64 {
         return None;
     }
     let bytes = std::fs::read(&path).ok()?;
-    let hash = verify_hashed_file(name, &bytes).ok()?;
-    Some((bytes, hash))
+    verify_hashed_file(name, &bytes).ok()?;
+    Some(bytes)
 }
 
 /// Makes, checks and writes the deltas of [`Collect::deltas`] from the files of
@@ -749,51 +749,48 @@ fn write_deltas(
         }
     }
     // Each earlier file read (and verified) once; `None` when it cannot be used.
-    let mut dictionaries: BTreeMap<&str, Option<(Vec<u8>, ContentHash)>> = BTreeMap::new();
-    let mut pairs: Vec<(usize, &str)> = Vec::new();
+    let mut dictionaries: BTreeMap<&str, Option<Vec<u8>>> = BTreeMap::new();
+    // The files with a brotli variant (their hash), and the earlier names of each.
+    let mut pairs: Vec<(usize, ContentHash, Vec<&str>)> = Vec::new();
     for (at, file) in files.iter().enumerate() {
         let Some(earlier_names) = file.brotli.and_then(|_| by_canonical.get(file.canonical)) else {
             continue;
         };
-        for &name in earlier_names {
-            if name == file.hashed {
-                continue;
-            }
-            let dictionary = dictionaries
-                .entry(name)
-                .or_insert_with(|| verified_file(dir, name));
-            if dictionary.is_some() {
-                pairs.push((at, name));
+        let usable: Vec<&str> = earlier_names
+            .iter()
+            .copied()
+            .filter(|name| *name != file.hashed)
+            .filter(|name| {
+                dictionaries
+                    .entry(name)
+                    .or_insert_with(|| verified_file(dir, name))
+                    .is_some()
+            })
+            .collect();
+        if !usable.is_empty() {
+            pairs.push((at, ContentHash::of(file.bytes), usable));
+        }
+    }
+    let mut targets = Vec::new();
+    let mut jobs = Vec::new();
+    for (at, target_hash, names) in &pairs {
+        for name in names {
+            if let Some(Some(dictionary)) = dictionaries.get(name) {
+                targets.push(files[*at].hashed);
+                jobs.push(crate::DeltaJob {
+                    dictionary,
+                    target: files[*at].bytes,
+                    target_hash,
+                    brotli_len: files[*at].brotli.map_or(0, <[u8]>::len),
+                });
             }
         }
     }
-    let targets: BTreeMap<usize, ContentHash> = pairs
-        .iter()
-        .map(|&(at, _)| (at, ContentHash::of(files[at].bytes)))
-        .collect();
-    let mut jobs = Vec::with_capacity(pairs.len());
-    for &(at, name) in &pairs {
-        let (Some(Some((dictionary, _))), Some(target_hash)) =
-            (dictionaries.get(name), targets.get(&at))
-        else {
-            continue;
-        };
-        jobs.push((
-            at,
-            crate::DeltaJob {
-                dictionary,
-                target: files[at].bytes,
-                target_hash,
-                brotli_len: files[at].brotli.map_or(0, <[u8]>::len),
-            },
-        ));
-    }
-    let only_jobs: Vec<crate::DeltaJob<'_>> = jobs.iter().map(|(_, job)| *job).collect();
-    let made = crate::make_deltas(&crate::CompressionCache::new(None), &only_jobs);
+    let made = crate::make_deltas(&crate::CompressionCache::new(None), &jobs);
     let mut names = Vec::new();
-    for ((at, _), deltas) in jobs.iter().zip(made) {
+    for (hashed, deltas) in targets.into_iter().zip(made) {
         for delta in deltas {
-            let name = crate::delta_file_name(files[*at].hashed, &delta.dictionary, delta.encoding);
+            let name = crate::delta_file_name(hashed, &delta.dictionary, delta.encoding);
             write_atomically(&dir.join(&name), &delta.bytes)?;
             report.deltas += 1;
             report.bytes += delta.bytes.len() as u64;
