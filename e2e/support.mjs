@@ -120,20 +120,27 @@ export async function changeVersion(demo) {
   return body.version;
 }
 
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
 export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+}
+
+/**
+ * One browser context on a profile folder that outlives its pages: what it stores (HTTP
+ * cache, compression dictionaries) stays for the next page, as in a returning visitor's
+ * browser. A `browser.newContext()` keeps those in memory, for itself only.
+ */
+export async function launchPersistentContext(profile) {
+  return chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: chromiumArgs });
 }
 
 /**

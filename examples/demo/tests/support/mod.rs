@@ -10,6 +10,7 @@ pub(crate) use hyper_assets_tests::processes::{
     collect_with, free_addr, nginx_binary, start_listening, start_nginx, Running,
 };
 use hyper_assets_tests::scratch::copy_folder;
+use std::path::{Path, PathBuf};
 
 /// The demo's sources, edited by `edit`, built as the crate `name`.
 pub(crate) fn build_variant(name: &str, edit: impl FnOnce(&CargoProject)) -> CargoProject {
@@ -42,4 +43,52 @@ opt-level = 3
     );
     project.build_ok();
     project
+}
+
+/// A release of the demo: its stylesheet and script say which one they are
+/// (`--demo-release`, `window.demoRelease`), after `edit`'s own changes. With `previous`,
+/// the binary of an earlier release, it embeds that release's files (`previous =
+/// "releases"`, the folder `previous collect` wrote), and with them its deltas from them.
+pub(crate) fn build_release(
+    name: &str,
+    release: &str,
+    previous: Option<&Path>,
+    edit: impl FnOnce(&CargoProject),
+) -> CargoProject {
+    build_variant(name, |project| {
+        edit(project);
+        let css = project.read("static/css/styles.css");
+        project.write(
+            "static/css/styles.css",
+            format!("{css}\n:root {{ --demo-release: \"{release}\"; }}\n"),
+        );
+        let js = project.read("static/js/app.js");
+        project.write(
+            "static/js/app.js",
+            format!("{js}\nwindow.demoRelease = \"{release}\";\n"),
+        );
+        if let Some(previous) = previous {
+            let main = project.read("src/main.rs");
+            // The folder argument of the demo's one macro call, however it is laid out.
+            let call = main
+                .find("hyper_assets::hyper_assets!(")
+                .expect("the demo's macro call moved");
+            let folder = call + main[call..].find("\"static\",").expect("its folder moved");
+            let end = folder + "\"static\",".len();
+            let edited = format!("{} previous = \"releases\",{}", &main[..end], &main[end..]);
+            project.write("src/main.rs", edited);
+            collect_with(previous, &project.dir().join("releases"));
+        }
+    })
+}
+
+/// The htmx the demo instances serve (`HTMX_FILE`), from the e2e packages.
+pub(crate) fn htmx_file() -> PathBuf {
+    let file = workspace_root().join("e2e/node_modules/htmx2/dist/htmx.min.js");
+    assert!(
+        file.is_file(),
+        "{} is missing: run `npm ci --prefix e2e` (scripts/test-all.sh does)",
+        file.display()
+    );
+    file
 }
