@@ -11,6 +11,15 @@ memory of the build (rustc, macros included), the binary size, and the time from
 the binary to its first successful response for an asset.
 
     python3 build_side.py OUT.json
+
+With `--deltas`, the build cost of the deltas between releases (issue 23) instead: the
+compressed 16 MB build with `previous = "releases"` naming one earlier release, collected
+by the deploy CLI (`hyper-assets collect`) from the tree before a tenth of its files
+changed, with deltas on (the default) and off (`deltas = false`): cold builds of the two
+crates in turn (DELTA_BUILD_RUNS, 5 each by default), the median of each, in wall-clock
+and in CPU seconds (this machine is shared: CPU time moves less with the neighbours).
+
+    python3 build_side.py --deltas OUT.json
 """
 
 import json
@@ -18,6 +27,7 @@ import os
 import random
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -157,6 +167,13 @@ async fn main() {{
 
 def build(workspace, package, env):
     """Builds one package; returns (seconds, peak RSS in bytes of the build)."""
+    seconds, rss, _ = build_usage(workspace, package, env)
+    return seconds, rss
+
+
+def build_usage(workspace, package, env):
+    """Builds one package; returns (seconds, peak RSS in bytes, CPU seconds: user and
+    system time of cargo and everything it ran, rustc and the macros inside it)."""
     start = time.monotonic()
     process = subprocess.Popen(
         ["cargo", "build", "-q", "-p", package],
@@ -167,7 +184,7 @@ def build(workspace, package, env):
     seconds = time.monotonic() - start
     if status != 0:
         sys.exit(f"build_side: building {package} failed")
-    return seconds, usage.ru_maxrss * 1024
+    return seconds, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 def first_response(binary, url):
@@ -195,7 +212,127 @@ def first_response(binary, url):
         server.wait()
 
 
+def build_cli(env):
+    """The deploy CLI, built from this checkout into bench/target/cli; its path."""
+    cli_env = dict(env, CARGO_TARGET_DIR=str(HERE / "target" / "cli"))
+    subprocess.run(
+        ["cargo", "build", "--release", "--locked", "-q", "-p", "hyper-assets-cli",
+         "--manifest-path", str(HERE.parent / "Cargo.toml")],
+        env=cli_env, check=True,
+    )
+    return HERE / "target" / "cli" / "release" / "hyper-assets"
+
+
+def change_a_tenth(root, files):
+    """The next release: every tenth file changed, as a deploy changes them. A text file
+    gets one line of its middle edited (a rule, a function); an image is new bytes."""
+    rng = random.Random(23)
+    changed = []
+    for i, name in enumerate(files):
+        if i % 10 != 5:
+            continue
+        path = root / name
+        if name.endswith(".png"):
+            path.write_bytes(rng.randbytes(path.stat().st_size))
+        else:
+            lines = path.read_text().split("\n")
+            middle = len(lines) // 2
+            lines[middle] = lines[middle] + " /* changed in the next release */"
+            path.write_text("\n".join(lines))
+        changed.append(name)
+    return changed
+
+
+DELTA_CRATES = {"deltas-on": "", "deltas-off": ", deltas = false"}
+
+
+def delta_build_cost(out):
+    work = Path(tempfile.mkdtemp(prefix="build-side-deltas-"))
+    env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET))
+    try:
+        before = work / "before"
+        files = generate_tree(before, SIZES["16mb"])
+        cli = build_cli(env)
+        releases = work / "releases"
+        subprocess.run([str(cli), "collect", str(releases), "--static", str(before)],
+                       check=True, stdout=subprocess.DEVNULL)
+        after = work / "after"
+        shutil.copytree(before, after)
+        changed = change_a_tenth(after, files)
+        packages = []
+        for name, option in DELTA_CRATES.items():
+            package = f"bs-ours-compress-16mb-{name}"
+            crate = work / package
+            (crate / "src").mkdir(parents=True)
+            shutil.copytree(after, crate / "assets")
+            shutil.copytree(releases, crate / "releases")
+            (crate / "src" / "main.rs").write_text(SERVE + f"""
+hyper_assets::hyper_assets!("assets", previous = "releases"{option});
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {{
+    serve(axum::Router::new().fallback_service(assets::MANIFEST.service())).await;
+}}
+""")
+            (crate / "Cargo.toml").write_text(
+                f'[package]\nname = "{package}"\nversion = "0.0.0"\nedition = "2021"\n'
+                f'publish = false\n{DEPS}\n[build-dependencies]\n'
+                f'hyper-assets-build = {{ path = "{BUILD}" }}\n'
+            )
+            (crate / "build.rs").write_text('fn main() { hyper_assets_build::watch("assets"); }\n')
+            packages.append((name, package))
+        (work / "Cargo.toml").write_text(
+            "[workspace]\nresolver = \"2\"\nmembers = ["
+            + ", ".join(f'"{p}"' for _, p in packages)
+            + "]\n\n[profile.dev.build-override]\nopt-level = 3\n"
+        )
+        lock = HERE / "build-side.lock"
+        if lock.exists():
+            shutil.copy(lock, work / "Cargo.lock")
+        print("build_side: building dependencies", file=sys.stderr)
+        build(work, packages[1][1], env)
+        runs = {name: [] for name, _ in packages}
+        cpu = {name: [] for name, _ in packages}
+        rss = {name: 0 for name, _ in packages}
+        # In turn (on, off, on, off, ...), so a drift of the machine's speed hits both.
+        for _ in range(int(os.environ.get("DELTA_BUILD_RUNS", "5"))):
+            for name, package in packages:
+                subprocess.run(["cargo", "clean", "-q", "-p", package], cwd=work, env=env, check=True)
+                seconds, peak, cpu_seconds = build_usage(work, package, env)
+                runs[name].append(seconds)
+                cpu[name].append(cpu_seconds)
+                rss[name] = max(rss[name], peak)
+                print(f"build_side: {package} cold {seconds:.2f} s ({cpu_seconds:.2f} s CPU)",
+                      file=sys.stderr)
+        # The deltas the last build made: the macro's cache in the crate's OUT_DIR.
+        made = {"dcb": 0, "dcz": 0}
+        for cache in (TARGET / "debug" / "build").glob(f"{packages[0][1]}-*/out/hyper-assets-compressed"):
+            for encoding in made:
+                made[encoding] += len(list(cache.glob(f"*.{encoding}")))
+        texts = [name for name in changed if not name.endswith(".png")]
+        result = {
+            "files": len(files),
+            "changed": len(changed),
+            "changed_text": len(texts),
+            "payload": SIZES["16mb"],
+            "deltas_made": made,
+            "cold_s": runs,
+            "median_s": {name: statistics.median(times) for name, times in runs.items()},
+            "cpu_s": cpu,
+            "median_cpu_s": {name: statistics.median(times) for name, times in cpu.items()},
+            "peak_rss": rss,
+        }
+        print(f"build_side: deltas {result}", file=sys.stderr)
+        out.write_text(json.dumps(result, indent=1))
+    finally:
+        if not os.environ.get("KEEP_WORK"):
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
+    if sys.argv[1] == "--deltas":
+        delta_build_cost(Path(sys.argv[2]))
+        return
     out = Path(sys.argv[1])
     work = Path(tempfile.mkdtemp(prefix="build-side-"))
     env = dict(os.environ, CARGO_TARGET_DIR=str(TARGET))

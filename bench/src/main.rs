@@ -12,6 +12,9 @@
 //! bench-server ours-external ADDR the full stack with the stale-client script external
 //! bench-server ours-header ADDR   the same routes with the version header only
 //! bench-server ours-bare ADDR     the same routes with no layers
+//! bench-server ours-site-deltas ADDR  the one stack over the same folder built with
+//!                                 `previous` (feature `deltas`): an earlier release of the
+//!                                 200 KB stylesheet embedded, and its dcb/dcz deltas
 //! bench-server hyper ADDR         a bare hyper handler returning the bytes: the ceiling
 //! bench-server hyper-headers ADDR the same handler sending the headers an asset response
 //!                                 of hyper-assets carries (instructions only): what the
@@ -41,6 +44,16 @@ use std::process::ExitCode;
 use std::sync::LazyLock;
 
 hyper_assets::hyper_assets!("assets");
+
+// The same folder with an earlier release beside it: `bench/run.sh` collects, into
+// `target/releases-for-deltas`, the folder with one rule of the 200 KB stylesheet
+// different, so the build embeds that stylesheet's `dcb` and `dcz` deltas to today's.
+#[cfg(feature = "deltas")]
+hyper_assets::hyper_assets!(
+    "assets",
+    module = delta_assets,
+    previous = "target/releases-for-deltas"
+);
 
 /// The same folder, embedded by rust-embed.
 #[derive(rust_embed::Embed)]
@@ -79,7 +92,11 @@ enum Stack {
 }
 
 fn site() -> hyper_assets::Site {
-    match hyper_assets::Site::builder(&assets::EMBEDDED).build() {
+    site_of(&assets::EMBEDDED)
+}
+
+fn site_of(embedded: &'static hyper_assets::Embedded) -> hyper_assets::Site {
+    match hyper_assets::Site::builder(embedded).build() {
         Ok(site) => site,
         Err(error) => {
             eprintln!("bench-server: {error}");
@@ -352,6 +369,13 @@ async fn run(args: Vec<String>) -> ExitCode {
         "hyper-headers" => serve_bare(listener, true).await,
         "ours-site" => {
             if let Err(error) = hyper_assets::serve(listener, site().service(app())).await {
+                return fail(error);
+            }
+        }
+        #[cfg(feature = "deltas")]
+        "ours-site-deltas" => {
+            let site = site_of(&delta_assets::EMBEDDED);
+            if let Err(error) = hyper_assets::serve(listener, site.service(app())).await {
                 return fail(error);
             }
         }
