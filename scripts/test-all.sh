@@ -4,7 +4,7 @@
 # workspace's tests in release. CI runs exactly this (see .ci/run).
 #
 # On a Debian machine it installs what the end-to-end tests need when it is missing
-# (Debian: chromium, chromium-driver, nginx, nodejs, npm; npm: the packages in
+# (Debian: chromium, chromium-driver, nginx, nodejs, npm, jq, curl, zstd; npm: the packages in
 # e2e/package.json, htmx 2 and 4 among them). A tool it cannot install is an error, never a silent skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +24,9 @@ install_e2e_tools() {
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
   command -v jq >/dev/null || missing+=(jq)
+  command -v curl >/dev/null || missing+=(curl)
+  # The reference decoder of `dcz` deltas (the nginx delta test).
+  command -v zstd >/dev/null || missing+=(zstd)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
       echo "test-all: missing ${missing[*]}; install them (Debian: apt-get install ${missing[*]})" >&2
@@ -33,7 +36,7 @@ install_e2e_tools() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
-  for tool in chromium node npm jq; do
+  for tool in chromium node npm jq curl zstd; do
     command -v "$tool" >/dev/null || { echo "test-all: '$tool' is still missing after the install" >&2; exit 1; }
   done
   step "npm ci (e2e: playwright-core, htmx.org 2 and 4)"
@@ -100,6 +103,12 @@ cargo test -p hyper-assets-cli --locked --test check_nginx -- --ignored
 
 step "end-to-end: the rollout matrix and a rolling deploy (two releases, nginx, Chromium with SRI)"
 cargo test -p demo --locked --test rollout -- --ignored --nocapture
+
+step "nginx serves the collected deltas (curl, the zstd command line)"
+cargo test -p hyper-assets-cli --locked --test nginx_deltas -- --ignored
+
+step "end-to-end: a returning Chromium gets v2's script and stylesheet as deltas (the binary, nginx, a pruned dictionary, a caching proxy)"
+cargo test -p demo --locked --test deltas -- --ignored --nocapture
 
 step "the README's shell recipe for VERSION (jq, sha256sum)"
 cargo test -p hyper-assets-tests --locked --test version_recipe -- --ignored

@@ -402,26 +402,18 @@ fn deltas_of_the_release_folder_are_served_only_once_checked() {
 
     // Planted or corrupt deltas: refused, logged, never sent; the client gets br.
     let log = hyper_assets_tests::log::captured();
-    let planted: Vec<(&str, Box<dyn Fn(&[u8], &[u8]) -> Vec<u8>>)> = vec![
-        (
-            "corrupt",
-            Box::new(|old: &[u8], new: &[u8]| {
-                let mut delta = encode_delta(old, new, DeltaEncoding::Dcz).unwrap();
-                let at = delta.len() - 6;
-                delta[at] ^= 0x5a;
-                delta
-            }),
-        ),
-        (
-            "another-file",
-            Box::new(|old: &[u8], _new: &[u8]| {
-                encode_delta(old, b"body { color: red }", DeltaEncoding::Dcz).unwrap()
-            }),
-        ),
-        (
-            "garbage",
-            Box::new(|_: &[u8], _: &[u8]| b"not a delta".to_vec()),
-        ),
+    type Plant = fn(&[u8], &[u8]) -> Vec<u8>;
+    let planted: [(&str, Plant); 3] = [
+        ("corrupt", |old: &[u8], new: &[u8]| {
+            let mut delta = encode_delta(old, new, DeltaEncoding::Dcz).unwrap();
+            let at = delta.len() - 6;
+            delta[at] ^= 0x5a;
+            delta
+        }),
+        ("another-file", |old: &[u8], _new: &[u8]| {
+            encode_delta(old, b"body { color: red }", DeltaEncoding::Dcz).unwrap()
+        }),
+        ("garbage", |_: &[u8], _: &[u8]| b"not a delta".to_vec()),
     ];
     for (name, make) in planted {
         let (dir, _) = folder_with(name, make);

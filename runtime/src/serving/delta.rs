@@ -30,24 +30,39 @@ pub(crate) struct DeltaRequest {
 ///   section 9.3.3, allows one only in cors mode with an `Access-Control-Allow-Origin`
 ///   that matches, and these answers carry none, so deltas are same-origin only.
 pub(crate) fn requested(headers: &HeaderMap) -> Option<DeltaRequest> {
+    negotiate(headers).0
+}
+
+/// [`requested`], with the `Accept-Encoding` q-values when it had to read them, so the
+/// answer does not parse the field a second time.
+pub(crate) fn negotiate(headers: &HeaderMap) -> (Option<DeltaRequest>, Option<Accepted>) {
     let mut values = headers.get_all(AVAILABLE_DICTIONARY).iter();
-    let value = values.next()?;
+    let Some(value) = values.next() else {
+        return (None, None);
+    };
     if values.next().is_some() || headers.contains_key(RANGE) {
-        return None;
+        return (None, None);
     }
-    let dictionary = hyper_assets_pipeline::parse_available_dictionary(value.as_bytes())?;
+    let Some(dictionary) = hyper_assets_pipeline::parse_available_dictionary(value.as_bytes())
+    else {
+        return (None, None);
+    };
     if let Some(site) = headers.get(SEC_FETCH_SITE) {
         let site = site.as_bytes();
         if site.eq_ignore_ascii_case(b"cross-site") || site.eq_ignore_ascii_case(b"same-site") {
-            return None;
+            return (None, None);
         }
     }
-    let (dcb, dcz) = Accepted::of(headers)?.deltas();
-    (dcb || dcz).then_some(DeltaRequest {
+    let Some(accepted) = Accepted::of(headers) else {
+        return (None, None);
+    };
+    let (dcb, dcz) = accepted.deltas();
+    let request = (dcb || dcz).then_some(DeltaRequest {
         dictionary,
         dcb,
         dcz,
-    })
+    });
+    (request, Some(accepted))
 }
 
 #[cfg(test)]

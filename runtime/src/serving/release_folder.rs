@@ -70,6 +70,15 @@ struct Seen {
     missing_deltas: HashMap<DeltaKey, Instant>,
 }
 
+impl Seen {
+    /// Whether the delta `key` was found missing (or refused) within the last seconds.
+    fn recently_missing(&self, key: &DeltaKey) -> bool {
+        self.missing_deltas
+            .get(key)
+            .is_some_and(|at| at.elapsed() < MISSING_DELTA_TTL)
+    }
+}
+
 /// The release folder of `STATIC_RELEASES_DIR`, read on demand.
 pub(crate) struct ReleaseFolder {
     dir: PathBuf,
@@ -206,11 +215,7 @@ impl ReleaseFolder {
             let key = (hashed.to_owned(), *request.dictionary.as_bytes(), encoding);
             if let Some(variant) = seen.deltas.get(&key) {
                 found[slot] = Some(variant);
-            } else if !seen
-                .missing_deltas
-                .get(&key)
-                .is_some_and(|at| at.elapsed() < MISSING_DELTA_TTL)
-            {
+            } else if !seen.recently_missing(&key) {
                 unknown = true;
             }
         }
@@ -263,11 +268,7 @@ impl ReleaseFolder {
             if let Some(variant) = seen.deltas.get(&key) {
                 return Some(variant.clone());
             }
-            if seen
-                .missing_deltas
-                .get(&key)
-                .is_some_and(|at| at.elapsed() < MISSING_DELTA_TTL)
-            {
+            if seen.recently_missing(&key) {
                 return None;
             }
         }

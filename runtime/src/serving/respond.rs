@@ -1,7 +1,7 @@
 //! The one function that answers a request for a file: negotiation, conditional
 //! requests, ranges, HEAD and 405, the same for embedded, adopted and dev-mode files.
 
-use super::accept_encoding::{self, Coding};
+use super::accept_encoding::{self, Accepted, Coding};
 use super::delta::{DELTA_VARY, USE_AS_DICTIONARY};
 use super::range::{self, RangeRequest};
 use super::served_file::{ServedFile, Variant};
@@ -47,6 +47,8 @@ pub(crate) struct Hashed<'a> {
     pub(crate) delta: Option<(&'a Variant, DeltaEncoding)>,
     /// Whether any request for this URL could get a delta.
     pub(crate) may_delta: bool,
+    /// The request's `Accept-Encoding`, when it was already read.
+    pub(crate) accepted: Option<Accepted>,
 }
 
 /// Answers `method` with `headers` for `file`, sent with `cache_control`; `hashed` when
@@ -66,8 +68,11 @@ pub(crate) fn respond(
             Some((delta, DeltaEncoding::Dcb)) => (delta, Some(DCB)),
             Some((delta, DeltaEncoding::Dcz)) => (delta, Some(DCZ)),
             None => {
-                let coding =
-                    accept_encoding::choose(headers, file.brotli.is_some(), file.gzip.is_some());
+                let (brotli, gzip) = (file.brotli.is_some(), file.gzip.is_some());
+                let coding = match hashed.and_then(|hashed| hashed.accepted) {
+                    Some(accepted) if brotli || gzip => accepted.choose(brotli, gzip),
+                    _ => accept_encoding::choose(headers, brotli, gzip),
+                };
                 match (coding, &file.brotli, &file.gzip) {
                     (Coding::Brotli, Some(variant), _) => (variant, Some(BR)),
                     (Coding::Gzip, _, Some(variant)) => (variant, Some(GZIP)),

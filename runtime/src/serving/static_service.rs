@@ -191,6 +191,7 @@ impl StaticService {
                     .as_ref()
                     .map(|(variant, encoding)| (variant, *encoding)),
                 may_delta: true,
+                accepted: None,
             };
             return respond::respond(method, headers, file, IMMUTABLE_VALUE, Some(hashed));
         }
@@ -216,10 +217,10 @@ impl StaticService {
     ) -> Option<Response<Bytes>> {
         let from_folder = self.releases.as_ref().filter(|_| file.brotli.is_some());
         let may_delta = file.has_deltas() || from_folder.is_some();
-        let request: Option<DeltaRequest> = if may_delta {
-            delta::requested(headers)
+        let (request, accepted): (Option<DeltaRequest>, _) = if may_delta {
+            delta::negotiate(headers)
         } else {
-            None
+            (None, None)
         };
         let mut delta = request.as_ref().and_then(|request| file.delta(request));
         let cached;
@@ -233,7 +234,11 @@ impl StaticService {
                 DeltaLookup::Unknown => return None,
             }
         }
-        let hashed = Hashed { delta, may_delta };
+        let hashed = Hashed {
+            delta,
+            may_delta,
+            accepted,
+        };
         Some(respond::respond(
             method,
             headers,
