@@ -228,23 +228,7 @@ fn write_delta_locations(
         );
     }
     let _ = writeln!(out, "        gzip_vary off;");
-    let _ = writeln!(
-        out,
-        "        add_header Vary \"Accept-Encoding, Available-Dictionary\";"
-    );
-    let _ = writeln!(
-        out,
-        "        add_header Use-As-Dictionary $hyper_assets_use_as_dictionary;"
-    );
-    let _ = writeln!(
-        out,
-        "        add_header Cache-Control \"public, max-age=31536000, immutable\";"
-    );
-    let _ = writeln!(
-        out,
-        "        add_header X-Content-Type-Options \"nosniff\" always;"
-    );
-    let _ = writeln!(out, "        error_page 403 404 = @hyper_assets_missing;");
+    dictionary_headers(out);
     let _ = writeln!(out, "    }}");
     for coding in ["dcz", "dcb"] {
         let _ = writeln!(
@@ -260,24 +244,22 @@ fn write_delta_locations(
             let _ = writeln!(out, "        brotli_static off;");
         }
         let _ = writeln!(out, "        add_header Content-Encoding \"{coding}\";");
-        let _ = writeln!(
-            out,
-            "        add_header Vary \"Accept-Encoding, Available-Dictionary\";"
-        );
-        let _ = writeln!(
-            out,
-            "        add_header Use-As-Dictionary $hyper_assets_use_as_dictionary;"
-        );
-        let _ = writeln!(
-            out,
-            "        add_header Cache-Control \"public, max-age=31536000, immutable\";"
-        );
-        let _ = writeln!(
-            out,
-            "        add_header X-Content-Type-Options \"nosniff\" always;"
-        );
-        let _ = writeln!(out, "        error_page 403 404 = @hyper_assets_missing;");
+        dictionary_headers(out);
         let _ = writeln!(out, "    }}");
+    }
+}
+
+/// The headers of every answer of a hashed name that can carry a delta, the delta's
+/// own included: `Vary` on the dictionary, the dictionary offer, a year's caching.
+fn dictionary_headers(out: &mut String) {
+    for line in [
+        "add_header Vary \"Accept-Encoding, Available-Dictionary\";",
+        "add_header Use-As-Dictionary $hyper_assets_use_as_dictionary;",
+        "add_header Cache-Control \"public, max-age=31536000, immutable\";",
+        "add_header X-Content-Type-Options \"nosniff\" always;",
+        "error_page 403 404 = @hyper_assets_missing;",
+    ] {
+        let _ = writeln!(out, "        {line}");
     }
 }
 

@@ -20,51 +20,18 @@ use hyper_assets_tests::cargo_project::{target_dir, workspace_root, CargoProject
 use hyper_assets_tests::raw_request;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use support::{build_variant, collect_with, free_addr, start_listening, start_nginx, Running};
+use support::{collect_with, free_addr, htmx_file, start_listening, start_nginx, Running};
 
 /// A release of the demo: its stylesheet and script say which one they are.
 fn build_release(name: &str, release: &str, previous: Option<&Path>) -> CargoProject {
-    build_variant(name, |project| {
-        let css = project.read("static/css/styles.css");
-        project.write(
-            "static/css/styles.css",
-            format!("{css}\n:root {{ --demo-release: \"{release}\"; }}\n"),
-        );
-        let js = project.read("static/js/app.js");
-        project.write(
-            "static/js/app.js",
-            format!("{js}\nwindow.demoRelease = \"{release}\";\n"),
-        );
-        if let Some(previous) = previous {
-            let main = project.read("src/main.rs");
-            // The folder argument of the demo's one macro call, however it is laid out.
-            let call = main
-                .find("hyper_assets::hyper_assets!(")
-                .expect("the demo's macro call moved");
-            let folder = call + main[call..].find("\"static\",").expect("its folder moved");
-            let end = folder + "\"static\",".len();
-            let edited = format!("{} previous = \"releases\",{}", &main[..end], &main[end..]);
-            project.write("src/main.rs", edited);
-            collect(previous, &project.dir().join("releases"));
-        }
-    })
+    support::build_release(name, release, previous, |_| {})
 }
 
 /// `binary collect DIR`: the release written into the release folder `dir`.
 fn collect(binary: &Path, dir: &Path) {
     collect_with(binary, dir);
-}
-
-fn htmx_file() -> PathBuf {
-    let file = workspace_root().join("e2e/node_modules/htmx2/dist/htmx.min.js");
-    assert!(
-        file.is_file(),
-        "{} is missing: run `npm ci --prefix e2e` (scripts/test-all.sh does)",
-        file.display()
-    );
-    file
 }
 
 /// One running instance and the app version it reports.
