@@ -3,6 +3,7 @@
 
 use super::accept_encoding::Accepted;
 use http::header::{HeaderMap, HeaderName, HeaderValue, RANGE};
+use hyper_assets_pipeline::DeltaEncoding;
 
 /// `Available-Dictionary`: the SHA-256 of the dictionary the browser holds for this URL.
 pub(crate) const AVAILABLE_DICTIONARY: HeaderName = HeaderName::from_static("available-dictionary");
@@ -19,6 +20,19 @@ pub(crate) struct DeltaRequest {
     pub(crate) dictionary: hyper_assets_pipeline::ContentHash,
     pub(crate) dcb: bool,
     pub(crate) dcz: bool,
+}
+
+impl DeltaRequest {
+    /// The codings it accepts, each with its slot: 0 for `dcb`, 1 for `dcz`.
+    pub(crate) fn codings(&self) -> impl Iterator<Item = (usize, DeltaEncoding)> {
+        [
+            (DeltaEncoding::Dcb, self.dcb),
+            (DeltaEncoding::Dcz, self.dcz),
+        ]
+        .into_iter()
+        .enumerate()
+        .filter_map(|(slot, (encoding, wanted))| wanted.then_some((slot, encoding)))
+    }
 }
 
 /// The delta a request can take, or `None`, which gets today's answer:

@@ -200,27 +200,14 @@ impl ReleaseFolder {
     /// The delta `request` can take for the current file `hashed`, from memory alone.
     pub(crate) fn cached_delta(&self, hashed: &str, request: &DeltaRequest) -> DeltaLookup {
         let seen = self.lock();
-        let mut unknown = false;
         let mut found = [None, None];
-        for (slot, (encoding, wanted)) in [
-            (DeltaEncoding::Dcb, request.dcb),
-            (DeltaEncoding::Dcz, request.dcz),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if !wanted {
-                continue;
-            }
+        for (slot, encoding) in request.codings() {
             let key = (hashed.to_owned(), *request.dictionary.as_bytes(), encoding);
-            if let Some(variant) = seen.deltas.get(&key) {
-                found[slot] = Some(variant);
-            } else if !seen.recently_missing(&key) {
-                unknown = true;
+            match seen.deltas.get(&key) {
+                Some(variant) => found[slot] = Some(variant),
+                None if !seen.recently_missing(&key) => return DeltaLookup::Unknown,
+                None => {}
             }
-        }
-        if unknown {
-            return DeltaLookup::Unknown;
         }
         match smaller(request, found[0], found[1]) {
             Some((variant, encoding)) => DeltaLookup::Found(variant.clone(), encoding),
@@ -236,16 +223,8 @@ impl ReleaseFolder {
         request: &DeltaRequest,
     ) -> Option<(Variant, DeltaEncoding)> {
         let mut found = [None, None];
-        for (slot, (encoding, wanted)) in [
-            (DeltaEncoding::Dcb, request.dcb),
-            (DeltaEncoding::Dcz, request.dcz),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if wanted {
-                found[slot] = self.checked_delta(file, &request.dictionary, encoding);
-            }
+        for (slot, encoding) in request.codings() {
+            found[slot] = self.checked_delta(file, &request.dictionary, encoding);
         }
         smaller(request, found[0].as_ref(), found[1].as_ref())
             .map(|(variant, encoding)| (variant.clone(), encoding))
