@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod cargo_project;
+pub mod docs;
 pub mod log;
 pub mod processes;
 pub mod scratch;

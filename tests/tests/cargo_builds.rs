@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use hyper_assets_tests::cargo_project::{workspace_root, CargoProject};
+use hyper_assets_tests::docs::marked_block;
 use hyper_assets_tests::raw_request;
 use hyper_assets_tests::scratch::copy_folder;
 use std::time::{Duration, Instant};
@@ -162,28 +163,16 @@ fn the_same_folder_in_two_places_gives_the_same_manifest() {
 }
 
 /// The fenced block that follows `<!-- quickstart: NAME -->` in the README.
-fn readme_block(readme: &str, name: &str) -> String {
-    marked_block(readme, &format!("<!-- quickstart: {name} -->"))
-}
-
-/// The fenced block that follows `marker` in the README.
-fn marked_block(readme: &str, marker: &str) -> String {
-    let after = &readme[readme
-        .find(marker)
-        .unwrap_or_else(|| panic!("README lacks {marker}"))..];
-    let open = after.find("```").unwrap();
-    let body_start = open + after[open..].find('\n').unwrap() + 1;
-    let body_end = body_start + after[body_start..].find("```").unwrap();
-    after[body_start..body_end].to_owned()
+fn readme_block(name: &str) -> String {
+    marked_block(&format!("<!-- quickstart: {name} -->"))
 }
 
 #[test]
 fn readme_quick_start_compiles_and_serves() {
-    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
     let project = CargoProject::new("quickstart");
-    project.manifest_from(&readme_block(&readme, "Cargo.toml"));
-    project.write("build.rs", readme_block(&readme, "build.rs"));
-    project.write("src/main.rs", readme_block(&readme, "src/main.rs"));
+    project.manifest_from(&readme_block("Cargo.toml"));
+    project.write("build.rs", readme_block("build.rs"));
+    project.write("src/main.rs", readme_block("src/main.rs"));
     project.write("static/css/styles.css", "h1 { color: rebeccapurple }\n");
     project.build_ok();
     serves_the_page_and_its_stylesheet(&project);
@@ -191,7 +180,7 @@ fn readme_quick_start_compiles_and_serves() {
     // The same crate grown to the whole stack: one builder, one layer.
     project.write(
         "src/main.rs",
-        marked_block(&readme, "<!-- fullstack: src/main.rs -->"),
+        marked_block("<!-- fullstack: src/main.rs -->"),
     );
     project.build_ok();
     let server = Running::start(&project, &[("STATIC_DEV_MODE", "false")]);
@@ -232,17 +221,13 @@ fn readme_quick_start_compiles_and_serves() {
 /// shows the library's log (issue 14: the promised warnings never appeared without one).
 #[test]
 fn readme_grown_step_compiles_renders_and_logs() {
-    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
     let project = CargoProject::new("grown");
-    project.manifest_from(&marked_block(&readme, "<!-- grown: Cargo.toml -->"));
-    project.write("build.rs", readme_block(&readme, "build.rs"));
-    project.write(
-        "src/main.rs",
-        marked_block(&readme, "<!-- grown: src/main.rs -->"),
-    );
+    project.manifest_from(&marked_block("<!-- grown: Cargo.toml -->"));
+    project.write("build.rs", readme_block("build.rs"));
+    project.write("src/main.rs", marked_block("<!-- grown: src/main.rs -->"));
     project.write(
         "templates/page.html",
-        marked_block(&readme, "<!-- grown: templates/page.html -->"),
+        marked_block("<!-- grown: templates/page.html -->"),
     );
     project.write("config/site.json", "{\"greeting\": \"hi\"}\n");
     project.write("static/css/styles.css", "h1 { color: rebeccapurple }\n");
@@ -301,10 +286,7 @@ fn readme_grown_step_compiles_renders_and_logs() {
         "templates/page.html",
         "src/main.rs",
     ] {
-        project.write(
-            rel,
-            marked_block(&readme, &format!("<!-- modules: {rel} -->")),
-        );
+        project.write(rel, marked_block(&format!("<!-- modules: {rel} -->")));
     }
     project.build_ok();
     let env = [
@@ -366,15 +348,14 @@ fn readme_grown_step_compiles_renders_and_logs() {
 /// the workspace), and asks for the features the example builds with.
 #[test]
 fn readme_actix_web_section_is_the_example() {
-    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
     let example = workspace_root().join("examples/actix");
     let main = std::fs::read_to_string(example.join("src/main.rs")).unwrap();
-    let block = marked_block(&readme, "<!-- actix: src/main.rs -->");
+    let block = marked_block("<!-- actix: src/main.rs -->");
     assert!(
         main.ends_with(&block),
         "the README's actix-web src/main.rs is not the end of examples/actix/src/main.rs"
     );
-    let manifest = marked_block(&readme, "<!-- actix: Cargo.toml -->");
+    let manifest = marked_block("<!-- actix: Cargo.toml -->");
     let example_manifest = std::fs::read_to_string(example.join("Cargo.toml")).unwrap();
     for features in [r#"features = ["actix-web"]"#, r#"features = ["macros"]"#] {
         assert!(manifest.contains(features), "README: {features}");
@@ -385,16 +366,15 @@ fn readme_actix_web_section_is_the_example() {
 
 #[test]
 fn readme_adopt_examples_compile_and_serve() {
-    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
     for (name, example) in [
         ("adopt-rust-embed", "rust-embed"),
         ("adopt-include-dir", "include_dir"),
     ] {
         let project = CargoProject::new(name);
-        project.manifest_from(&marked_block(&readme, "<!-- adopt: Cargo.toml -->"));
+        project.manifest_from(&marked_block("<!-- adopt: Cargo.toml -->"));
         project.write(
             "src/main.rs",
-            marked_block(&readme, &format!("<!-- adopt: {example} -->")),
+            marked_block(&format!("<!-- adopt: {example} -->")),
         );
         project.write("static/css/styles.css", "h1 { color: rebeccapurple }\n");
         project.write("static/.DS_Store", "left out, as the macro leaves it out");

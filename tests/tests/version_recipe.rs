@@ -9,16 +9,9 @@ use std::process::Command;
 
 hyper_assets::hyper_assets!("fixtures/rewrite");
 
-/// The `sh` block after `<!-- version-recipe -->` in the README.
+/// The `sh` block after `<!-- version-recipe -->` in the guide.
 fn readme_recipe() -> String {
-    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
-    let start = readme
-        .find("<!-- version-recipe -->")
-        .expect("the recipe's marker");
-    let rest = &readme[start..];
-    let open = rest.find("```sh\n").expect("an sh block after the marker") + "```sh\n".len();
-    let close = rest[open..].find("```").unwrap();
-    rest[open..open + close]
+    hyper_assets_tests::docs::marked_block("<!-- version-recipe -->")
         .lines()
         .map(str::trim_start)
         .collect::<Vec<_>>()
