@@ -10,7 +10,7 @@
 //! ```
 //!
 //! Settings: the library's from the environment, and the demo's own switches, both in the
-//! README's "The demo" section.
+//! guide's "Working on hyper-assets" chapter (`docs/src/contributing.md`).
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
