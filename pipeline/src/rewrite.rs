@@ -199,9 +199,14 @@ pub fn process(
                         line: reference.line,
                         column: reference.column,
                         reference: text.into_owned(),
+                        // Never the file holding the reference: it exists, and is
+                        // not what the reference meant.
                         suggestions: crate::closest_matches(
                             &resolved.target,
-                            files.iter().map(|file| file.canonical.as_str()),
+                            files
+                                .iter()
+                                .map(|other| other.canonical.as_str())
+                                .filter(|&other| other != file.canonical),
                         )
                         .into_iter()
                         .map(str::to_owned)
@@ -613,6 +618,53 @@ mod tests {
         )
         .unwrap();
         assert!(!kept[0].rewritten);
+    }
+
+    /// Issue 24: a missing `./nope.js` imported from `js/app.js` suggested `js/app.js`
+    /// itself, and a missing `../img/nope.png` suggested `img/logo.png`; a typo still
+    /// gets its suggestion.
+    #[test]
+    fn missing_references_suggest_only_close_names_and_never_their_own_file() {
+        let errors = process(
+            vec![
+                file("js/app.js", "import './nope.js';\n"),
+                file("js/main.js", "import './ap.js';\n"),
+                file("img/logo.png", "png"),
+                file("css/app.css", "a { background: url(../img/nope.png) }"),
+            ],
+            &RewriteOptions::default(),
+        )
+        .unwrap_err();
+        let mut found: Vec<(String, Vec<String>)> = errors
+            .into_iter()
+            .map(|error| match error {
+                PipelineError::MissingReference {
+                    reference,
+                    suggestions,
+                    ..
+                } => (reference, suggestions),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("../img/nope.png".to_owned(), vec![]),
+                ("./ap.js".to_owned(), vec!["js/app.js".to_owned()]),
+                ("./nope.js".to_owned(), vec![]),
+            ]
+        );
+        // Close to the importing file's own name: still not the importing file.
+        let errors = process(
+            vec![file("js/app.js", "import './ap.js';\n")],
+            &RewriteOptions::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&errors[..], [PipelineError::MissingReference { suggestions, .. }] if suggestions.is_empty()),
+            "{errors:?}"
+        );
     }
 
     /// Found by fuzzing: `img//a.png` was resolved to `img/a.png` and rewritten to
