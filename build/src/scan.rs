@@ -1,47 +1,70 @@
-//! Finding the `hyper_assets!(...)` calls of a crate's sources and the string literals
-//! they hold, without a parser: enough to know which folders and files they embed.
+//! Finding the `hyper_assets!(...)` calls of a crate's sources, without a parser:
+//! comments, strings and char literals are skipped, so a call inside a string or a
+//! comment is not a call.
 
-/// The string literals inside every `hyper_assets!(...)` call in `source`, call by call,
-/// in order. Comments are skipped; a call inside a string or a comment is not a call.
-pub(crate) fn macro_literals(source: &str) -> Vec<Vec<String>> {
+/// One `hyper_assets!(...)` call of a source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FoundCall {
+    /// The 1-based line of `hyper_assets!`.
+    pub(crate) line: usize,
+    /// The text between the call's delimiters (to the end of the file if unclosed).
+    pub(crate) arguments: String,
+}
+
+/// Every `hyper_assets!(...)` call in `source`, in order.
+pub(crate) fn find_calls(source: &str) -> Vec<FoundCall> {
     let bytes = source.as_bytes();
     let mut calls = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
-        match bytes[at] {
-            b'/' if bytes.get(at + 1) == Some(&b'/') => at = line_end(bytes, at),
-            b'/' if bytes.get(at + 1) == Some(&b'*') => at = block_comment_end(bytes, at),
-            b'"' => at = string_literal(bytes, at).1,
-            b'\'' => at = char_literal_end(bytes, at),
-            // `b"..."`, `br"..."`, `c"..."`: the prefix, then the string as usual.
-            b'b' | b'c'
-                if !is_ident_byte(before(bytes, at)) && is_string_after_prefix(bytes, at) =>
+        match skip(bytes, at) {
+            Some(end) => at = end,
+            None if bytes[at..].starts_with(b"hyper_assets!")
+                && !is_ident_byte(before(bytes, at)) =>
             {
-                at += 1;
-            }
-            b'r' if raw_string_start(bytes, at).is_some() && !is_ident_byte(before(bytes, at)) => {
-                at = string_literal(bytes, at).1;
-            }
-            _ if bytes[at..].starts_with(b"hyper_assets!") && !is_ident_byte(before(bytes, at)) => {
+                let line = 1 + bytes[..at].iter().filter(|&&b| b == b'\n').count();
                 at += "hyper_assets!".len();
                 while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
                     at += 1;
                 }
                 if let Some(open @ (b'(' | b'[' | b'{')) = bytes.get(at).copied() {
-                    let (literals, end) = call_literals(bytes, at, open);
-                    calls.push(literals);
+                    let (close, end) = call_end(bytes, at, open);
+                    calls.push(FoundCall {
+                        line,
+                        // The delimiters are ASCII: both ends are character boundaries.
+                        arguments: String::from_utf8_lossy(&bytes[at + 1..close]).into_owned(),
+                    });
                     at = end;
                 }
             }
-            _ => at += 1,
+            None => at += 1,
         }
     }
     calls
 }
 
+/// At a comment, a string or a char literal (or the prefix of a byte or C string): the
+/// index after it. `None` for anything else.
+pub(crate) fn skip(bytes: &[u8], at: usize) -> Option<usize> {
+    match bytes[at] {
+        b'/' if bytes.get(at + 1) == Some(&b'/') => Some(line_end(bytes, at)),
+        b'/' if bytes.get(at + 1) == Some(&b'*') => Some(block_comment_end(bytes, at)),
+        b'"' => Some(string_end(bytes, at)),
+        b'\'' => Some(char_literal_end(bytes, at)),
+        // `b"..."`, `br"..."`, `c"..."`: the prefix, then the string as usual.
+        b'b' | b'c' if !is_ident_byte(before(bytes, at)) && is_string_after_prefix(bytes, at) => {
+            Some(at + 1)
+        }
+        b'r' if raw_string_start(bytes, at).is_some() && !is_ident_byte(before(bytes, at)) => {
+            Some(string_end(bytes, at))
+        }
+        _ => None,
+    }
+}
+
 /// After a `'`: the end of a char literal (`'"'`, `'\''`, `'é'`), or just past the quote
 /// of a lifetime (`'a`).
-fn char_literal_end(bytes: &[u8], at: usize) -> usize {
+pub(crate) fn char_literal_end(bytes: &[u8], at: usize) -> usize {
     if bytes.get(at + 1) == Some(&b'\\') {
         // An escape: the literal ends at the next quote after the escaped character.
         let from = (at + 3).min(bytes.len());
@@ -66,7 +89,7 @@ fn char_literal_end(bytes: &[u8], at: usize) -> usize {
 }
 
 /// `b"`, `br"`, `br#"`, `c"`, `cr"`: a string literal follows the prefix letter.
-fn is_string_after_prefix(bytes: &[u8], at: usize) -> bool {
+pub(crate) fn is_string_after_prefix(bytes: &[u8], at: usize) -> bool {
     match bytes.get(at + 1) {
         Some(b'"') => true,
         Some(b'r') => raw_string_start(bytes, at + 1).is_some(),
@@ -74,7 +97,7 @@ fn is_string_after_prefix(bytes: &[u8], at: usize) -> bool {
     }
 }
 
-fn before(bytes: &[u8], at: usize) -> u8 {
+pub(crate) fn before(bytes: &[u8], at: usize) -> u8 {
     if at == 0 {
         b' '
     } else {
@@ -82,7 +105,7 @@ fn before(bytes: &[u8], at: usize) -> u8 {
     }
 }
 
-fn is_ident_byte(byte: u8) -> bool {
+pub(crate) fn is_ident_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_'
 }
 
@@ -113,13 +136,13 @@ fn block_comment_end(bytes: &[u8], mut at: usize) -> usize {
 }
 
 /// `r"`, `r#"`, ...: the number of `#`s.
-fn raw_string_start(bytes: &[u8], at: usize) -> Option<usize> {
+pub(crate) fn raw_string_start(bytes: &[u8], at: usize) -> Option<usize> {
     let hashes = bytes[at + 1..].iter().take_while(|&&b| b == b'#').count();
     (bytes.get(at + 1 + hashes) == Some(&b'"')).then_some(hashes)
 }
 
-/// The literal starting at `at` (`"..."` or a raw string) and the index after it.
-fn string_literal(bytes: &[u8], at: usize) -> (String, usize) {
+/// The index after the string literal (`"..."` or a raw string) that starts at `at`.
+fn string_end(bytes: &[u8], at: usize) -> usize {
     if let Some(hashes) = (bytes[at] == b'r')
         .then(|| raw_string_start(bytes, at))
         .flatten()
@@ -128,101 +151,87 @@ fn string_literal(bytes: &[u8], at: usize) -> (String, usize) {
         let mut close = Vec::with_capacity(hashes + 1);
         close.push(b'"');
         close.resize(hashes + 1, b'#');
-        let end = bytes[start..]
+        return bytes[start..]
             .windows(close.len())
             .position(|window| window == close.as_slice())
-            .map_or(bytes.len(), |n| start + n);
-        let text = String::from_utf8_lossy(&bytes[start..end]).into_owned();
-        return (text, (end + close.len()).min(bytes.len()));
+            .map_or(bytes.len(), |n| start + n + close.len());
     }
-    let mut text = Vec::new();
     let mut i = at + 1;
     while i < bytes.len() {
         match bytes[i] {
-            b'"' => return (String::from_utf8_lossy(&text).into_owned(), i + 1),
-            b'\\' => {
-                // Paths rarely hold escapes; keep the escaped byte as written.
-                if let Some(&next) = bytes.get(i + 1) {
-                    text.push(next);
-                }
-                i += 2;
-            }
-            byte => {
-                text.push(byte);
-                i += 1;
-            }
-        }
-    }
-    (String::from_utf8_lossy(&text).into_owned(), bytes.len())
-}
-
-/// The literals of the call whose opening delimiter is at `at`, and the index after it.
-fn call_literals(bytes: &[u8], at: usize, open: u8) -> (Vec<String>, usize) {
-    let close = match open {
-        b'(' => b')',
-        b'[' => b']',
-        _ => b'}',
-    };
-    let mut literals = Vec::new();
-    let mut depth = 0usize;
-    let mut i = at;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => i = line_end(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'*') => i = block_comment_end(bytes, i),
-            b'"' => {
-                let (text, end) = string_literal(bytes, i);
-                literals.push(text);
-                i = end;
-            }
-            b'r' if raw_string_start(bytes, i).is_some() && !is_ident_byte(before(bytes, i)) => {
-                let (text, end) = string_literal(bytes, i);
-                literals.push(text);
-                i = end;
-            }
-            byte if byte == open => {
-                depth += 1;
-                i += 1;
-            }
-            byte if byte == close => {
-                depth -= 1;
-                i += 1;
-                if depth == 0 {
-                    return (literals, i);
-                }
-            }
+            b'"' => return i + 1,
+            b'\\' => i += 2,
             _ => i += 1,
         }
     }
-    (literals, i)
+    bytes.len()
+}
+
+fn closing(open: u8) -> u8 {
+    match open {
+        b'(' => b')',
+        b'[' => b']',
+        _ => b'}',
+    }
+}
+
+/// For the call whose opening delimiter is at `at`: the index of its closing delimiter
+/// (the end of the input if unclosed) and the index after the call.
+fn call_end(bytes: &[u8], at: usize, open: u8) -> (usize, usize) {
+    let close = closing(open);
+    let mut depth = 0usize;
+    let mut i = at;
+    while i < bytes.len() {
+        if let Some(end) = skip(bytes, i) {
+            i = end;
+            continue;
+        }
+        match bytes[i] {
+            byte if byte == open => depth += 1,
+            byte if byte == close => {
+                depth -= 1;
+                if depth == 0 {
+                    return (i, i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (bytes.len(), bytes.len())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn arguments(source: &str) -> Vec<(usize, String)> {
+        find_calls(source)
+            .into_iter()
+            .map(|call| (call.line, call.arguments))
+            .collect()
+    }
+
     #[test]
-    fn finds_the_folder_and_the_components() {
+    fn finds_every_call_with_its_line() {
         let source = r##"
             // hyper_assets!("commented");
             /* hyper_assets!("also /* nested */ commented"); */
             const S: &str = "hyper_assets!(\"in a string\")";
             hyper_assets::hyper_assets!(
                 "static",
-                prefix = "/assets/", // a comment with "quotes"
+                prefix = "/assets/", // a comment with "quotes" and a )
                 components(templates = ["templates", r#"config/site.json"#]),
             );
             my_hyper_assets!("not ours");
+            hyper_assets! { "b", exclude = [")"] }
         "##;
-        assert_eq!(
-            macro_literals(source),
-            vec![vec![
-                "static".to_owned(),
-                "/assets/".to_owned(),
-                "templates".to_owned(),
-                "config/site.json".to_owned(),
-            ]]
-        );
+        let found = arguments(source);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, 5);
+        assert!(found[0].1.trim_start().starts_with("\"static\","));
+        assert!(found[0].1.trim_end().ends_with("]),"), "{}", found[0].1);
+        assert_eq!(found[1], (11, r#" "b", exclude = [")"] "#.to_owned()));
     }
 
     #[test]
@@ -241,11 +250,15 @@ mod tests {
             "'é",
             "fn é() {} hyper_assets!(\"s\");",
         ] {
-            let _ = macro_literals(source);
+            let _ = find_calls(source);
         }
         assert_eq!(
-            macro_literals("fn é() {} hyper_assets!(\"s\");"),
-            vec![vec!["s".to_owned()]]
+            arguments("fn é() {} hyper_assets!(\"s\");"),
+            vec![(1, "\"s\"".to_owned())]
+        );
+        assert_eq!(
+            arguments("hyper_assets!(\"s\", x"),
+            vec![(1, "\"s\", x".to_owned())]
         );
     }
 
@@ -259,6 +272,6 @@ mod tests {
             const S: &[u8] = b"\"";
             hyper_assets::hyper_assets!("static");
         "##;
-        assert_eq!(macro_literals(source), vec![vec!["static".to_owned()]]);
+        assert_eq!(arguments(source), vec![(7, "\"static\"".to_owned())]);
     }
 }

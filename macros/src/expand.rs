@@ -8,7 +8,7 @@ use crate::emit::emit;
 use crate::expansion_cache::ExpansionCache;
 use crate::fallback::with_fallback;
 use crate::load::{canonical_names, load, load_components};
-use crate::notes::notes;
+use crate::notes::{notes, watching_note, Watching};
 use proc_macro2::TokenStream;
 use std::path::{Path, PathBuf};
 
@@ -17,8 +17,17 @@ use std::path::{Path, PathBuf};
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
     let out_dir = std::env::var_os("OUT_DIR").map(PathBuf::from);
-    let cache = match (&manifest_dir, &out_dir, syn::parse2::<Args>(input.clone())) {
-        (Some(manifest_dir), Some(out_dir), Ok(args)) => {
+    let args = syn::parse2::<Args>(input.clone()).ok();
+    // Read afresh at every expansion, never cached: the build script's watching changes
+    // without a change on disk that the cache key sees.
+    let watching_note = match (&args, &manifest_dir) {
+        (Some(args), Some(manifest_dir)) => {
+            watching_note(args, Watching::from_env(manifest_dir, &args.folder.value()))
+        }
+        _ => TokenStream::new(),
+    };
+    let cache = match (&manifest_dir, &out_dir, args) {
+        (Some(manifest_dir), Some(out_dir), Some(args)) => {
             // The release folder is keyed like a component: any change to it expands again.
             let components: Vec<PathBuf> = args
                 .components
@@ -38,16 +47,19 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
         }
         _ => None,
     };
-    if let Some(expansion) = cache.as_ref().and_then(ExpansionCache::load) {
+    if let Some(mut expansion) = cache.as_ref().and_then(ExpansionCache::load) {
+        expansion.extend(watching_note);
         return expansion;
     }
     match try_expand(input, manifest_dir.as_deref()) {
-        Ok(expansion) => {
+        Ok(mut expansion) => {
             if let Some(cache) = &cache {
                 cache.store(&expansion);
             }
+            expansion.extend(watching_note);
             expansion
         }
+        // An error is what to fix first: no note beside it.
         Err(with_errors) => with_errors,
     }
 }

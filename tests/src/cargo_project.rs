@@ -148,6 +148,10 @@ impl CargoProject {
                 target_dir().join("cargo-projects-target"),
             )
             .env_remove("CARGO_MANIFEST_DIR")
+            // What `cargo test` passes on from this crate's build script (its `OUT_DIR`,
+            // the folders it watches): the project's own build script speaks for it.
+            .env_remove("OUT_DIR")
+            .env_remove("HYPER_ASSETS_WATCHED")
             .env_remove("RUSTFLAGS")
             .output()
             .expect("run cargo");

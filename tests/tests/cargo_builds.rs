@@ -38,7 +38,12 @@ fn paths(json: &str) -> serde_json::Map<String, serde_json::Value> {
 fn edits_additions_and_removals_rebuild() {
     let project = probe("rebuild-probe");
     project.write("static/app.css", "body { color: red }\n");
-    project.build_ok();
+    let built = project.build_ok();
+    assert!(
+        !built.stderr.contains("no build script watches"),
+        "watch(\"static\") watches it: {}",
+        built.stderr
+    );
     let first = paths(&project.run());
     assert_eq!(first.len(), 1);
 
@@ -142,6 +147,41 @@ fn main() {
         !fresh.compiled("watch-embedded"),
         "nothing changed, yet it recompiled:\n{}",
         fresh.stderr
+    );
+}
+
+/// Issue 24: without a build script, a file added to the static folder never rebuilt the
+/// crate, and nothing said so. The macro notes a folder no build script watches, until
+/// `watch_embedded()` does.
+#[test]
+fn a_folder_no_build_script_watches_is_noted() {
+    let project = CargoProject::new("unwatched-note");
+    project.manifest("hyper-assets = \"0.1\"", "hyper-assets-build = \"0.1\"");
+    project.write("src/main.rs", PRINT_MANIFEST);
+    project.write("static/app.css", "body { color: red }\n");
+    let note = "hyper-assets: no build script watches `static`, so files added to it or \
+                removed from it do not rebuild the crate: add a `build.rs` with \
+                `fn main() { hyper_assets_build::watch_embedded(); }`";
+    let without = project.build_ok();
+    assert!(
+        without.stderr.contains(note),
+        "no build script: {}",
+        without.stderr
+    );
+    // A build script that watches nothing: the same note.
+    project.write("build.rs", "fn main() {}\n");
+    let other = project.build_ok();
+    assert!(other.stderr.contains(note), "{}", other.stderr);
+    project.write(
+        "build.rs",
+        "fn main() {\n    hyper_assets_build::watch_embedded();\n}\n",
+    );
+    let watched = project.build_ok();
+    assert!(watched.compiled("unwatched-note"), "{}", watched.stderr);
+    assert!(
+        !watched.stderr.contains("no build script watches"),
+        "watch_embedded() watches `static`: {}",
+        watched.stderr
     );
 }
 

@@ -4,6 +4,13 @@
 //! `<target>/tests/trybuild/hyper-assets-tests/`, whose `CARGO_MANIFEST_DIR` is that
 //! folder. The test links `fixtures/` there and creates the fixtures git cannot hold
 //! (dangling and escaping symlinks, a non-UTF-8 name, a socket) in `gen/`.
+//!
+//! The cases stand for crates whose build script watches their folders: the test tells
+//! the compilation that `fixtures/` and `gen/` are watched, as `hyper_assets_build`'s
+//! `watch` would, so the macro's note about an unwatched folder shows only for
+//! `unwatched/` (`fail/unwatched_folder.rs`). Without it the cases would see whatever
+//! this crate's own build script told cargo (`fixtures` only), as `cargo test` passes
+//! a build script's `rustc-env` on to the tests it runs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
@@ -48,6 +55,11 @@ fn prepare_fixtures() {
     )
     .unwrap();
 
+    // The folder no build script watches (see the module docs).
+    let unwatched = project.join("unwatched");
+    fs::create_dir_all(&unwatched).unwrap();
+    fs::write(unwatched.join("app.css"), "body{}").unwrap();
+
     let socket = folder("socket");
     drop(std::os::unix::net::UnixListener::bind(socket.join("app.sock")).unwrap());
 
@@ -75,6 +87,9 @@ fn prepare_fixtures() {
 #[test]
 fn ui() {
     prepare_fixtures();
+    let watched = std::env::join_paths(["fixtures", "gen"]).unwrap();
+    // The one test of this binary: no other thread reads the environment.
+    std::env::set_var(hyper_assets_build::WATCHED_VARIABLE, watched);
     let cases = trybuild::TestCases::new();
     cases.pass("ui/pass/*.rs");
     cases.compile_fail("ui/fail/*.rs");
