@@ -80,7 +80,7 @@ pub use self::include_dir::include_dir;
 #[cfg(feature = "rust-embed")]
 pub use self::rust_embed::rust_embed;
 
-use crate::import_map::{module_imports, ImportMap, ModuleImports};
+use crate::manifest::import_map::{module_imports, ImportMap, ModuleImports};
 use crate::manifest::{Asset, Manifest};
 use hyper_assets_pipeline::{
     integrity, is_module, normalize_prefix, process, ContentHash, FileFilter, ManifestEntry,

@@ -1,72 +1,24 @@
 //! Dev mode: the static folder served from disk through the same pipeline the macro
 //! uses, so names, hashes and rewritten references match a release build.
 
-use crate::import_map::{module_imports, ImportMap};
-use crate::serving::{FileSet, ServedFile};
+// Generated as `assets::SOURCE` with the manifest, and kept there; named here too.
+pub use crate::manifest::DevSource;
+
+use crate::manifest::import_map::{module_imports, ImportMap, ModuleImports};
+use crate::serving::{DiskFolder, FileSet, ServedFile, StaticService};
 use bytes::Bytes;
 use hyper_assets_pipeline::{
-    percent_encode_path, process, stamps, walk, FileFilter, FileStamp, Glob, Manifest,
-    MissingReferences, RewriteOptions,
+    integrity, is_module, percent_encode_path, process, stamps, walk, FileFilter, FileStamp,
+    Manifest, RewriteOptions,
 };
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-/// How `hyper_assets!` read its folder, so dev mode can read it the same way at run
-/// time. Generated as `assets::SOURCE`.
-#[derive(Debug)]
-pub struct DevSource {
-    folder: &'static str,
-    prefix: &'static str,
-    url_prefix: Option<&'static str>,
-    rewrite: bool,
-    keep_missing: bool,
-    hidden: bool,
-    include: &'static [&'static str],
-    exclude: &'static [&'static str],
-    import_map: bool,
-    bare_names: &'static [(&'static str, &'static str)],
-}
-
-impl DevSource {
-    #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    pub const fn __new(
-        folder: &'static str,
-        prefix: &'static str,
-        url_prefix: Option<&'static str>,
-        rewrite: bool,
-        keep_missing: bool,
-        hidden: bool,
-        include: &'static [&'static str],
-        exclude: &'static [&'static str],
-        import_map: bool,
-        bare_names: &'static [(&'static str, &'static str)],
-    ) -> Self {
-        Self {
-            folder,
-            prefix,
-            url_prefix,
-            rewrite,
-            keep_missing,
-            hidden,
-            include,
-            exclude,
-            import_map,
-            bare_names,
-        }
-    }
-
-    /// The folder the macro embedded (absolute).
-    pub const fn folder(&self) -> &'static str {
-        self.folder
-    }
-}
-
 /// The folder at one moment: the files as served, in the model every response path uses.
 #[derive(Debug, Default)]
 pub struct DevSnapshot {
-    files: FileSet,
+    files: Arc<FileSet>,
     import_map: ImportMap,
 }
 
@@ -94,10 +46,6 @@ impl DevSnapshot {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.files.len() == 0
-    }
-
-    pub(crate) fn files(&self) -> &FileSet {
-        &self.files
     }
 }
 
@@ -190,42 +138,18 @@ impl std::error::Error for DevError {}
 impl DevAssets {
     /// Serves the folder `source` names, as the macro read it.
     pub fn new(source: &'static DevSource) -> Self {
-        Self::with_folder(source, source.folder)
+        Self::with_folder(source, source.folder())
     }
 
     /// Serves `folder` with `source`'s settings (for tests, or a checkout moved since
     /// the build).
     pub fn with_folder(source: &'static DevSource, folder: impl Into<PathBuf>) -> Self {
-        let mut filter = FileFilter::default().include_hidden(source.hidden);
-        // The macro already refused invalid globs, so these compile.
-        for glob in source.include.iter().filter_map(|g| Glob::new(g).ok()) {
-            filter = filter.include(glob);
-        }
-        for glob in source.exclude.iter().filter_map(|g| Glob::new(g).ok()) {
-            filter = filter.exclude(glob);
-        }
-        let options = RewriteOptions {
-            enabled: source.rewrite,
-            prefix: source.prefix.to_owned(),
-            url_prefix: source.url_prefix.map(str::to_owned),
-            missing: if source.keep_missing {
-                MissingReferences::Keep
-            } else {
-                MissingReferences::Error
-            },
-            import_map: source.import_map,
-            bare_names: source
-                .bare_names
-                .iter()
-                .map(|&(name, target)| (name.to_owned(), target.to_owned()))
-                .collect(),
-        };
         Self {
             inner: Arc::new(DevInner {
                 folder: folder.into(),
-                filter,
-                url_prefix: source.url_prefix.unwrap_or(source.prefix).to_owned(),
-                options,
+                filter: source.filter(),
+                url_prefix: source.urls_under().to_owned(),
+                options: source.rewrite_options(),
                 cache: Mutex::new(None),
                 rebuild: Mutex::new(()),
             }),
@@ -315,14 +239,14 @@ impl DevAssets {
                 .ok_or_else(|| DevError::Unservable(entry.canonical.clone()))?;
             files.push(served);
         }
-        let import_map = ImportMap::of_files(
+        let import_map = import_map_of(
             &files,
             (&self.inner.url_prefix, &self.inner.options.prefix),
             &self.inner.options.bare_names,
             graph,
         );
         let snapshot = DevSnapshot {
-            files: FileSet::new(files),
+            files: Arc::new(FileSet::new(files)),
             import_map,
         };
         let snapshot = Arc::new(snapshot);
@@ -335,5 +259,41 @@ impl DevAssets {
             Some((seen, snapshot)) if seen == stamps => Some(Arc::clone(snapshot)),
             _ => None,
         }
+    }
+}
+
+/// The import map of dev mode's files: the same JSON a build of them generates.
+fn import_map_of(
+    files: &[ServedFile],
+    prefixes: (&str, &str),
+    bare_names: &[(String, String)],
+    graph: Vec<ModuleImports>,
+) -> ImportMap {
+    let modules = files
+        .iter()
+        .filter(|file| is_module(file.canonical_path()))
+        .filter_map(|file| {
+            let url = file.location.to_str().ok()?;
+            Some((file.canonical_path(), url, integrity(file.bytes()).into()))
+        });
+    ImportMap::of_modules(modules, prefixes, bare_names, graph)
+}
+
+// Here rather than in `serving/`: dev mode builds on the static service, which reaches
+// the folder through `DiskFolder` without naming this module.
+impl StaticService {
+    /// Dev mode: serves the folder from disk through `dev` instead of the embedded bytes
+    /// (see the README's "Development"): canonical names, the current hashed names, and
+    /// hashed names of the last build all answer the current bytes, with
+    /// `Cache-Control: no-cache`.
+    #[must_use]
+    pub fn with_dev(self, dev: DevAssets) -> Self {
+        self.with_disk_folder(Arc::new(dev))
+    }
+}
+
+impl DiskFolder for DevAssets {
+    fn files(&self) -> Result<Arc<FileSet>, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Arc::clone(&self.snapshot()?.files))
     }
 }

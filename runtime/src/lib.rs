@@ -51,12 +51,13 @@
 //!     "static",                       // folder, relative to Cargo.toml
 //!     prefix = "/static/",            // URL prefix (default "/static/")
 //!     module = assets,                // name of the generated module (default `assets`)
-//!     include = ["css/**", "js/**"],  // only these files (default: all)
+//!     include = ["css/**", "js/**"],  // only these files (default: all files)
 //!     exclude = ["*.map"],            // never these files
 //!     hidden = false,                 // embed hidden files (default false)
 //!     rewrite = true,                 // rewrite CSS/JS references to hashed names
 //!     missing_references = "error",   // or "keep"
 //!     compress = true,                // brotli and gzip variants (cached in OUT_DIR)
+//!     size_limit = "200 MiB",         // fail past this size (default: no limit, a warning past 32 MiB)
 //!     url_prefix = "https://cdn.example.com/static/", // where URLs point, if elsewhere
 //!     components(templates = ["templates"]), // version components
 //!     previous = "releases",          // embed earlier releases' files from a release folder
@@ -80,7 +81,6 @@ mod blocking;
 pub mod build;
 pub mod deploy;
 pub mod dev;
-mod import_map;
 mod manifest;
 pub mod routing;
 #[cfg(feature = "server")]
@@ -92,8 +92,7 @@ pub mod stale_client;
 pub mod templates;
 pub mod version;
 
-pub use import_map::ImportMap;
-pub use manifest::{Asset, Delta, Embedded, Manifest};
+pub use manifest::{Asset, Delta, Embedded, ImportMap, Manifest};
 #[cfg(feature = "server")]
 pub use server::serve;
 pub use settings::{Settings, SettingsError};
@@ -117,9 +116,8 @@ pub mod __fuzz;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::dev::DevSource;
-    pub use crate::import_map::ImportMap;
-    pub use crate::manifest::{Asset, Delta, Embedded, Encoded, Manifest};
-    pub use crate::version::EmbeddedComponent;
+    pub use crate::manifest::{
+        Asset, Delta, DevSource, Embedded, EmbeddedComponent, Encoded, ImportMap, Manifest,
+    };
     pub use hyper_assets_macros::__resolve_asset_url;
 }

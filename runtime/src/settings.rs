@@ -1,6 +1,5 @@
 //! Settings of the version story, from the environment or a builder.
 
-use crate::stale_client::ScriptDelivery;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -40,6 +39,18 @@ impl MismatchAction {
             _ => None,
         }
     }
+}
+
+/// How the stale-client script reaches the page (`STALE_CLIENT_SCRIPT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScriptDelivery {
+    /// An inline `<script>` with the code (the default; needs `'unsafe-inline'` or a
+    /// nonce under a Content-Security-Policy).
+    #[default]
+    Inline,
+    /// `<script src="/_hyper-assets/stale-client.<12hex>.js" defer data-version=...>`:
+    /// works under `script-src 'self'`, cached for a year.
+    External,
 }
 
 /// A setting with a value it cannot take. The message names the variable and the valid
@@ -412,13 +423,6 @@ impl Settings {
     /// (`STATIC_RELEASES_DIR`).
     pub fn releases_dir(&self) -> Option<&Path> {
         self.releases_dir.as_deref()
-    }
-
-    /// The bearer token of `POST /cache/bust`, derived from `SECRET_KEY` (see
-    /// [`cache_bust_token`](crate::version::cache_bust_token)); `None` without a key.
-    pub fn cache_bust_token(&self) -> Option<String> {
-        let key = self.secret_key.as_ref()?;
-        Some(crate::version::cache_bust_token(key.expose()))
     }
 
     /// Blue/green and canary routing (`VERSION_MAP`, `DEFAULT_VERSION`, `CANARY`).

@@ -52,6 +52,27 @@ impl SiteMiddleware {
     }
 }
 
+// Here rather than in `site/`: the adapters build on the site, which names none of them.
+impl Site {
+    /// The one stack as actix-web middleware (feature `actix-web`): wrap the app with it
+    /// (`App::new().route(...).wrap(site.actix_middleware())`). It answers what the tower
+    /// layer answers, by the same rules, before the app's routes see the request; see
+    /// [`crate::actix`].
+    ///
+    /// ```
+    /// hyper_assets::hyper_assets!("../tests/fixtures/basic");
+    ///
+    /// # fn main() -> Result<(), hyper_assets::SiteError> {
+    /// let site = hyper_assets::Site::builder(&assets::EMBEDDED).build()?;
+    /// let app = actix_web::App::new().wrap(site.actix_middleware());
+    /// # let _ = app;
+    /// # Ok(()) }
+    /// ```
+    pub fn actix_middleware(&self) -> SiteMiddleware {
+        SiteMiddleware::new(self.clone())
+    }
+}
+
 impl<S, B> Transform<S, ServiceRequest> for SiteMiddleware
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>> + 'static,

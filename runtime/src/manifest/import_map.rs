@@ -1,9 +1,7 @@
 //! The import map of the embedded JavaScript modules and their static import graph.
 
-use crate::serving::ServedFile;
 use hyper_assets_pipeline::{
-    import_map_tag, integrity, is_module, static_import_graph, ImportMapJson, MapModule,
-    ProcessedFile,
+    import_map_tag, is_module, static_import_graph, ImportMapJson, MapModule, ProcessedFile,
 };
 use std::borrow::Cow;
 use std::fmt;
@@ -103,23 +101,6 @@ impl ImportMap {
             csp_hash: Cow::Owned(map.csp_hash),
             graph: Graph::Built(graph),
         }
-    }
-
-    /// The map of dev mode's files.
-    pub(crate) fn of_files(
-        files: &[ServedFile],
-        prefixes: (&str, &str),
-        bare_names: &[(String, String)],
-        graph: Vec<ModuleImports>,
-    ) -> Self {
-        let modules = files
-            .iter()
-            .filter(|file| is_module(file.canonical_path()))
-            .filter_map(|file| {
-                let url = file.location.to_str().ok()?;
-                Some((file.canonical_path(), url, integrity(file.bytes()).into()))
-            });
-        Self::of_modules(modules, prefixes, bare_names, graph)
     }
 
     /// The map as JSON: exactly the content of [`ImportMap::tag`].

@@ -1,33 +1,15 @@
 //! [`VersionRouterBuilder`]: the map, the default, the canary and the names, checked once.
 
 use super::error::RouterError;
-use super::router::{VersionRouterLayer, APP_VERSION_COOKIE, X_APP_REQUESTED_VERSION};
+use super::state::{
+    Canary, RouterState, VersionRouterLayer, APP_VERSION_COOKIE, MAX_VERSION_LEN,
+    X_APP_REQUESTED_VERSION,
+};
+use crate::settings::RoutingSettings;
 use http::header::{HeaderName, HeaderValue};
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-
-/// Longest requested version accepted; longer values are refused with 400.
-pub(super) const MAX_VERSION_LEN: usize = 256;
-
-/// A canary: `percent` of the clients that name no version get `version`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Canary {
-    pub(super) version: String,
-    pub(super) percent: u8,
-}
-
-impl Canary {
-    /// The canary version.
-    pub fn version(&self) -> &str {
-        &self.version
-    }
-
-    /// Its share of version-less clients, 0 to 100.
-    pub fn percent(&self) -> u8 {
-        self.percent
-    }
-}
 
 /// Builds a [`VersionRouterLayer`].
 #[derive(Debug, Clone)]
@@ -215,19 +197,37 @@ fn check_version_name(version: &str) -> Result<(), RouterError> {
     }
 }
 
-/// The checked configuration and the counters, shared by every clone of the layer.
-pub(super) struct RouterState {
-    pub(super) versions: BTreeMap<String, HeaderValue>,
-    pub(super) default_version: String,
-    pub(super) canary: Option<Canary>,
-    pub(super) header_name: HeaderName,
-    pub(super) cookie_name: String,
-    pub(super) canary_key_header: Option<HeaderName>,
-    pub(super) http_only: bool,
-    pub(super) sequence: AtomicU64,
-    pub(super) per_version: BTreeMap<String, AtomicU64>,
-    pub(super) matched: AtomicU64,
-    pub(super) defaulted: AtomicU64,
-    pub(super) canaried: AtomicU64,
-    pub(super) rejected: AtomicU64,
+impl VersionRouterLayer {
+    /// A builder.
+    pub fn builder() -> VersionRouterBuilder {
+        VersionRouterBuilder::default()
+    }
+
+    /// The router of the settings `VERSION_MAP`, `DEFAULT_VERSION` and `CANARY`
+    /// ([`Settings::routing`](crate::Settings::routing)); `None` when no version map is
+    /// set. Errors name those settings.
+    ///
+    /// # Errors
+    /// A map without `DEFAULT_VERSION`, or a configuration [`VersionRouterBuilder::build`]
+    /// refuses.
+    pub fn from_settings(settings: &RoutingSettings) -> Result<Option<Self>, RouterError> {
+        if !settings.is_enabled() {
+            return Ok(None);
+        }
+        let mut builder = Self::builder();
+        for (version, backend) in settings.versions() {
+            builder = builder.version(version.as_str(), backend.as_str());
+        }
+        let Some(default_version) = settings.default_version() else {
+            return Err(RouterError::DefaultVersionNotSet);
+        };
+        builder = builder.default_version(default_version);
+        if let Some((version, percent)) = settings.canary() {
+            builder = builder.canary(version, percent);
+        }
+        builder
+            .build()
+            .map(Some)
+            .map_err(|error| RouterError::Settings(Box::new(error)))
+    }
 }

@@ -2,7 +2,7 @@
 //! cookie, never on a response a shared cache may keep.
 
 use super::decision::Routing;
-use super::router::{VersionRouterLayer, X_APP_SERVED_VERSION, X_BACKEND_TARGET};
+use super::state::{VersionRouterLayer, X_APP_SERVED_VERSION, X_BACKEND_TARGET};
 use bytes::Bytes;
 use http::header::{HeaderValue, SET_COOKIE};
 use http::{HeaderMap, Response};

@@ -1,8 +1,7 @@
 //! Where a request goes: the header, then the cookie, then the canary split and the
 //! default; and the 409/400 answers for versions that cannot be served.
 
-use super::builder::MAX_VERSION_LEN;
-use super::router::VersionRouterLayer;
+use super::state::{VersionRouterLayer, MAX_VERSION_LEN};
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, COOKIE};
 use http::{HeaderMap, Response, StatusCode};

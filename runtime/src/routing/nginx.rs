@@ -1,7 +1,7 @@
 //! nginx configuration generated from a [`VersionRouterLayer`], so the app's routing and
 //! the proxy's cannot drift.
 
-use crate::routing::router::VersionRouterLayer;
+use super::state::VersionRouterLayer;
 use std::fmt::Write as _;
 
 /// What the generated nginx configuration needs besides the version map.

@@ -1,138 +1,24 @@
 //! Version routing for blue/green and canary deploys: the app decides which version a
 //! client gets; the proxy in front (nginx, Envoy) carries it out.
-
 //!
-//! The parts, one job each: `builder` (the checked configuration), `decision` (where a
-//! request goes), `cookie` (the headers of an admitted request), `stats` (the counters),
-//! `error`, and this file: the layer and its service.
+//! The parts, one job each, bottom to top: `error`, `state` (the layer and what its
+//! clones share), `builder` (the checked configuration), `decision` (where a request
+//! goes), `cookie` (the headers of an admitted request), `stats` (the counters), and this
+//! file: the layer's service.
 
-use super::builder::{Canary, RouterState, VersionRouterBuilder};
 use super::cookie::RoutedHeaders;
 use super::decision::json_response;
-use super::error::RouterError;
-use crate::settings::RoutingSettings;
+use super::state::VersionRouterLayer;
 use bytes::Bytes;
-use http::header::HeaderName;
 use http::{Request, Response, StatusCode};
 use http_body_util::{Either, Full};
 use pin_project_lite::pin_project;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use tower_layer::Layer;
 use tower_service::Service;
-
-/// The response header naming the backend that should serve the request.
-pub const X_BACKEND_TARGET: HeaderName = HeaderName::from_static("x-backend-target");
-/// The response header naming the version the request was routed to.
-pub const X_APP_SERVED_VERSION: HeaderName = HeaderName::from_static("x-app-served-version");
-/// The default request header naming the version a client wants.
-pub const X_APP_REQUESTED_VERSION: &str = "x-app-requested-version";
-/// The default cookie naming the version a client sticks to.
-pub const APP_VERSION_COOKIE: &str = "app_version";
-
-/// The layer of version routing (the seed's `VersionRouterMiddleware`).
-///
-/// The requested version comes from the `X-App-Requested-Version` header, then the
-/// `app_version` cookie, then the canary split and the default. A known version: the
-/// response carries `x-backend-target` and `x-app-served-version`, and a sticky
-/// `Set-Cookie` when the client's cookie differs. An unknown version: 409 with the
-/// available versions as JSON. A malformed header (over 256 bytes, control characters,
-/// conflicting values): 400; an empty one is absent. A cookie that is malformed,
-/// duplicated with different values or names a version not in the map is treated as
-/// absent: the client is placed again and gets a fresh cookie.
-///
-/// ```
-/// use hyper_assets::routing::VersionRouterLayer;
-///
-/// let router = VersionRouterLayer::builder()
-///     .version("v1.0", "backend-blue")
-///     .version("v1.1", "backend-green")
-///     .default_version("v1.0")
-///     .canary("v1.1", 10)
-///     .build()
-///     .unwrap();
-/// assert_eq!(router.default_version(), "v1.0");
-/// ```
-#[derive(Clone)]
-pub struct VersionRouterLayer {
-    pub(super) state: Arc<RouterState>,
-}
-
-impl fmt::Debug for VersionRouterLayer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VersionRouterLayer")
-            .field("versions", &self.state.versions)
-            .field("default_version", &self.state.default_version)
-            .field("canary", &self.state.canary)
-            .finish_non_exhaustive()
-    }
-}
-
-impl VersionRouterLayer {
-    /// A builder.
-    pub fn builder() -> VersionRouterBuilder {
-        VersionRouterBuilder::default()
-    }
-
-    /// The router of the settings `VERSION_MAP`, `DEFAULT_VERSION` and `CANARY`
-    /// ([`Settings::routing`](crate::Settings::routing)); `None` when no version map is
-    /// set. Errors name those settings.
-    ///
-    /// # Errors
-    /// A map without `DEFAULT_VERSION`, or a configuration [`VersionRouterBuilder::build`]
-    /// refuses.
-    pub fn from_settings(settings: &RoutingSettings) -> Result<Option<Self>, RouterError> {
-        if !settings.is_enabled() {
-            return Ok(None);
-        }
-        let mut builder = Self::builder();
-        for (version, backend) in settings.versions() {
-            builder = builder.version(version.as_str(), backend.as_str());
-        }
-        let Some(default_version) = settings.default_version() else {
-            return Err(RouterError::DefaultVersionNotSet);
-        };
-        builder = builder.default_version(default_version);
-        if let Some((version, percent)) = settings.canary() {
-            builder = builder.canary(version, percent);
-        }
-        builder
-            .build()
-            .map(Some)
-            .map_err(|error| RouterError::Settings(Box::new(error)))
-    }
-
-    /// The mapped versions and their backends, sorted.
-    pub fn versions(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.state
-            .versions
-            .iter()
-            .map(|(version, backend)| (version.as_str(), backend.to_str().unwrap_or_default()))
-    }
-
-    /// The default version.
-    pub fn default_version(&self) -> &str {
-        &self.state.default_version
-    }
-
-    /// The canary, if any.
-    pub fn canary(&self) -> Option<&Canary> {
-        self.state.canary.as_ref()
-    }
-
-    /// The request header naming a version.
-    pub fn header_name(&self) -> &HeaderName {
-        &self.state.header_name
-    }
-
-    /// The cookie naming a version.
-    pub fn cookie_name(&self) -> &str {
-        &self.state.cookie_name
-    }
-}
 
 impl<S> Layer<S> for VersionRouterLayer {
     type Service = VersionRouter<S>;
@@ -227,6 +113,7 @@ where
 mod tests {
     use super::super::{RequestedFrom, Routing};
     use super::*;
+    use http::header::HeaderName;
     use http::{HeaderMap, HeaderValue};
 
     fn router() -> VersionRouterLayer {

@@ -1,6 +1,6 @@
 //! [`RouterStats`]: requests per version, matched, defaulted, canary and rejected.
 
-use super::router::VersionRouterLayer;
+use super::state::VersionRouterLayer;
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 

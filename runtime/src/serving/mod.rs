@@ -17,4 +17,5 @@ pub(crate) use respond::status;
 pub use respond::{IMMUTABLE, NO_STORE, REVALIDATE};
 pub(crate) use served_file::FileSet;
 pub use served_file::ServedFile;
+pub(crate) use static_service::DiskFolder;
 pub use static_service::{Body, StaticFuture, StaticService, StaticServiceFuture};

@@ -6,7 +6,6 @@ use super::release_folder::{DeltaLookup, ReleaseFolder};
 use super::request_path;
 use super::respond::{self, Hashed, IMMUTABLE_VALUE, REVALIDATE_VALUE};
 use super::served_file::{FileSet, Name, ServedFile};
-use crate::dev::DevAssets;
 use crate::manifest::Manifest;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Request, Response};
@@ -20,6 +19,14 @@ use std::task::{Context, Poll};
 
 /// The response body: a view of `'static` bytes, never a copy.
 pub type Body = Full<Bytes>;
+
+/// A folder whose files are read from disk when a request comes, answered instead of
+/// the embedded ones: dev mode's ([`StaticService::with_dev`]). Dev mode builds on this
+/// room, so the service reaches it through this trait, never by name.
+pub(crate) trait DiskFolder: std::fmt::Debug + Send + Sync {
+    /// The files now, or why they cannot be served (the body of a 500).
+    fn files(&self) -> Result<Arc<FileSet>, Box<dyn std::error::Error + Send + Sync>>;
+}
 
 /// A tower [`Service`](tower_service::Service) that serves the files of a [`Manifest`]
 /// from `'static` memory.
@@ -63,8 +70,16 @@ pub struct StaticService {
     manifest: &'static Manifest,
     files: Arc<FileSet>,
     nested: bool,
-    dev: Option<DevAssets>,
+    dev: Option<Arc<dyn DiskFolder>>,
     releases: Option<Arc<ReleaseFolder>>,
+}
+
+// Here rather than in `manifest/`: the manifest sits below the services that serve it.
+impl Manifest {
+    /// A tower service that serves these assets under [`Manifest::prefix`].
+    pub fn service(&'static self) -> StaticService {
+        StaticService::new(self)
+    }
 }
 
 impl StaticService {
@@ -113,13 +128,10 @@ impl StaticService {
         self.files.earlier_len()
     }
 
-    /// Dev mode: serves the folder from disk through `dev` instead of the embedded bytes
-    /// (see the README's "Development"): canonical names, the current hashed names, and
-    /// hashed names of the last build all answer the current bytes, with
-    /// `Cache-Control: no-cache`.
-    #[must_use]
-    pub fn with_dev(mut self, dev: DevAssets) -> Self {
-        self.dev = Some(dev);
+    /// Serves `folder` from disk instead of the embedded bytes (dev mode's
+    /// [`StaticService::with_dev`]).
+    pub(crate) fn with_disk_folder(mut self, folder: Arc<dyn DiskFolder>) -> Self {
+        self.dev = Some(folder);
         self
     }
 
@@ -133,11 +145,6 @@ impl StaticService {
     /// The manifest served.
     pub fn manifest(&self) -> &'static Manifest {
         self.manifest
-    }
-
-    /// Dev mode's view of the folder, when it serves from disk.
-    pub(crate) fn dev(&self) -> Option<&DevAssets> {
-        self.dev.as_ref()
     }
 
     /// The part of `path` after the prefix, if the path is under it.
@@ -174,8 +181,8 @@ impl StaticService {
             return respond::status(http::StatusCode::NOT_FOUND);
         };
         if let Some(dev) = &self.dev {
-            return match dev.snapshot() {
-                Ok(snapshot) => answer_from_dev(snapshot.files(), method, &canonical, headers),
+            return match dev.files() {
+                Ok(files) => answer_from_dev(&files, method, &canonical, headers),
                 Err(error) => respond::dev_failure(&error),
             };
         }

@@ -79,7 +79,7 @@ impl Site {
             };
         }
         let plan = site.stale.plan(method, headers, &version);
-        let dev = site.files.dev().cloned();
+        let dev = site.dev.clone();
         let stamp = Stamp::new(Some(version), routed);
         Decision::App { plan, dev, stamp }
     }

@@ -64,6 +64,8 @@ pub struct Site {
 struct Inner {
     version: AppVersion,
     files: StaticService,
+    /// Dev mode's folder, which `files` serves from disk.
+    dev: Option<DevAssets>,
     stale: StaleClientLayer,
     router: Option<VersionRouterLayer>,
 }
@@ -73,7 +75,7 @@ impl fmt::Debug for Site {
         f.debug_struct("Site")
             .field("version", &self.inner.version)
             .field("manifest", self.inner.files.manifest())
-            .field("dev", &self.inner.files.dev())
+            .field("dev", &self.inner.dev)
             .field("router", &self.inner.router)
             .finish_non_exhaustive()
     }
@@ -111,25 +113,6 @@ impl Site {
     /// any server that takes a tower service of `http` requests).
     pub fn service<S>(&self, app: S) -> SiteService<S> {
         tower_layer::Layer::layer(&self.layer(), app)
-    }
-
-    /// The one stack as actix-web middleware (feature `actix-web`): wrap the app with it
-    /// (`App::new().route(...).wrap(site.actix_middleware())`). It answers what the tower
-    /// layer answers, by the same rules, before the app's routes see the request; see
-    /// [`crate::actix`].
-    ///
-    /// ```
-    /// hyper_assets::hyper_assets!("../tests/fixtures/basic");
-    ///
-    /// # fn main() -> Result<(), hyper_assets::SiteError> {
-    /// let site = hyper_assets::Site::builder(&assets::EMBEDDED).build()?;
-    /// let app = actix_web::App::new().wrap(site.actix_middleware());
-    /// # let _ = app;
-    /// # Ok(()) }
-    /// ```
-    #[cfg(feature = "actix-web")]
-    pub fn actix_middleware(&self) -> crate::actix::SiteMiddleware {
-        crate::actix::SiteMiddleware::new(self.clone())
     }
 
     /// Serves `app` inside the one layer ([`Site::service`]) on `listener`, with the
@@ -192,7 +175,7 @@ impl Site {
     /// mode's files when dev mode is on.
     pub fn template_helpers(&self) -> TemplateHelpers {
         let helpers = TemplateHelpers::new(self.inner.files.manifest(), &self.inner.version);
-        match self.inner.files.dev() {
+        match &self.inner.dev {
             Some(dev) => helpers.with_dev_refreshed_by_layer(dev.clone()),
             None => helpers,
         }
@@ -220,7 +203,7 @@ impl Site {
 
     /// Dev mode's view of the folder, when dev mode is on.
     pub fn dev(&self) -> Option<&DevAssets> {
-        self.inner.files.dev()
+        self.inner.dev.as_ref()
     }
 }
 
@@ -316,6 +299,7 @@ impl SiteBuilder {
                 stale: StaleClientLayer::new(&version),
                 version,
                 files,
+                dev,
                 router,
             }),
         })

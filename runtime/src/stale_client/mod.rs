@@ -5,6 +5,8 @@
 
 pub(crate) mod spliced_body;
 
+// The setting's type, named here too, where the script it delivers lives.
+pub use crate::settings::ScriptDelivery;
 pub use spliced_body::SplicedBody;
 
 use crate::serving::IMMUTABLE;
@@ -77,18 +79,6 @@ pub fn stale_client_script_path() -> &'static str {
     &EXTERNAL.path
 }
 
-/// How the script reaches the page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ScriptDelivery {
-    /// An inline `<script>` with the code (the default; needs `'unsafe-inline'` or a
-    /// nonce under a Content-Security-Policy).
-    #[default]
-    Inline,
-    /// `<script src="/_hyper-assets/stale-client.<12hex>.js" defer data-version=...>`:
-    /// works under `script-src 'self'`, cached for a year.
-    External,
-}
-
 /// The layer that injects stale-client detection into full-page HTML responses (the
 /// seed's `VersionMiddleware`). See the README's "Stale clients" section for the rules.
 ///
@@ -129,6 +119,14 @@ impl StaleClientLayer {
     pub fn max_body(mut self, bytes: usize) -> Self {
         self.max_body = bytes;
         self
+    }
+}
+
+impl AppVersion {
+    /// The layer that injects stale-client detection into full HTML pages, with the
+    /// mode of `APP_VERSION_MISMATCH`.
+    pub fn stale_client_layer(&self) -> StaleClientLayer {
+        StaleClientLayer::new(self)
     }
 }
 

@@ -2,8 +2,7 @@
 //! `import_map` and `modulepreload`, and the `Link` preload header, for any engine.
 
 use crate::dev::{DevAssets, DevSnapshot};
-use crate::import_map::ImportMap;
-use crate::manifest::Manifest;
+use crate::manifest::{ImportMap, Manifest};
 use crate::serving::ServedFile;
 use crate::version::store::AppVersion;
 use http::HeaderValue;

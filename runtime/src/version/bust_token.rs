@@ -1,6 +1,7 @@
 //! The `POST /cache/bust` token: the same derivation as HyperDjango, so existing deploy
 //! scripts keep working.
 
+use crate::settings::Settings;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -32,6 +33,16 @@ fn hmac_with(key: &str) -> Hmac<Sha256> {
     match Hmac::<Sha256>::new_from_slice(key.as_bytes()) {
         Ok(mac) => mac,
         Err(_) => unreachable!("HMAC accepts every key length"),
+    }
+}
+
+// Here rather than in `settings.rs`: the settings sit below the version room.
+impl Settings {
+    /// The bearer token of `POST /cache/bust`, derived from `SECRET_KEY` (see
+    /// [`cache_bust_token`]); `None` without a key.
+    pub fn cache_bust_token(&self) -> Option<String> {
+        let key = self.secret_key()?;
+        Some(cache_bust_token(key.expose()))
     }
 }
 

@@ -1,33 +1,9 @@
 //! Version components: named groups of files whose bytes count in the app version.
 
+use crate::manifest::EmbeddedComponent;
 use hyper_assets_pipeline::{listing_hash, ContentHash};
 use std::fmt;
 use std::path::{Path, PathBuf};
-
-/// A component group embedded at build time by `hyper_assets!(..., components(...))`:
-/// the file hashes were computed by the macro, and an edit to a file rebuilds.
-#[derive(Debug)]
-pub struct EmbeddedComponent {
-    name: &'static str,
-    files: &'static [(&'static str, &'static str)],
-}
-
-impl EmbeddedComponent {
-    #[doc(hidden)]
-    pub const fn __new(name: &'static str, files: &'static [(&'static str, &'static str)]) -> Self {
-        Self { name, files }
-    }
-
-    /// The group's name (`templates`).
-    pub const fn name(&self) -> &'static str {
-        self.name
-    }
-
-    /// `(path relative to the crate, SHA-256 hex)` of every file, sorted by path.
-    pub const fn files(&self) -> &'static [(&'static str, &'static str)] {
-        self.files
-    }
-}
 
 /// A group's state at one moment: its files' hashes and the group hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,11 +37,11 @@ impl ComponentState {
 
     pub(crate) fn from_embedded(component: &EmbeddedComponent) -> Self {
         let files: Vec<(String, String)> = component
-            .files
+            .files()
             .iter()
             .map(|(path, hash)| ((*path).to_owned(), (*hash).to_owned()))
             .collect();
-        Self::new(component.name.to_owned(), files, true)
+        Self::new(component.name().to_owned(), files, true)
     }
 
     fn new(name: String, mut files: Vec<(String, String)>, embedded: bool) -> Self {

@@ -47,6 +47,14 @@ impl VersionEndpointsLayer {
     }
 }
 
+impl AppVersion {
+    /// The layer that answers `GET /version` and `POST /cache/bust` (the seed's
+    /// `mount_version()`), at the paths in the settings; every other request goes through.
+    pub fn endpoints_layer(&self) -> VersionEndpointsLayer {
+        VersionEndpointsLayer::new(self)
+    }
+}
+
 impl<S> Layer<S> for VersionEndpointsLayer {
     type Service = VersionEndpoints<S>;
 

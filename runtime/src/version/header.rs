@@ -43,6 +43,14 @@ impl VersionHeaderLayer {
     }
 }
 
+impl AppVersion {
+    /// The layer that adds `X-App-Version` to every response (unless
+    /// `APP_VERSION_HEADER` is off).
+    pub fn header_layer(&self) -> VersionHeaderLayer {
+        VersionHeaderLayer::new(self)
+    }
+}
+
 impl<S> Layer<S> for VersionHeaderLayer {
     type Service = VersionHeader<S>;
 

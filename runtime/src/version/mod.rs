@@ -21,7 +21,9 @@ pub(crate) mod header;
 pub(crate) mod store;
 
 pub use bust_token::{cache_bust_token, TOKEN_LEN};
-pub use component::{ComponentError, ComponentState, DiskComponent, EmbeddedComponent};
+pub use component::{ComponentError, ComponentState, DiskComponent};
+// Generated as `assets::COMPONENTS` with the manifest, and kept there; named here too.
+pub use crate::manifest::EmbeddedComponent;
 pub use endpoints::{
     EndpointsBody, EndpointsFuture, VersionEndpoints, VersionEndpointsLayer, BUST_BODY_LIMIT,
 };

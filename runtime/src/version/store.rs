@@ -1,11 +1,8 @@
 //! [`AppVersion`]: the single store every freshness question is answered from.
 
-use crate::manifest::Manifest;
+use crate::manifest::{EmbeddedComponent, Manifest};
 use crate::settings::Settings;
-use crate::stale_client::StaleClientLayer;
-use crate::version::component::{ComponentError, ComponentState, DiskComponent, EmbeddedComponent};
-use crate::version::endpoints::VersionEndpointsLayer;
-use crate::version::header::VersionHeaderLayer;
+use crate::version::component::{ComponentError, ComponentState, DiskComponent};
 use arc_swap::ArcSwap;
 use http::HeaderValue;
 use hyper_assets_pipeline::listing_hash;
@@ -303,24 +300,6 @@ impl AppVersion {
             self.inner.clients_current.load(Ordering::Relaxed),
             self.inner.clients_stale.load(Ordering::Relaxed),
         )
-    }
-
-    /// The layer that injects stale-client detection into full HTML pages, with the
-    /// mode of `APP_VERSION_MISMATCH`.
-    pub fn stale_client_layer(&self) -> StaleClientLayer {
-        StaleClientLayer::new(self)
-    }
-
-    /// The layer that adds `X-App-Version` to every response (unless
-    /// `APP_VERSION_HEADER` is off).
-    pub fn header_layer(&self) -> VersionHeaderLayer {
-        VersionHeaderLayer::new(self)
-    }
-
-    /// The layer that answers `GET /version` and `POST /cache/bust` (the seed's
-    /// `mount_version()`), at the paths in the settings; every other request goes through.
-    pub fn endpoints_layer(&self) -> VersionEndpointsLayer {
-        VersionEndpointsLayer::new(self)
     }
 }
 
