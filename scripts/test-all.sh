@@ -88,6 +88,16 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
+step "the guide: mdbook build docs (mdBook 0.4.52, installed in target/tools)"
+# Pinned, so every run renders the book with the same mdBook; built from crates.io once
+# (about 80 s on 2 cores), without the `serve`/`watch` features the build does not use.
+mdbook=target/tools/bin/mdbook
+mdbook_version=0.4.52
+if [ "$("$mdbook" --version 2>/dev/null)" != "mdbook v$mdbook_version" ]; then
+  cargo install mdbook --version "$mdbook_version" --locked --no-default-features --root target/tools
+fi
+"$mdbook" build docs
+
 step "cargo test (debug)"
 cargo test --workspace --locked
 
@@ -112,6 +122,9 @@ cargo test -p demo --locked --test deltas -- --ignored --nocapture
 
 step "the README's shell recipe for VERSION (jq, sha256sum)"
 cargo test -p hyper-assets-tests --locked --test version_recipe -- --ignored
+
+step "the guide's console blocks print what they show (the demo, curl)"
+cargo test -p demo --locked --test guide_console -- --ignored
 
 step "cargo package: the published crates package together and build from their .crate files"
 # What `cargo publish` would upload: every member without `publish = false`, packaged and

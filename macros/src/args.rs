@@ -1,15 +1,11 @@
 //! Parsing `hyper_assets!("static", option = value, ...)`.
 
+use hyper_assets_pipeline::macro_option_list;
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{bracketed, Ident, LitBool, LitStr, Path, Token};
-
-/// The options a user can set, for error messages.
-const OPTIONS: &str = "`prefix`, `url_prefix`, `module`, `include`, `exclude`, `hidden`, \
-                       `rewrite`, `missing_references`, `compress`, `size_limit`, \
-                       `previous`, `deltas`, `components(...)`, `import_map(...)`, `crate`";
 
 /// Parsed macro input.
 pub(crate) struct Args {
@@ -133,7 +129,10 @@ impl Parse for Args {
                 Ident::new("crate", token.span)
             } else {
                 input.parse().map_err(|error| {
-                    syn::Error::new(error.span(), format!("expected an option: {OPTIONS}"))
+                    syn::Error::new(
+                        error.span(),
+                        format!("expected an option: {}", macro_option_list()),
+                    )
                 })?
             };
             let name = key.to_string();
@@ -193,7 +192,10 @@ impl Parse for Args {
                 _ => {
                     return Err(syn::Error::new(
                         key.span(),
-                        format!("unknown option `{name}`; the options are {OPTIONS}"),
+                        format!(
+                            "unknown option `{name}`; the options are {}",
+                            macro_option_list()
+                        ),
                     ))
                 }
             }
@@ -375,6 +377,51 @@ mod tests {
         assert_eq!(args.prefix, "/static/");
         assert_eq!(args.module, "assets");
         assert!(!args.hidden);
+    }
+
+    /// The defaults the guide's table shows (`MACRO_OPTIONS`) are the parser's.
+    #[test]
+    fn defaults_are_the_listed_ones() {
+        let args = parse(quote!("static")).unwrap();
+        let krate = &args.krate;
+        let none = |empty: bool| if empty { "none" } else { "set" }.to_owned();
+        for option in hyper_assets_pipeline::MACRO_OPTIONS {
+            let actual = match option.name {
+                "prefix" => format!("{:?}", args.prefix),
+                "url_prefix" => match &args.url_prefix {
+                    None => "the prefix".to_owned(),
+                    Some(url) => url.clone(),
+                },
+                "module" => args.module.to_string(),
+                "include" => if args.include.is_empty() {
+                    "all files"
+                } else {
+                    "set"
+                }
+                .to_owned(),
+                "exclude" => none(args.exclude.is_empty()),
+                "hidden" => args.hidden.to_string(),
+                "rewrite" => args.rewrite.to_string(),
+                "missing_references" => if args.keep_missing {
+                    "\"keep\""
+                } else {
+                    "\"error\""
+                }
+                .to_owned(),
+                "compress" => args.compress.to_string(),
+                "size_limit" => match args.size_limit {
+                    None => "no limit, a warning past 32 MiB".to_owned(),
+                    Some((bytes, _)) => bytes.to_string(),
+                },
+                "previous" => none(args.previous.is_none()),
+                "deltas" => args.deltas.to_string(),
+                "components" => none(args.components.is_empty()),
+                "import_map" => none(args.import_map.is_none()),
+                "crate" => quote!(#krate).to_string().replace(' ', ""),
+                other => panic!("option `{other}` has no default here"),
+            };
+            assert_eq!(actual, option.default, "`{}`", option.name);
+        }
     }
 
     #[test]

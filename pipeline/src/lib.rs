@@ -24,6 +24,7 @@ mod glob;
 mod hashed_name;
 mod import_map;
 mod integrity;
+mod macro_options;
 mod manifest;
 mod nginx_location;
 mod references;
@@ -63,6 +64,7 @@ pub use import_map::{
     check_bare_name, import_map_tag, is_module, static_import_graph, ImportMapJson, MapModule,
 };
 pub use integrity::integrity;
+pub use macro_options::{macro_option_list, MacroOption, OptionSyntax, MACRO_OPTIONS};
 pub use manifest::{listing_hash, manifest_version, staticfiles_json, Manifest, ManifestEntry};
 pub use nginx_location::nginx_static_location;
 pub use references::{scan_css, scan_js, Reference, ReferenceKind};

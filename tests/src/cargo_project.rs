@@ -140,8 +140,14 @@ impl CargoProject {
 
     /// Runs `cargo build` (offline, in a target folder shared by all such projects).
     pub fn build(&self) -> Build {
+        self.build_with(&[])
+    }
+
+    /// Runs `cargo build` with more arguments (`--keep-going`), as [`CargoProject::build`].
+    pub fn build_with(&self, args: &[&str]) -> Build {
         let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
             .args(["build", "--offline"])
+            .args(args)
             .current_dir(&self.dir)
             .env(
                 "CARGO_TARGET_DIR",

@@ -1,6 +1,10 @@
 //! The documentation as the tests read it: the README, the CHANGELOG and the guide's
 //! chapters under `docs/src/`, where the examples the tests build and run live.
 
+pub mod fragments;
+pub mod links;
+pub mod markdown;
+
 use crate::cargo_project::workspace_root;
 use std::path::{Path, PathBuf};
 
