@@ -28,50 +28,76 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The rooms behind it, for à-la-carte use, one concern each:
+//! The rooms behind it, for à-la-carte use, one concern each: the stack's from the bottom
+//! up, then those beside it:
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`settings`] | [`Settings`] and its parts |
+//! | the manifest (at the root) | [`Manifest`], [`Asset`], [`ImportMap`] and [`Embedded`]: the const data `hyper_assets!` generates |
 //! | [`serving`] | [`StaticService`](serving::StaticService), the one model of a served file, and the HTTP rules (conditional requests, ranges, negotiation, safe paths) |
+//! | [`dev`] | dev mode: the folder served from disk through the macro's pipeline |
 //! | [`version`] | [`AppVersion`](version::AppVersion) (the one store), components, the `X-App-Version` layer, `GET /version` and `POST /cache/bust` |
 //! | [`stale_client`] | the stale-client script and [`StaleClientLayer`](stale_client::StaleClientLayer) |
 //! | [`routing`] | blue/green and canary: [`VersionRouterLayer`](routing::VersionRouterLayer) and the nginx generator |
-//! | [`dev`] | dev mode: the folder served from disk through the macro's pipeline |
 //! | [`templates`] | [`TemplateHelpers`] (URLs, integrity, the import map, preloads) and their minijinja and Tera registration |
-//! | [`settings`] | [`Settings`] and its parts |
-//! | [`deploy`] | `collect` for a CDN or nginx, and the nginx `location` that serves it |
-//! | `adopt` | manifests from rust-embed or include_dir sets (features) |
+//! | `server` | `serve`: an HTTP/1.1 server loop with a header-read timeout and a connection cap (feature `server`, on by default) |
+//! | [`site`] | [`Site`]: the one stack over the rooms above |
 //! | `actix` | the one stack as actix-web middleware, the static service as an actix-web service (feature `actix-web`) |
+//! | `adopt` | manifests from rust-embed or include_dir sets (features) |
+//! | [`deploy`] | `collect` for a CDN or nginx, and the nginx `location` that serves it |
 //! | [`build`] | the build-script helper (prefer the `hyper-assets-build` crate) |
+//!
+//! # Layers
+//!
+//! A room names only the rooms below it, so no two files import each other
+//! (`tests/tests/layers.rs` checks that, and this order). Bottom to top:
+//!
+//! settings → manifest → serving → dev → version → stale_client → routing → templates → server → site → actix
+//!
+//! `adopt` and `deploy` build on the manifest alone, `build` on nothing. A method of a
+//! lower room's type that needs a higher room is defined in the higher room's file:
+//! [`Manifest::service`] in `serving`, `StaticService::with_dev` in `dev`,
+//! `AppVersion::header_layer` beside its layer, `Site::actix_middleware` in `actix`.
 //!
 //! # Options
 //!
+//! Every option of the macro, in the order its errors list them, with its default:
+//!
 //! ```text
 //! hyper_assets!(
-//!     "static",                       // folder, relative to Cargo.toml
-//!     prefix = "/static/",            // URL prefix (default "/static/")
-//!     module = assets,                // name of the generated module (default `assets`)
-//!     include = ["css/**", "js/**"],  // only these files (default: all files)
-//!     exclude = ["*.map"],            // never these files
-//!     hidden = false,                 // embed hidden files (default false)
-//!     rewrite = true,                 // rewrite CSS/JS references to hashed names
-//!     missing_references = "error",   // or "keep"
-//!     compress = true,                // brotli and gzip variants (cached in OUT_DIR)
-//!     size_limit = "200 MiB",         // fail past this size (default: no limit, a warning past 32 MiB)
-//!     url_prefix = "https://cdn.example.com/static/", // where URLs point, if elsewhere
-//!     components(templates = ["templates"]), // version components
-//!     previous = "releases",          // embed earlier releases' files from a release folder
-//!     deltas = true,                  // and dcb/dcz deltas from them (RFC 9842; needs compress)
-//!     import_map("htmx" = "vendor/htmx.esm.js"), // bare names; specifiers via the map
-//!     crate = ::hyper_assets,         // path to this crate, if renamed
+//!     "static",                      // the folder, relative to Cargo.toml (first, required)
+//!     prefix = "/static/",           // URL prefix (default "/static/")
+//!     url_prefix = "https://cdn.example.com/static/", // where URLs point (default: the prefix)
+//!     module = assets,               // the generated module's name (default assets)
+//!     include = ["css/**", "js/**"], // only these files (default: all files)
+//!     exclude = ["*.map"],           // never these files (default: none)
+//!     hidden = false,                // embed hidden files (default false)
+//!     rewrite = true,                // CSS/JS references to hashed names (default true)
+//!     missing_references = "error",  // or "keep" (default "error")
+//!     compress = true,               // brotli and gzip variants, in OUT_DIR (default true)
+//!     size_limit = "200 MiB",        // the cap (default: no limit, a warning past 32 MiB)
+//!     previous = "releases",         // a release folder's earlier files (default: none)
+//!     deltas = true,                 // dcb/dcz deltas from them; needs compress (default true)
+//!     components(templates = ["templates"]), // version components (default: none)
+//!     import_map("htmx" = "vendor/htmx.esm.js"), // bare names, the map (default: none)
+//!     crate = ::hyper_assets,        // this crate's path, if renamed (default ::hyper_assets)
 //! );
 //! ```
+//!
+//! An embedded set over `size_limit` fails the build (sizes in B, KB, KiB, MB, MiB, GB or
+//! GiB). `previous` embeds the earlier releases' files of a release folder written by
+//! `collect`, served under their own hashed names, and `deltas` the RFC 9842 deltas from
+//! them. Without `import_map(...)`, module specifiers are rewritten to hashed names; with
+//! it (even empty), they resolve through the import map and are served as written.
 //!
 //! Already embedding with rust-embed or include_dir? The `adopt` module (features
 //! `rust-embed` and `include_dir`) builds the same [`Manifest`] from those sets at
 //! start-up, so everything above works on them too.
 //!
-//! See the README for the quick start, the naming rules and how `VERSION` is derived.
+//! The guide (`docs/` in the repository, chapter Reference) lists every option, setting,
+//! serving rule and error; its earlier chapters take the quick start, the naming rules and
+//! how `VERSION` is derived one at a time.
 
 #[cfg(feature = "actix-web")]
 pub mod actix;

@@ -116,13 +116,13 @@ impl fmt::Debug for SecretKey {
 /// | `STATIC_DEV_MODE` | bool | on in debug builds, off in release | serve the static folder from disk |
 /// | `STATIC_DEV_VERSION_QUERY` | bool | `true` | `?v=<hash>` on dev-mode URLs |
 /// | `SECRET_KEY` | text | unset | key of the `/cache/bust` token; unset refuses every bust |
-/// | `APP_COMMIT` | text | unset | build commit shown on `/version` |
+/// | `APP_COMMIT` | text | unset | build commit shown on `/version`; at most 256 visible ASCII characters |
 /// | `STALE_CLIENT_SCRIPT` | `inline`, `external` | `inline` | how the stale-client script reaches pages |
 /// | `STATIC_DEV_DIR` | a folder | the macro's folder | in dev mode, the folder served from disk |
 /// | `STATIC_RELEASES_DIR` | a folder | unset | a release folder shared by the instances (written by `collect`): hashed names of other releases found there are served, if their bytes hash to their name |
 /// | `VERSION_MAP` | `version=backend,...` | unset | blue/green routing: the versions and their backends |
 /// | `DEFAULT_VERSION` | a version of the map | unset (required with a map) | the version of clients that name none |
-/// | `CANARY` | `version:percent` | unset | that share of clients that name no version get that version |
+/// | `CANARY` | `version:percent` | unset | that share (0 to 100) of the clients that name no version get that version |
 /// | `HTTP_HEADER_TIMEOUT` | seconds, 1 to 3600 | `10` | [`Site::serve`](crate::Site::serve): time to send a request head, and to stay idle between keep-alive requests |
 /// | `HTTP_MAX_CONNECTIONS` | 1 to 1000000 | `1024` | [`Site::serve`](crate::Site::serve): connections open at once (lowered to fit `ulimit -n`) |
 ///

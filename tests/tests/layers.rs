@@ -1,7 +1,7 @@
 //! Rooms that point down: no library crate of the workspace has a file-level import
-//! circle (issue 24). A lower file never names a higher one, so the layers of the runtime
-//! read in one order (its crate docs state it: settings at the bottom, the manifest below
-//! the services that serve it, the version store below the layers that wrap it).
+//! circle (issue 24), and the runtime's rooms import in the order its crate docs state
+//! (settings at the bottom, the manifest below the services that serve it, the version
+//! store below the layers that wrap it).
 //!
 //! The graph is read from the sources as written: every `use` declaration (grouped
 //! trees, `self` in a group, `as` renames, `pub use` re-exports) and every path in the
@@ -14,8 +14,8 @@
 //! files, which name `super::` types): that one room is taken apart by leaving out its
 //! front file and looking again, so circles among its files still count.
 //!
-//! `python3 /work/shared/tools/import_cycles.py <dir>` finds the same circles for the
-//! paths it reads (it skips relative paths such as `pub use child::Item;`).
+//! Relative paths count too: `pub use child::Item;` is how a room's front file names its
+//! files, so a scan of `crate::` and `super::` paths alone misses circles through one.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
@@ -39,6 +39,50 @@ fn the_runtime_has_no_import_circle() {
     assert!(graph.files.len() > 40, "the runtime's files were not found");
     let circles = graph.circles();
     assert!(circles.is_empty(), "{}", graph.report(&circles));
+}
+
+/// The order of the runtime's rooms its crate docs state (`settings → manifest → ...`,
+/// bottom to top) is the order of their imports: a room names no room above it.
+#[test]
+fn the_runtime_rooms_import_in_the_order_its_docs_state() {
+    let src = workspace_root().join(CRATES[0]);
+    let docs = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+    let order: Vec<&str> = docs
+        .lines()
+        .filter_map(|line| line.strip_prefix("//! "))
+        .find(|line| line.starts_with("settings → "))
+        .expect("runtime/src/lib.rs states its layers: a line `//! settings → ...`")
+        .split(" → ")
+        .map(str::trim)
+        .collect();
+    let graph = ImportGraph::read(&src);
+    let room = |file: usize| graph.modules[file].first().map(String::as_str);
+    for name in &order {
+        assert!(
+            (0..graph.files.len()).any(|file| room(file) == Some(*name)),
+            "the layers name `{name}`, which is no module of the runtime"
+        );
+    }
+    let rank = |file: usize| room(file).and_then(|room| order.iter().position(|r| *r == room));
+    let mut upward = String::new();
+    for (from, targets) in graph.edges.iter().enumerate() {
+        for (&to, text) in targets {
+            if let (Some(low), Some(high)) = (rank(from), rank(to)) {
+                if high > low {
+                    let _ = writeln!(
+                        upward,
+                        "{} ({}) names {} ({}): {text}",
+                        graph.files[from], order[low], graph.files[to], order[high]
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        upward.is_empty(),
+        "rooms that name a room above them in `{}`:\n{upward}",
+        order.join(" → ")
+    );
 }
 
 #[test]
