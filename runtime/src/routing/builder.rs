@@ -197,6 +197,7 @@ fn check_version_name(version: &str) -> Result<(), RouterError> {
     }
 }
 
+// Here rather than in `state.rs`, the bottom of the room, which names no file above it.
 impl VersionRouterLayer {
     /// A builder.
     pub fn builder() -> VersionRouterBuilder {
