@@ -34,7 +34,7 @@ mod releases;
 mod report;
 mod rules;
 
-pub use options::{CheckArguments, CheckOptions, UsageError, DEFAULT_REQUESTS, USAGE};
+pub use options::{CheckArguments, CheckOptions, UsageError, DEFAULT_REQUESTS};
 pub use report::{Outcome, Report, Rule, RuleReport};
 
 use crate::http_client::FetchError;

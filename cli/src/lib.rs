@@ -1,52 +1,40 @@
 //! The `hyper-assets` command line as a library, so tests and other tools can run its
 //! commands without a process: [`check`] verifies a live deployment's cache contract
-//! from outside, over the plain-HTTP [`http_client`].
+//! from outside, over the plain-HTTP [`http_client`]; [`commands`] lists every command
+//! and flag, the data `--help` is written from.
 
 mod args;
+mod build_flags;
 mod bust_token;
+mod call_source;
 pub mod check;
 mod collect;
+pub mod commands;
 mod folder_build;
 pub mod http_client;
 pub mod http_url;
 mod nginx_config;
 
 /// Runs a deploy command (`collect`, `prune`, `bust-token`, `nginx-config`) with its
-/// arguments: the text to print, or the error. `None` for another command.
+/// arguments: the text to print, or the error. `None` for another command. `--help` (or
+/// `-h`) among the arguments gives the command's help.
+///
+/// ```
+/// let help = hyper_assets_cli::run_deploy_command("prune", &["--help".to_owned()]);
+/// assert!(help.unwrap().unwrap().starts_with("usage: hyper-assets prune DIR [options]"));
+/// assert!(hyper_assets_cli::run_deploy_command("check", &[]).is_none());
+/// ```
 pub fn run_deploy_command(command: &str, rest: &[String]) -> Option<Result<String, String>> {
-    let args = args::Args::new(rest.to_vec());
-    Some(match command {
-        "collect" => collect::collect(args),
-        "prune" => collect::prune(args),
-        "bust-token" => bust_token::bust_token(args),
-        "nginx-config" => nginx_config::nginx_config(args),
+    let run = match command {
+        "collect" => collect::collect,
+        "prune" => collect::prune,
+        "bust-token" => bust_token::bust_token,
+        "nginx-config" => nginx_config::nginx_config,
         _ => return None,
-    })
-}
-
-/// The usage of the deploy commands.
-pub fn deploy_usage() -> String {
-    let mut usage = String::from(
-        "  collect DIR [options]          build the static folder as the macro does, write the\n\
-         \x20                                release into the release folder DIR with the dcb/dcz\n\
-         \x20                                deltas from the releases it keeps, and prune it\n\
-         \x20   --keep N                     earlier releases kept whatever their age (default 2)\n\
-         \x20   --age DURATION               releases younger than this are kept too (default 1h)\n",
-    );
-    for line in folder_build::BUILD_OPTIONS.lines() {
-        usage.push_str("    ");
-        usage.push_str(line.trim_start());
-        usage.push('\n');
+    };
+    let command = commands::command(command)?;
+    if rest.iter().any(|arg| arg == "--help" || arg == "-h") {
+        return Some(Ok(command.help()));
     }
-    usage.push_str(
-        "  prune DIR [--keep N] [--age DURATION]\n\
-         \x20                                prune the release folder without writing a release\n\
-         \x20 bust-token                     the bearer token of POST /cache/bust, from SECRET_KEY\n\
-         \x20 nginx-config                   the version routing of VERSION_MAP for nginx\n\
-         \x20                                (BACKEND_ADDRS, NGINX_LISTEN)\n\
-         \x20 nginx-config --static-root DIR [--prefix PATH] [--brotli]\n\
-         \x20                                the nginx location that serves the release folder,\n\
-         \x20                                its deltas and dictionaries included\n",
-    );
-    usage
+    Some(run(args::Args::new(command, rest.to_vec())))
 }

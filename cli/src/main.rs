@@ -1,24 +1,26 @@
 //! `hyper-assets`: the hyper-assets command line.
 //!
 //! ```text
-//! hyper-assets collect DIR [options]   write a release into the release folder DIR
+//! hyper-assets collect DIR [options]   write a release into the release folder DIR, with
+//!                                      the options of the crate's hyper_assets! call
 //! hyper-assets prune DIR               prune the release folder
 //! hyper-assets bust-token              the POST /cache/bust token, from SECRET_KEY
 //! hyper-assets nginx-config            the nginx configuration
 //! hyper-assets check URL [options]     verify a live deployment's cache contract
 //! ```
 
-use hyper_assets_cli::check::{self, CheckArguments, CheckOptions, USAGE};
+use hyper_assets_cli::check::{self, CheckArguments, CheckOptions};
+use hyper_assets_cli::commands;
 use std::process::ExitCode;
 
-/// The commands, for `hyper-assets` without one or with an unknown one.
+/// The commands, for `hyper-assets --help`, or without a command or with an unknown one.
 fn commands() -> String {
-    format!(
-        "usage: hyper-assets COMMAND [ARGS]\n\ncommands:\n{}  check URL [options]            \
-         verify a live deployment's cache contract\n\
-         \x20                                (check --help for its options)\n",
-        hyper_assets_cli::deploy_usage()
-    )
+    commands::help()
+}
+
+/// The help of `check`.
+fn check_usage() -> String {
+    commands::command("check").map_or_else(commands::help, commands::Command::help)
 }
 
 /// Exit status of a usage error (a rule failing is 1).
@@ -71,8 +73,8 @@ fn usage_error(problem: &str, usage: &str) -> ExitCode {
 fn run_check(args: &[String]) -> ExitCode {
     let options = match CheckOptions::from_args(args) {
         Ok(CheckArguments::Check(options)) => options,
-        Ok(CheckArguments::Help) => return print_help(USAGE),
-        Err(error) => return usage_error(&format!("check: {error}"), USAGE),
+        Ok(CheckArguments::Help) => return print_help(&check_usage()),
+        Err(error) => return usage_error(&format!("check: {error}"), &check_usage()),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

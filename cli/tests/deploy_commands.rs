@@ -1,5 +1,7 @@
 //! The deploy commands as a user runs them: `collect` writes the same bytes as the demo
-//! binary's own collect, into a release folder that keeps and prunes releases;
+//! binary's own collect, with the options of the demo's `hyper_assets!` call, and refuses
+//! a release the binary would not serve, into a release folder that keeps and prunes
+//! releases;
 //! `bust-token` and `nginx-config` print what the demo prints from the same settings;
 //! bad arguments get a sentence that names them.
 
@@ -21,6 +23,16 @@ fn cli(args: &[&str], env: &[(&str, &str)]) -> Output {
         command.env(name, value);
     }
     command.output().unwrap()
+}
+
+/// Runs the CLI in `dir`.
+fn cli_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hyper-assets"))
+        .env_clear()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn demo(args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -87,21 +99,35 @@ fn demo_static() -> String {
 #[test]
 fn collect_writes_the_binarys_bytes_and_the_printed_location_matches() {
     let dir = fresh("same-bytes");
-    let (ours, theirs) = (dir.join("cli"), dir.join("demo"));
+    let (ours, theirs, flagged) = (dir.join("cli"), dir.join("demo"), dir.join("flagged"));
+    // In the demo's folder, without a flag: the options are its `hyper_assets!` call's
+    // (its `import_map(...)` collects its modules as written).
+    let demo_dir = workspace_root().join("examples/demo");
+    let printed = ok(&cli_in(&demo_dir, &["collect", ours.to_str().unwrap()]));
+    assert!(printed.starts_with("collected release "), "{printed}");
+    let call = format!(
+        "options: the `hyper_assets!` call at {}:29\n",
+        std::fs::canonicalize(&demo_dir)
+            .unwrap()
+            .join("src/main.rs")
+            .display()
+    );
+    assert!(printed.ends_with(&call), "{printed}");
+    // From elsewhere, with --static and flags that agree with the call: the same call.
     let printed = ok(&cli(
         &[
             "collect",
-            ours.to_str().unwrap(),
+            flagged.to_str().unwrap(),
             "--static",
             &demo_static(),
-            // The demo's `import_map(...)`: its modules are collected as written.
             "--import-map",
             "--import-name",
             "greeting=js/modules/greet.js",
         ],
         &[],
     ));
-    assert!(printed.starts_with("collected release "), "{printed}");
+    assert!(printed.ends_with(&call), "{printed}");
+    assert_eq!(files(&flagged), files(&ours));
     let location = ok(&demo(&["collect", theirs.to_str().unwrap()], &[]));
     let (a, b) = (files(&ours), files(&theirs));
     assert_eq!(
@@ -283,6 +309,204 @@ fn collect_writes_checked_deltas_and_prune_removes_them() {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// The version the demo binary embeds (`assets::VERSION`), read from the release folder
+/// its own collect writes.
+fn demo_version(dir: &Path) -> String {
+    ok(&demo(&["collect", dir.to_str().unwrap()], &[]));
+    ReleaseIndex::read(dir).unwrap().releases()[0]
+        .version
+        .clone()
+}
+
+/// Issue 24: `collect --no-rewrite DIR` exited 0 with a release the binary (built with
+/// `rewrite = true`) does not serve, so nginx answered 404 for the files its pages name.
+/// In the crate the flag now contradicts the call; outside it, `--expect-version`
+/// refuses the release; nothing is written either way.
+#[test]
+fn collect_refuses_a_release_the_binary_does_not_serve() {
+    let dir = fresh("mismatch");
+    let out = dir.join("out");
+    let out_arg = out.to_str().unwrap();
+    let demo_dir = workspace_root().join("examples/demo");
+    let main_rs = std::fs::canonicalize(&demo_dir)
+        .unwrap()
+        .join("src/main.rs");
+    let error = failed(&cli_in(&demo_dir, &["collect", "--no-rewrite", out_arg]));
+    assert_eq!(
+        error,
+        format!(
+            "hyper-assets collect: --no-rewrite contradicts the `hyper_assets!` call at {}:29, \
+             which has `rewrite = true` (the default): the binary was built with the call's \
+             options, so drop the flag, or change the call and rebuild the binary\n",
+            main_rs.display()
+        )
+    );
+    assert!(!out.exists(), "nothing written");
+
+    // A copy of the folder outside any crate: the flags are the options, and the
+    // version says they are not the binary's.
+    let version = demo_version(&dir.join("demo"));
+    let copy = dir.join("static");
+    hyper_assets_tests::scratch::copy_folder(Path::new(&demo_static()), &copy);
+    let args = |extra: &[&'static str]| {
+        let mut args = vec![
+            "collect",
+            "--static",
+            "static",
+            "--import-map",
+            "--import-name",
+            "greeting=js/modules/greet.js",
+            "--expect-version",
+            &version,
+            out_arg,
+        ];
+        args.extend(extra);
+        cli_in(&dir, &args)
+    };
+    let error = failed(&args(&["--no-rewrite"]));
+    assert!(
+        error.starts_with("hyper-assets collect: the release would be version ")
+            && error.contains(&format!(
+                ", but --expect-version is {version}: the binary was built from other files or \
+             with other options, and its pages would name files this release does not have; \
+             nothing was written (options: the flags, as no crate around it has a \
+             `hyper_assets!` call"
+            )),
+        "{error}"
+    );
+    assert!(!out.exists(), "nothing written");
+    // The same flags as the call: the binary's version, written.
+    let printed = ok(&args(&[]));
+    assert!(
+        printed.starts_with(&format!("collected release {version} (")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("\noptions: the flags, as no crate around it has a `hyper_assets!` call"),
+        "{printed}"
+    );
+}
+
+/// The options `collect` reads from a call are the macro's: a crate whose call sets every
+/// option that changes the bytes builds to the version `collect` writes, run in the
+/// crate's folder without a flag.
+#[test]
+fn collect_reads_every_option_of_the_call_as_the_macro_does() {
+    use hyper_assets_tests::cargo_project::CargoProject;
+    let project = CargoProject::new("collect-options");
+    project.manifest("hyper-assets = \"0.1\"", "hyper-assets-build = \"0.1\"");
+    project.write(
+        "build.rs",
+        "fn main() {\n    hyper_assets_build::watch_embedded();\n}\n",
+    );
+    project.write(
+        "src/main.rs",
+        r#"hyper_assets::hyper_assets!(
+    "public",
+    module = files,
+    prefix = "/assets",
+    url_prefix = "https://cdn.example.com/a",
+    include = ["**/*.css", "**/*.js", "**/*.png", "**/*.txt"],
+    exclude = ["**/skip.css"],
+    hidden = true,
+    missing_references = "keep",
+    compress = false,
+    deltas = false,
+    import_map("lib" = "js/lib.js"),
+);
+
+fn main() {
+    println!("{}", files::VERSION);
+}
+"#,
+    );
+    project.write(
+        "public/css/app.css",
+        "body { background: url(../img/logo.png) } a { background: url(gone.png) }\n",
+    );
+    project.write("public/css/skip.css", "p {}\n");
+    project.write("public/img/logo.png", "png");
+    project.write(
+        "public/js/app.js",
+        "import { x } from 'lib';\nconsole.log(x);\n",
+    );
+    project.write("public/js/lib.js", "export const x = 1;\n");
+    project.write("public/.well-known/security.txt", "Contact: x\n");
+    project.write("public/README.md", "left out by include\n");
+    project.build_ok();
+    let version = project.run().trim().to_owned();
+    let out = project.dir().join("releases");
+    let printed = ok(&cli_in(project.dir(), &["collect", out.to_str().unwrap()]));
+    assert!(
+        printed.starts_with(&format!("collected release {version} (")),
+        "the binary's version {version}: {printed}"
+    );
+    let index = ReleaseIndex::read(&out).unwrap();
+    let mut canonical: Vec<String> = index.releases()[0]
+        .files
+        .iter()
+        .filter_map(|hashed| hyper_assets_pipeline::split_hashed_name(hashed).map(|(c, _)| c))
+        .collect();
+    canonical.sort_unstable();
+    assert_eq!(
+        canonical,
+        [
+            ".well-known/security.txt",
+            "css/app.css",
+            "img/logo.png",
+            "js/app.js",
+            "js/lib.js"
+        ]
+    );
+    assert!(
+        !files(&out).keys().any(|name| name.ends_with(".br")),
+        "compress = false"
+    );
+}
+
+/// Issue 24: outside the crate, `static folder static does not exist` said neither that
+/// the path is relative to the current directory nor that --static exists.
+#[test]
+fn outside_the_crate_a_missing_folder_names_the_directory_and_static() {
+    let dir = std::fs::canonicalize(fresh("outside")).unwrap();
+    let error = failed(&cli_in(&dir, &["collect", "out"]));
+    assert_eq!(
+        error,
+        format!(
+            "hyper-assets collect: static folder `static` does not exist ({0}/static): without \
+             --static FOLDER the folder is `static` in the current directory, {0}, which holds \
+             no crate with a `hyper_assets!` call to take it from; run collect in the crate's \
+             folder, or name the crate with --crate DIR or the folder with --static FOLDER \
+             (relative to the current directory)\n",
+            dir.display()
+        )
+    );
+    let error = failed(&cli_in(&dir, &["collect", "out", "--static", "public"]));
+    assert!(
+        error.contains(&format!(
+            "static folder `public` does not exist ({0}/public): --static is relative to the \
+             current directory, {0}",
+            dir.display()
+        )),
+        "{error}"
+    );
+}
+
+/// `--help` of every command is its entry of the table, and the overview lists them all.
+#[test]
+fn help_is_written_from_the_table() {
+    use hyper_assets_cli::commands::{help, COMMANDS};
+    assert_eq!(ok(&cli(&["--help"], &[])), help());
+    for command in COMMANDS {
+        assert_eq!(
+            ok(&cli(&[command.name, "--help"], &[])),
+            command.help(),
+            "{}",
+            command.name
+        );
+    }
+}
+
 #[test]
 fn bust_token_and_version_routing_match_the_app() {
     let secret = [("SECRET_KEY", "a deploy secret")];
@@ -313,7 +537,10 @@ fn bad_arguments_are_named() {
     let dir = fresh("bad");
     let out = dir.join("out");
     let out = out.to_str().unwrap();
-    let cases: [(&[&str], &str); 11] = [
+    let site = dir.join("site");
+    std::fs::create_dir_all(site.join("js")).unwrap();
+    std::fs::write(site.join("js/app.js"), "export {};\n").unwrap();
+    let cases: [(&[&str], &str); 14] = [
         (&["collect"], "missing the release folder"),
         (
             &["collect", out, "--colour"],
@@ -353,11 +580,23 @@ fn bad_arguments_are_named() {
                 out,
                 "--import-map",
                 "--static",
-                &demo_static(),
+                site.to_str().unwrap(),
                 "--import-name",
                 "x=js/nope.js",
             ],
             "js/nope.js` is not a JavaScript module (`.js` or `.mjs`) of the folder",
+        ),
+        (
+            &["collect", out, "--static", &demo_static(), "--hidden"],
+            "--hidden contradicts the `hyper_assets!` call at ",
+        ),
+        (
+            &["collect", out, "--crate", "/no/such/crate"],
+            "--crate /no/such/crate (/no/such/crate) holds no Cargo.toml",
+        ),
+        (
+            &["collect", out, "--expect-version"],
+            "--expect-version needs a value",
         ),
         (
             &["nginx-config", "--static-root", "/no/such/folder"],

@@ -1,33 +1,24 @@
 //! `hyper-assets check URL [--prefix PATH] [--requests N] [--releases DIR]`, parsed by
 //! hand.
 
+use crate::commands::{command, Command};
 use crate::http_url::{HttpUrl, UrlError};
 use hyper_assets_pipeline::normalize_prefix;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// The help of `hyper-assets check`.
-pub const USAGE: &str = "\
-usage: hyper-assets check URL [--prefix PATH] [--requests N] [--releases DIR]
-
-Checks a live deployment's cache contract from outside. URL is a page (HTML) of the
-deployment, as http://host[:port]/path; for a TLS site, check its plain-HTTP origin or
-the proxy's plain-HTTP listener. The check follows the page's same-origin hashed URLs
-(name.<12 hex>.ext) and prints one line per rule: immutable, validators, encodings, q=0,
-range, missing-not-cacheable, stable-version, earlier-releases, dictionary.
-
-options:
-  --prefix PATH    where the hashed files are served (default: the top folder of the
-                   page's first hashed URL, or /static/)
-  --requests N     page requests that must all name one X-App-Version (default 20)
-  --releases DIR   also check the earlier releases listed in DIR/releases.json (the
-                   folder collect writes to): their files (earlier-releases, skipped
-                   without it) and the deltas from them (dictionary)
-  -h, --help       this help
-
-exit status: 0 every rule holds, 1 a rule fails (or the page cannot be fetched),
-2 a usage error
-";
+/// `check`'s entry in the table of commands.
+fn check_command() -> &'static Command {
+    // The table has `check`; a lookup that failed would only leave every flag unknown.
+    static EMPTY: Command = Command {
+        name: "check",
+        operands: "URL",
+        summary: "",
+        about: "",
+        flags: &[],
+    };
+    command("check").unwrap_or(&EMPTY)
+}
 
 /// Page requests for `stable-version` when `--requests` is not given.
 pub const DEFAULT_REQUESTS: usize = 20;
@@ -49,7 +40,8 @@ pub struct CheckOptions {
 pub enum CheckArguments {
     /// Run the check.
     Check(CheckOptions),
-    /// Print [`USAGE`].
+    /// Print the help of `check` ([`Command::help`] of its entry in
+    /// [`COMMANDS`](crate::commands::COMMANDS)).
     Help,
 }
 
@@ -96,7 +88,12 @@ impl CheckOptions {
                     .or_else(|| args.next().cloned())
                     .ok_or(UsageError::MissingValue(option))
             };
+            // Only the flags the table lists (and `-h`) are options.
+            let listed = name == "-h" || check_command().flag(name).is_some();
             match name {
+                option if option.starts_with('-') && !listed => {
+                    return Err(UsageError::UnknownOption(option.to_owned()))
+                }
                 "-h" | "--help" => return Ok(CheckArguments::Help),
                 "--prefix" => {
                     let given = value("--prefix")?;
@@ -179,7 +176,7 @@ impl CheckOptions {
 }
 
 /// Arguments `hyper-assets check` cannot run with; the binary prints the sentence and
-/// [`USAGE`], and exits with 2.
+/// the command's help, and exits with 2.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UsageError {
     /// No URL was given.
@@ -213,11 +210,18 @@ impl fmt::Display for UsageError {
             Self::ExtraArgument(arg) => {
                 write!(f, "unexpected argument {arg:?}: check takes one URL")
             }
-            Self::UnknownOption(option) => write!(
-                f,
-                "unknown option {option:?}; the options are --prefix PATH, --requests N and \
-                 --releases DIR"
-            ),
+            Self::UnknownOption(option) => {
+                let options: Vec<String> = check_command()
+                    .flags
+                    .iter()
+                    .map(|flag| flag.usage())
+                    .collect();
+                write!(
+                    f,
+                    "unknown option {option:?}; the options are {}",
+                    options.join(", ")
+                )
+            }
             Self::MissingValue(option) => write!(f, "{option} needs a value"),
             Self::Requests(given) => write!(
                 f,
