@@ -283,7 +283,7 @@ fn import_map_of(
 // the folder through `DiskFolder` without naming this module.
 impl StaticService {
     /// Dev mode: serves the folder from disk through `dev` instead of the embedded bytes
-    /// (see the README's "Development"): canonical names, the current hashed names, and
+    /// (see the guide's "Dev mode" chapter): canonical names, the current hashed names, and
     /// hashed names of the last build all answer the current bytes, with
     /// `Cache-Control: no-cache`.
     #[must_use]

@@ -1,5 +1,5 @@
 //! The one stack ([`Site`]) over a real socket: the same answers as the à-la-carte layers
-//! composed as the README shows, and byte for byte the same from actix-web's middleware
+//! composed as the guide shows (Frameworks, the parts by hand), and byte for byte the same from actix-web's middleware
 //! as from axum's layer, dev mode through the same response path, the order
 //! against a compression layer, and its start-up errors.
 
@@ -116,7 +116,7 @@ fn actix_stack(routing: bool) -> TestServer {
     })
 }
 
-/// The à-la-carte layers, in the order the README gives.
+/// The à-la-carte layers, in the order the guide gives.
 fn a_la_carte(routing: bool) -> TestServer {
     let settings = settings(routing);
     let router = VersionRouterLayer::from_settings(settings.routing()).unwrap();

@@ -319,11 +319,11 @@ fn bust_rereads_components_and_changes_the_version() {
         .unwrap()
         .to_owned();
 
-    // Nothing changed: same version. The body is exactly the README's shape, keys in
+    // Nothing changed: same version. The body is exactly the guide's shape, keys in
     // its order.
     let answer = bust(&server, &[&auth]);
-    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
-    assert!(readme.contains(r#"`{"previous":"<old>","status":"ok","version":"<new>"}`"#));
+    let guide = std::fs::read_to_string(workspace_root().join("docs/src/app-version.md")).unwrap();
+    assert!(guide.contains(r#"`{"previous":"<old>","status":"ok","version":"<new>"}`"#));
     assert_eq!(
         String::from_utf8(answer.body.clone()).unwrap(),
         format!(r#"{{"previous":"{before}","status":"ok","version":"{before}"}}"#)

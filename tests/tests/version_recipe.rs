@@ -1,4 +1,4 @@
-//! The README's shell recipe for `VERSION`, run as written on a collected folder whose
+//! The guide's shell recipe for `VERSION`, run as written on a collected folder whose
 //! stylesheets and modules had their references rewritten: it must give the build's value
 //! (issue 14: hashing the sources gave `27daf5ef349f` where the build gave `c7564694b7c8`).
 

@@ -240,7 +240,7 @@ impl Manifest {
     }
 
     /// The manifest hash: 12 hex characters derived from every file's path and SHA-256
-    /// (see the README for the exact derivation).
+    /// (see the guide's "The asset pipeline" chapter for the exact derivation).
     pub const fn version(&self) -> &'static str {
         self.version
     }

@@ -80,7 +80,7 @@ pub fn stale_client_script_path() -> &'static str {
 }
 
 /// The layer that injects stale-client detection into full-page HTML responses (the
-/// seed's `VersionMiddleware`). See the README's "Stale clients" section for the rules.
+/// HyperDjango's `VersionMiddleware`). See the guide's "Stale clients" chapter for the rules.
 ///
 /// Put it inside any compression layer, so it sees bodies before they are compressed:
 /// with axum, `.layer(stale_client)` before `.layer(CompressionLayer::new())`. In the
