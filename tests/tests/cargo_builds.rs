@@ -319,7 +319,10 @@ fn readme_grown_step_compiles_renders_and_logs() {
         "{log}"
     );
     // Written to a pipe, as to a log file: no colour codes (a new user found `^[[33m`).
-    assert!(!log.contains('\x1b'), "escape codes in a redirected log: {log:?}");
+    assert!(
+        !log.contains('\x1b'),
+        "escape codes in a redirected log: {log:?}"
+    );
 
     // Grown again: ES modules through the import map, under a strict CSP.
     for rel in [
