@@ -42,6 +42,20 @@ impl Default for Options {
     }
 }
 
+/// The options of a `hyper_assets!` call that [`Options`] holds.
+const READ_OPTIONS: &[&str] = &[
+    "prefix",
+    "url_prefix",
+    "include",
+    "exclude",
+    "hidden",
+    "rewrite",
+    "missing_references",
+    "compress",
+    "deltas",
+    "import_map",
+];
+
 /// The options of a `hyper_assets!` call that do not change what `collect` writes.
 const IGNORED_OPTIONS: &[&str] = &["module", "crate", "size_limit", "previous", "components"];
 
@@ -77,11 +91,7 @@ impl Options {
                     options.import_map = Some(names.clone());
                 }
                 (name, _) if IGNORED_OPTIONS.contains(&name) => {}
-                (
-                    "prefix" | "url_prefix" | "include" | "exclude" | "hidden" | "rewrite"
-                    | "compress" | "deltas" | "missing_references" | "import_map",
-                    _,
-                ) => return Err(unreadable()),
+                (name, _) if READ_OPTIONS.contains(&name) => return Err(unreadable()),
                 (name, _) => {
                     return Err(format!(
                         "the `hyper_assets!` call at {location} sets `{name}`, an option this \
@@ -376,6 +386,28 @@ mod tests {
         let calls = hyper_assets_build::macro_calls(&dir);
         std::fs::remove_dir_all(&dir).unwrap();
         Options::from_call(calls[0].arguments().unwrap(), "src/main.rs:1")
+    }
+
+    /// Every option of the macro is either read or known not to change the release, so
+    /// a new option cannot be silently ignored by `collect`.
+    #[test]
+    fn every_option_of_the_macro_is_read_or_known_to_not_matter() {
+        let macro_options: Vec<&str> = hyper_assets_pipeline::MACRO_OPTIONS
+            .iter()
+            .map(|option| option.name)
+            .collect();
+        for name in &macro_options {
+            assert!(
+                READ_OPTIONS.contains(name) != IGNORED_OPTIONS.contains(name),
+                "`{name}`: read by collect, or listed as not changing the release?"
+            );
+        }
+        for name in READ_OPTIONS.iter().chain(IGNORED_OPTIONS) {
+            assert!(
+                macro_options.contains(name),
+                "`{name}` is no option of the macro"
+            );
+        }
     }
 
     #[test]
