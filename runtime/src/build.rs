@@ -19,4 +19,7 @@
 //! does not compile this runtime for the host. This module re-exports it for build
 //! scripts that already depend on `hyper-assets`.
 
+// The example is a build script: its `fn main` is what the reader copies.
+#![allow(clippy::needless_doctest_main)]
+
 pub use hyper_assets_build::{watch, watch_embedded};
