@@ -120,7 +120,7 @@ cargo test -p hyper-assets-cli --locked --test nginx_deltas -- --ignored
 step "end-to-end: a returning Chromium gets v2's script and stylesheet as deltas (the binary, nginx, a pruned dictionary, a caching proxy)"
 cargo test -p demo --locked --test deltas -- --ignored --nocapture
 
-step "the README's shell recipe for VERSION (jq, sha256sum)"
+step "the guide's shell recipe for VERSION, asset pipeline chapter (jq, sha256sum)"
 cargo test -p hyper-assets-tests --locked --test version_recipe -- --ignored
 
 step "the guide's console blocks print what they show (the demo, curl)"

@@ -257,10 +257,10 @@ fn readme_quick_start_compiles_and_serves() {
     );
 }
 
-/// The third step of the README: templates, a run-time component and a subscriber that
+/// The third step of the guide (docs/src/getting-started.md): templates, a run-time component and a subscriber that
 /// shows the library's log (issue 14: the promised warnings never appeared without one).
 #[test]
-fn readme_grown_step_compiles_renders_and_logs() {
+fn guide_grown_step_compiles_renders_and_logs() {
     let project = CargoProject::new("grown");
     project.manifest_from(&marked_block("<!-- grown: Cargo.toml -->"));
     project.write("build.rs", readme_block("build.rs"));
@@ -389,21 +389,21 @@ fn readme_grown_step_compiles_renders_and_logs() {
     );
 }
 
-/// The README's actix-web section is the example's code (`examples/actix`, built with
+/// The guide's actix-web section (docs/src/frameworks.md) is the example's code (`examples/actix`, built with
 /// the workspace), and asks for the features the example builds with.
 #[test]
-fn readme_actix_web_section_is_the_example() {
+fn guide_actix_web_section_is_the_example() {
     let example = workspace_root().join("examples/actix");
     let main = std::fs::read_to_string(example.join("src/main.rs")).unwrap();
     let block = marked_block("<!-- actix: src/main.rs -->");
     assert!(
         main.ends_with(&block),
-        "the README's actix-web src/main.rs is not the end of examples/actix/src/main.rs"
+        "the guide's actix-web src/main.rs (docs/src/frameworks.md) is not the end of examples/actix/src/main.rs"
     );
     let manifest = marked_block("<!-- actix: Cargo.toml -->");
     let example_manifest = std::fs::read_to_string(example.join("Cargo.toml")).unwrap();
     for features in [r#"features = ["actix-web"]"#, r#"features = ["macros"]"#] {
-        assert!(manifest.contains(features), "README: {features}");
+        assert!(manifest.contains(features), "docs/src/frameworks.md: {features}");
         assert!(example_manifest.contains(features), "example: {features}");
     }
     assert!(manifest.contains(r#"actix-web = { version = "4", default-features = false"#));
