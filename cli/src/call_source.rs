@@ -4,7 +4,7 @@
 //! `hyper_assets_build::watch_embedded()` reads them.
 
 use crate::build_flags::{BuildFlags, Options};
-use hyper_assets_build::{macro_calls, CallArguments, MacroCall};
+use hyper_assets_build::{macro_calls, CallArguments};
 use std::path::{Component, Path, PathBuf};
 
 /// Where the options of a build come from.
@@ -34,23 +34,58 @@ struct FoundCall {
     arguments: CallArguments,
 }
 
-/// The readable calls of the crate in `dir`, or `None` when `dir` holds no `Cargo.toml`.
-fn crate_calls(dir: &Path) -> Option<Vec<FoundCall>> {
+/// The `hyper_assets!` calls of a crate: those whose arguments can be read, and the
+/// others with why they cannot.
+#[derive(Default)]
+struct CrateCalls {
+    readable: Vec<FoundCall>,
+    /// `(location, why)`: `(/app/src/main.rs:29, the first argument is not ...)`.
+    unreadable: Vec<(String, String)>,
+}
+
+impl CrateCalls {
+    fn is_empty(&self) -> bool {
+        self.readable.is_empty() && self.unreadable.is_empty()
+    }
+
+    /// Why no call gives the options when none that can be read matches, or `None`
+    /// when every call can be read.
+    fn unreadable(&self) -> Option<String> {
+        if self.unreadable.is_empty() {
+            return None;
+        }
+        let calls: Vec<String> = self
+            .unreadable
+            .iter()
+            .map(|(location, why)| {
+                format!("the `hyper_assets!` call at {location} cannot be read: {why}")
+            })
+            .collect();
+        Some(format!(
+            "{}; pass --static FOLDER with the call's options as flags and --expect-version \
+             VERSION",
+            calls.join("; ")
+        ))
+    }
+}
+
+/// The calls of the crate in `dir`, or `None` when `dir` holds no `Cargo.toml`.
+fn crate_calls(dir: &Path) -> Option<CrateCalls> {
     if !dir.join("Cargo.toml").is_file() {
         return None;
     }
-    let calls = macro_calls(dir)
-        .into_iter()
-        .filter_map(|call: MacroCall| {
-            let arguments = call.arguments().ok()?.clone();
-            Some(FoundCall {
-                location: dir.join(call.file()).display().to_string()
-                    + &format!(":{}", call.line()),
+    let mut calls = CrateCalls::default();
+    for call in macro_calls(dir) {
+        let location = dir.join(call.file()).display().to_string() + &format!(":{}", call.line());
+        match call.arguments() {
+            Ok(arguments) => calls.readable.push(FoundCall {
+                location,
                 folder: normalized(&dir.join(arguments.folder())),
-                arguments,
-            })
-        })
-        .collect();
+                arguments: arguments.clone(),
+            }),
+            Err(why) => calls.unreadable.push((location, why.to_owned())),
+        }
+    }
     Some(calls)
 }
 
@@ -82,13 +117,15 @@ fn listed(calls: &[FoundCall]) -> String {
         .join(", ")
 }
 
-/// The folder and options for `flags`, run in `cwd`.
-pub(crate) fn resolve(flags: &BuildFlags, cwd: &Path) -> Result<Resolved, String> {
+/// The folder and options for `flags`, run in `cwd`. `expected` says whether
+/// `--expect-version` checks the release: then `--static` and the flags stand in for a
+/// call that cannot be read.
+pub(crate) fn resolve(flags: &BuildFlags, expected: bool, cwd: &Path) -> Result<Resolved, String> {
     let given_folder = flags
         .folder
         .as_deref()
         .map(|folder| normalized(&cwd.join(folder)));
-    let call = if let Some(crate_dir) = &flags.crate_dir {
+    let calls = if let Some(crate_dir) = &flags.crate_dir {
         let dir = normalized(&cwd.join(crate_dir));
         let calls = crate_calls(&dir).ok_or_else(|| {
             format!(
@@ -104,22 +141,37 @@ pub(crate) fn resolve(flags: &BuildFlags, cwd: &Path) -> Result<Resolved, String
                 dir.join("src").display()
             ));
         }
-        Some(choose(calls, given_folder.as_deref())?)
+        Some(calls)
     } else if let Some(folder) = &given_folder {
         // The nearest crate around the folder that has a call.
-        let found = folder
+        folder
             .ancestors()
             .skip(1)
-            .find_map(|dir| crate_calls(dir).filter(|calls| !calls.is_empty()));
-        match found {
-            Some(calls) => Some(choose(calls, Some(folder))?),
-            None => None,
-        }
+            .find_map(|dir| crate_calls(dir).filter(|calls| !calls.is_empty()))
     } else {
-        match crate_calls(cwd).filter(|calls| !calls.is_empty()) {
-            Some(calls) => Some(choose(calls, None)?),
-            None => None,
+        crate_calls(cwd).filter(|calls| !calls.is_empty())
+    };
+    let call = match calls {
+        Some(calls) => {
+            // A call that cannot be read may be the one that embeds the folder.
+            if let Some(unreadable) = calls.unreadable() {
+                let matched = calls.readable.iter().any(|call| {
+                    given_folder
+                        .as_ref()
+                        .is_none_or(|folder| call.folder == *folder)
+                });
+                if !matched {
+                    if flags.folder.is_some() && expected {
+                        let (location, _) = &calls.unreadable[0];
+                        let why = format!("the `hyper_assets!` call at {location} cannot be read");
+                        return from_flags(flags, cwd, Some(why));
+                    }
+                    return Err(unreadable);
+                }
+            }
+            Some(choose(calls.readable, given_folder.as_deref())?)
         }
+        None => None,
     };
     let resolved = match call {
         Some(call) => {
@@ -142,7 +194,7 @@ pub(crate) fn resolve(flags: &BuildFlags, cwd: &Path) -> Result<Resolved, String
                 source: OptionsSource::Call(call.location),
             }
         }
-        None => from_flags(flags, cwd)?,
+        None => from_flags(flags, cwd, None)?,
     };
     Ok(resolved)
 }
@@ -202,9 +254,10 @@ fn choose(calls: Vec<FoundCall>, folder: Option<&Path>) -> Result<FoundCall, Str
     Ok(first)
 }
 
-/// No call gives the options: the flags do, for `--static` or `static` in `cwd`.
-fn from_flags(flags: &BuildFlags, cwd: &Path) -> Result<Resolved, String> {
-    let (name, why) = match &flags.folder {
+/// No call gives the options: the flags do, for `--static` or `static` in `cwd`;
+/// `why`, when given, says why no call does.
+fn from_flags(flags: &BuildFlags, cwd: &Path, why: Option<String>) -> Result<Resolved, String> {
+    let (name, default_why) = match &flags.folder {
         Some(folder) => (
             folder.as_str(),
             "no crate around it has a `hyper_assets!` call",
@@ -214,6 +267,7 @@ fn from_flags(flags: &BuildFlags, cwd: &Path) -> Result<Resolved, String> {
             "the current directory holds no crate with a `hyper_assets!` call",
         ),
     };
+    let why = why.unwrap_or_else(|| default_why.to_owned());
     let folder = normalized(&cwd.join(name));
     if !folder.exists() {
         return Err(match &flags.folder {
@@ -226,7 +280,7 @@ fn from_flags(flags: &BuildFlags, cwd: &Path) -> Result<Resolved, String> {
             None => format!(
                 "static folder `static` does not exist ({}): without --static FOLDER the folder \
                  is `static` in the current directory, {}, which holds no crate with a \
-                 `hyper_assets!` call to take it from; run collect in the crate's folder, or \
+                 `hyper_assets!` call to take it from. Run collect in the crate's folder, or \
                  name the crate with --crate DIR or the folder with --static FOLDER (relative \
                  to the current directory)",
                 folder.display(),
@@ -288,7 +342,7 @@ mod tests {
                 &["--static", "static/", "--no-rewrite"][..],
             ),
         ] {
-            let resolved = resolve(&flags(list), &cwd).unwrap();
+            let resolved = resolve(&flags(list), false, &cwd).unwrap();
             assert_eq!(resolved.folder, app.join("static"), "{list:?}");
             assert!(!resolved.options.rewrite);
             assert_eq!(resolved.source, OptionsSource::Call(location.clone()));
@@ -303,13 +357,13 @@ mod tests {
             "hyper_assets::hyper_assets!(\"static\");\n",
         );
         let app = dir.join("app");
-        let error = resolve(&flags(&["--no-rewrite"]), &app).unwrap_err();
+        let error = resolve(&flags(&["--no-rewrite"]), false, &app).unwrap_err();
         assert!(
             error.starts_with("--no-rewrite contradicts the `hyper_assets!` call at ")
                 && error.contains("src/main.rs:1, which has `rewrite = true` (the default)"),
             "{error}"
         );
-        let error = resolve(&flags(&["--static", "public"]), &app).unwrap_err();
+        let error = resolve(&flags(&["--static", "public"]), false, &app).unwrap_err();
         assert!(
             error.contains("contradicts the crate's `hyper_assets!` calls, which embed `static`"),
             "{error}"
@@ -324,7 +378,7 @@ mod tests {
             "hyper_assets::hyper_assets!(\"static\");\nhyper_assets::hyper_assets!(\"public\", module = admin);\n",
         );
         let app = dir.join("app");
-        let error = resolve(&flags(&[]), &app).unwrap_err();
+        let error = resolve(&flags(&[]), false, &app).unwrap_err();
         assert!(
             error.contains("embed more than one folder: `static` ("),
             "{error}"
@@ -333,7 +387,7 @@ mod tests {
             error.contains("name the one to collect with --static FOLDER"),
             "{error}"
         );
-        let resolved = resolve(&flags(&["--static", "public"]), &app).unwrap();
+        let resolved = resolve(&flags(&["--static", "public"]), false, &app).unwrap();
         assert_eq!(resolved.folder, normalized(&app.join("public")));
         std::fs::remove_dir_all(dir).unwrap();
     }
@@ -345,20 +399,20 @@ mod tests {
     fn outside_a_crate_the_flags_give_the_options_and_a_missing_folder_says_where() {
         let dir = scratch("outside", "fn main() {}\n");
         let loose = normalized(&dir.join("loose"));
-        let error = resolve(&flags(&[]), &loose).unwrap_err();
+        let error = resolve(&flags(&[]), false, &loose).unwrap_err();
         assert_eq!(
             error,
             format!(
                 "static folder `static` does not exist ({}/static): without --static FOLDER \
                  the folder is `static` in the current directory, {}, which holds no crate \
-                 with a `hyper_assets!` call to take it from; run collect in the crate's \
+                 with a `hyper_assets!` call to take it from. Run collect in the crate's \
                  folder, or name the crate with --crate DIR or the folder with --static \
                  FOLDER (relative to the current directory)",
                 loose.display(),
                 loose.display()
             )
         );
-        let error = resolve(&flags(&["--static", "nope"]), &loose).unwrap_err();
+        let error = resolve(&flags(&["--static", "nope"]), false, &loose).unwrap_err();
         assert_eq!(
             error,
             format!(
@@ -369,7 +423,8 @@ mod tests {
             )
         );
         std::fs::create_dir_all(loose.join("site")).unwrap();
-        let resolved = resolve(&flags(&["--static", "site", "--no-rewrite"]), &loose).unwrap();
+        let resolved =
+            resolve(&flags(&["--static", "site", "--no-rewrite"]), false, &loose).unwrap();
         assert!(!resolved.options.rewrite);
         assert!(
             matches!(&resolved.source, OptionsSource::Flags(why) if why.starts_with("no crate around it has a `hyper_assets!` call")),
@@ -378,9 +433,61 @@ mod tests {
         );
         // A crate without a call: the flags too.
         let app = dir.join("app");
-        let resolved = resolve(&flags(&[]), &app).unwrap();
+        let resolved = resolve(&flags(&[]), false, &app).unwrap();
         assert_eq!(resolved.folder, normalized(&app.join("static")));
         assert!(matches!(resolved.source, OptionsSource::Flags(_)));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// A call whose folder is not a string literal used to be dropped: collect then said
+    /// the crate had no call and built with the flags.
+    #[test]
+    fn an_unreadable_call_is_an_error_unless_the_flags_and_the_version_stand_in() {
+        let dir = scratch(
+            "unreadable",
+            "const DIR: &str = \"static\";\nhyper_assets::hyper_assets!(DIR);\n",
+        );
+        let app = normalized(&dir.join("app"));
+        let location = format!("{}:2", app.join("src/main.rs").display());
+        let expected = format!(
+            "the `hyper_assets!` call at {location} cannot be read: the first argument is not \
+             the folder as a string literal: `DIR`; pass --static FOLDER with the call's \
+             options as flags and --expect-version VERSION"
+        );
+        for (cwd, list) in [
+            (app.clone(), &[][..]),
+            (dir.join("loose"), &["--crate", "../app"][..]),
+            (dir.clone(), &["--static", "app/static"][..]),
+        ] {
+            assert_eq!(
+                resolve(&flags(list), false, &cwd).unwrap_err(),
+                expected,
+                "{list:?}"
+            );
+        }
+        // With --expect-version to check the result, --static and the flags stand in.
+        let resolved =
+            resolve(&flags(&["--static", "static", "--no-rewrite"]), true, &app).unwrap();
+        assert_eq!(resolved.folder, app.join("static"));
+        assert!(!resolved.options.rewrite);
+        assert_eq!(
+            resolved.source,
+            OptionsSource::Flags(format!(
+                "the `hyper_assets!` call at {location} cannot be read ({})",
+                app.join("static").display()
+            ))
+        );
+        // A readable call that embeds the folder still gives the options.
+        std::fs::write(
+            app.join("src/lib.rs"),
+            "hyper_assets::hyper_assets!(\"static\", rewrite = false);\n",
+        )
+        .unwrap();
+        let resolved = resolve(&flags(&[]), false, &app).unwrap();
+        assert!(!resolved.options.rewrite);
+        assert!(matches!(resolved.source, OptionsSource::Call(_)));
+        let error = resolve(&flags(&["--static", "public"]), false, &app).unwrap_err();
+        assert_eq!(error, expected);
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -41,7 +41,7 @@ pub(crate) fn collect(mut args: Args) -> Result<String, String> {
     args.finish()?;
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
-    let resolved = resolve(&flags, &cwd)?;
+    let resolved = resolve(&flags, expected.is_some(), &cwd)?;
     let source = match &resolved.source {
         OptionsSource::Call(location) => format!("the `hyper_assets!` call at {location}"),
         OptionsSource::Flags(why) => format!(
