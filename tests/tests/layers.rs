@@ -42,46 +42,145 @@ fn the_runtime_has_no_import_circle() {
 }
 
 /// The order of the runtime's rooms its crate docs state (`settings → manifest → ...`,
-/// bottom to top) is the order of their imports: a room names no room above it.
+/// bottom to top) is the order of their imports: a room names no room above it. The rooms
+/// beside the stack name what the docs let them: `adopt` and `deploy` the manifest alone,
+/// `build` nothing; the private `blocking` (a helper of the rooms that read files) names
+/// nothing either.
 #[test]
 fn the_runtime_rooms_import_in_the_order_its_docs_state() {
-    let src = workspace_root().join(CRATES[0]);
+    let report = layer_report(&workspace_root().join(CRATES[0]));
+    assert!(report.is_empty(), "{report}");
+}
+
+/// The sentence of `runtime/src/lib.rs` that [`BESIDE`] stands for.
+const BESIDE_SENTENCE: [&str; 2] = [
+    "`adopt` and `deploy` build on the manifest alone",
+    "`build` on nothing",
+];
+
+/// The rooms beside the stack, each with the rooms it may name.
+const BESIDE: [(&str, &[&str]); 4] = [
+    ("adopt", &["manifest"]),
+    ("deploy", &["manifest"]),
+    ("build", &[]),
+    ("blocking", &[]),
+];
+
+/// The imports of the crate in `src` against the layers its `lib.rs` states: a line
+/// `//! settings → ...` and the sentence [`BESIDE_SENTENCE`]. Empty when they agree.
+fn layer_report(src: &Path) -> String {
     let docs = std::fs::read_to_string(src.join("lib.rs")).unwrap();
-    let order: Vec<&str> = docs
+    let lines: Vec<&str> = docs
         .lines()
-        .filter_map(|line| line.strip_prefix("//! "))
+        .filter_map(|line| line.strip_prefix("//!").map(str::trim))
+        .collect();
+    let order: Vec<&str> = lines
+        .iter()
         .find(|line| line.starts_with("settings → "))
-        .expect("runtime/src/lib.rs states its layers: a line `//! settings → ...`")
+        .expect("lib.rs states its layers: a line `//! settings → ...`")
         .split(" → ")
         .map(str::trim)
         .collect();
-    let graph = ImportGraph::read(&src);
+    let joined = lines.join(" ");
+    for part in BESIDE_SENTENCE {
+        assert!(
+            joined.contains(part),
+            "{}/lib.rs no longer says {part:?}: make BESIDE (tests/tests/layers.rs) say what it says",
+            src.display()
+        );
+    }
+    let graph = ImportGraph::read(src);
     let room = |file: usize| graph.modules[file].first().map(String::as_str);
-    for name in &order {
+    for name in order.iter().chain(BESIDE.iter().map(|(name, _)| name)) {
         assert!(
             (0..graph.files.len()).any(|file| room(file) == Some(*name)),
-            "the layers name `{name}`, which is no module of the runtime"
+            "the layers name `{name}`, which is no module of {}",
+            src.display()
         );
     }
     let rank = |file: usize| room(file).and_then(|room| order.iter().position(|r| *r == room));
-    let mut upward = String::new();
+    let beside =
+        |file: usize| room(file).and_then(|room| BESIDE.iter().find(|(name, _)| *name == room));
+    let mut report = String::new();
     for (from, targets) in graph.edges.iter().enumerate() {
         for (&to, text) in targets {
-            if let (Some(low), Some(high)) = (rank(from), rank(to)) {
+            if room(to).is_none() || room(to) == room(from) {
+                continue;
+            }
+            if let Some((name, allowed)) = beside(from) {
+                if !allowed.contains(&room(to).unwrap()) {
+                    let _ = writeln!(
+                        report,
+                        "{} ({name}, which names {}) names {}: {text}",
+                        graph.files[from],
+                        if allowed.is_empty() {
+                            "no room".to_owned()
+                        } else {
+                            allowed.join(", ")
+                        },
+                        graph.files[to]
+                    );
+                }
+            } else if let (Some(low), Some(high)) = (rank(from), rank(to)) {
                 if high > low {
                     let _ = writeln!(
-                        upward,
-                        "{} ({}) names {} ({}): {text}",
-                        graph.files[from], order[low], graph.files[to], order[high]
+                        report,
+                        "{} ({}) names {} ({}), above it in `{}`: {text}",
+                        graph.files[from],
+                        order[low],
+                        graph.files[to],
+                        order[high],
+                        order.join(" → ")
                     );
                 }
             }
         }
     }
+    report
+}
+
+/// The self-check of the order: a planted crate whose `settings.rs` names `site`, whose
+/// `deploy.rs` names `settings` and whose `build.rs` names the manifest is reported on
+/// those three imports, and on nothing else.
+#[test]
+fn planted_upward_imports_are_reported() {
+    let dir = target_dir().join("layers-test").join("order");
+    let _ = std::fs::remove_dir_all(&dir);
+    let files = [
+        (
+            "lib.rs",
+            "//! settings → manifest → site\n//!\n//! `adopt` and `deploy` build on the \
+             manifest alone,\n//! `build` on nothing.\n\
+             mod adopt;\nmod blocking;\nmod build;\nmod deploy;\nmod manifest;\nmod settings;\nmod site;\n",
+        ),
+        ("settings.rs", "use crate::site::Site;\npub struct Settings;\n"),
+        ("manifest/mod.rs", "use crate::settings::Settings;\npub struct Manifest;\n"),
+        ("site.rs", "use crate::manifest::Manifest;\npub struct Site;\n"),
+        ("adopt.rs", "use crate::manifest::Manifest;\n"),
+        ("deploy.rs", "use crate::manifest::Manifest;\nuse crate::settings::Settings;\n"),
+        ("build.rs", "pub fn f() -> crate::manifest::Manifest { todo!() }\n"),
+        ("blocking.rs", "pub fn off() {}\n"),
+    ];
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let report = layer_report(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 3, "{report}");
     assert!(
-        upward.is_empty(),
-        "rooms that name a room above them in `{}`:\n{upward}",
-        order.join(" → ")
+        lines[0].starts_with("build.rs (build, which names no room) names manifest/mod.rs"),
+        "{report}"
+    );
+    assert!(
+        lines[1].starts_with("deploy.rs (deploy, which names manifest) names settings.rs"),
+        "{report}"
+    );
+    assert!(
+        lines[2].starts_with("settings.rs (settings) names site.rs (site), above it"),
+        "{report}"
     );
 }
 
