@@ -8,14 +8,9 @@
 
 use hyper_assets_cli::commands::{Command, Flag, COMMANDS};
 use hyper_assets_tests::cargo_project::workspace_root;
-use hyper_assets_tests::docs::markdown::{cells, headings};
+use hyper_assets_tests::docs::markdown::{cells, headings, plain};
 
 const PAGE: &str = "docs/src/reference/cli.md";
-
-/// A cell as compared: code marks off, `\|` read as `|`.
-fn plain(text: &str) -> String {
-    text.replace('`', "")
-}
 
 /// A table cell of `text`: a `|` escaped.
 fn cell(text: &str) -> String {

@@ -403,7 +403,10 @@ fn guide_actix_web_section_is_the_example() {
     let manifest = marked_block("<!-- actix: Cargo.toml -->");
     let example_manifest = std::fs::read_to_string(example.join("Cargo.toml")).unwrap();
     for features in [r#"features = ["actix-web"]"#, r#"features = ["macros"]"#] {
-        assert!(manifest.contains(features), "docs/src/frameworks.md: {features}");
+        assert!(
+            manifest.contains(features),
+            "docs/src/frameworks.md: {features}"
+        );
         assert!(example_manifest.contains(features), "example: {features}");
     }
     assert!(manifest.contains(r#"actix-web = { version = "4", default-features = false"#));

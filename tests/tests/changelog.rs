@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use hyper_assets_tests::cargo_project::{workspace_root, CargoProject};
+use hyper_assets_tests::docs::markdown::table;
 use std::collections::BTreeSet;
 
 /// One row of the table of moved paths.
@@ -21,14 +22,6 @@ struct Moved {
 fn changelog() -> String {
     let path = workspace_root().join("CHANGELOG.md");
     std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
-/// The cells of a table line, trimmed.
-fn cells(line: &str) -> Vec<&str> {
-    let line = line.trim();
-    let inner = line.strip_prefix('|').unwrap_or(line);
-    let inner = inner.strip_suffix('|').unwrap_or(inner);
-    inner.split('|').map(str::trim).collect()
 }
 
 /// The one code span a cell is made of: `` `hyper_assets::...` ``.
@@ -63,26 +56,17 @@ fn features(notes: &str) -> Vec<String> {
         .collect()
 }
 
-/// The rows of the table whose header is `| before | now | ... |`.
+/// The rows of the table whose header is `| before | now | notes |`.
 fn moved_paths(text: &str) -> Vec<Moved> {
-    let mut lines = text.lines();
-    lines
-        .by_ref()
-        .find(|line| line.starts_with('|') && cells(line).starts_with(&["before", "now"]))
-        .expect("CHANGELOG.md has a table with the header | before | now | notes |");
-    let separator = lines.next().expect("the table's separator line");
-    assert!(
-        cells(separator).iter().all(|cell| cell.starts_with("---")),
-        "{separator:?}"
-    );
-    let rows: Vec<Moved> = lines
-        .take_while(|line| line.starts_with('|'))
-        .map(|line| {
-            let cells = cells(line);
-            assert!(cells.len() >= 2, "a row has before and now: {line:?}");
+    let rows: Vec<Moved> = table(text, &["before", "now", "notes"])
+        .expect("CHANGELOG.md has a table with the header | before | now | notes |")
+        .into_iter()
+        .map(|(line, cells)| {
+            let at = format!("CHANGELOG.md:{line}");
+            assert!(cells.len() >= 2, "{at}: a row has before and now");
             Moved {
-                before: path_cell(cells[0], line).to_owned(),
-                now: path_cell(cells[1], line).to_owned(),
+                before: path_cell(&cells[0], &at).to_owned(),
+                now: path_cell(&cells[1], &at).to_owned(),
                 features: cells
                     .get(2)
                     .map(|notes| features(notes))

@@ -6,9 +6,11 @@
 
 use hyper_assets_pipeline::MACRO_OPTIONS;
 use hyper_assets_tests::cargo_project::{workspace_root, CargoProject};
-use hyper_assets_tests::docs::fragments::{rust_blocks, Fragment, RustBlock, PROJECT_MARKERS};
+use hyper_assets_tests::docs::fragments::{
+    marker_prefix, rust_blocks, Fragment, RustBlock, PROJECT_MARKERS,
+};
 use hyper_assets_tests::docs::links::{broken_links, lexical, links, links_out_of_book};
-use hyper_assets_tests::docs::markdown::{anchors, prose, slug, table, SlugFlavor};
+use hyper_assets_tests::docs::markdown::{anchors, plain, prose, slug, table, SlugFlavor};
 use hyper_assets_tests::docs::pages;
 use hyper_assets_tests::scratch::copy_folder;
 use std::collections::BTreeSet;
@@ -159,8 +161,6 @@ fn planted_broken_links_and_anchors_are_reported() {
 /// [`every_fragment_compiles`] builds. No block is `ignore`d.
 #[test]
 fn every_rust_block_is_an_example_crates_file_or_a_compiling_fragment() {
-    let consumer =
-        std::fs::read_to_string(workspace_root().join("tests/tests/cargo_builds.rs")).unwrap();
     let mut problems = Vec::new();
     let mut fragments = Vec::new();
     for (page, text) in pages() {
@@ -186,10 +186,6 @@ fn every_rust_block_is_an_example_crates_file_or_a_compiling_fragment() {
                             "{at}: <!-- {prefix}: ... --> is no project marker; the markers are {}",
                             PROJECT_MARKERS.join(", ")
                         ));
-                    } else if !consumer.contains(&format!("<!-- {prefix}: ")) {
-                        problems.push(format!(
-                            "{at}: no test of tests/tests/cargo_builds.rs reads <!-- {prefix}: ... -->"
-                        ));
                     }
                 }
                 RustBlock::Fragment(fragment) => fragments.push(fragment),
@@ -201,6 +197,88 @@ fn every_rust_block_is_an_example_crates_file_or_a_compiling_fragment() {
         !fragments.is_empty(),
         "no fragment found: the guide's pages were not read"
     );
+}
+
+/// The example crates' files the README and the chapters show, each after its marker, and
+/// each read by a test of `tests/tests/cargo_builds.rs`.
+const PROJECT_FILES: [&str; 16] = [
+    "<!-- quickstart: Cargo.toml -->",
+    "<!-- quickstart: build.rs -->",
+    "<!-- quickstart: src/main.rs -->",
+    "<!-- fullstack: src/main.rs -->",
+    "<!-- grown: Cargo.toml -->",
+    "<!-- grown: src/main.rs -->",
+    "<!-- grown: templates/page.html -->",
+    "<!-- modules: static/js/main.js -->",
+    "<!-- modules: static/js/greet.js -->",
+    "<!-- modules: templates/page.html -->",
+    "<!-- modules: src/main.rs -->",
+    "<!-- actix: Cargo.toml -->",
+    "<!-- actix: src/main.rs -->",
+    "<!-- adopt: Cargo.toml -->",
+    "<!-- adopt: rust-embed -->",
+    "<!-- adopt: include_dir -->",
+];
+
+/// Whether the source of `cargo_builds.rs` reads `marker` (`<!-- PREFIX: FILE -->`): as a
+/// literal, through `readme_block("FILE")` (the quick start's), or as
+/// `format!("<!-- PREFIX: {name} -->")` with `"FILE"` among its literals.
+fn cargo_builds_reads(source: &str, marker: &str) -> bool {
+    let inner = marker
+        .strip_prefix("<!-- ")
+        .and_then(|rest| rest.strip_suffix(" -->"))
+        .expect("a marker `<!-- PREFIX: FILE -->`");
+    let (prefix, file) = inner.split_once(": ").expect("PREFIX: FILE");
+    source.contains(&format!("\"{marker}\""))
+        || (prefix == "quickstart" && source.contains(&format!("readme_block(\"{file}\")")))
+        || (source.contains(&format!("format!(\"<!-- {prefix}: {{"))
+            && source.contains(&format!("\"{file}\"")))
+}
+
+/// The markers of example crates' files are exactly [`PROJECT_FILES`], and
+/// `cargo_builds.rs` reads each: a new `<!-- grown: src/lib.rs -->` that no test builds
+/// is reported, and so is a listed file that left the guide.
+#[test]
+fn every_project_file_marker_is_one_cargo_builds_reads() {
+    let consumer =
+        std::fs::read_to_string(workspace_root().join("tests/tests/cargo_builds.rs")).unwrap();
+    let listed: BTreeSet<&str> = PROJECT_FILES.iter().copied().collect();
+    assert_eq!(
+        listed.len(),
+        PROJECT_FILES.len(),
+        "PROJECT_FILES has a twin"
+    );
+    let mut problems = Vec::new();
+    let mut found = BTreeSet::new();
+    for (page, text) in pages() {
+        for (index, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if marker_prefix(line).is_some_and(|prefix| PROJECT_MARKERS.contains(&prefix)) {
+                if !listed.contains(line) {
+                    problems.push(format!(
+                        "{}:{}: {line} is no file of PROJECT_FILES (tests/tests/guide.rs), \
+                         so no test builds it; read it in tests/tests/cargo_builds.rs and list it",
+                        page.display(),
+                        index + 1
+                    ));
+                }
+                found.insert(line.to_owned());
+            }
+        }
+    }
+    for marker in &listed {
+        if !found.contains(*marker) {
+            problems.push(format!("{marker} (PROJECT_FILES) is in no page"));
+        }
+        if !cargo_builds_reads(&consumer, marker) {
+            problems.push(format!(
+                "{marker} (PROJECT_FILES) is read by no test of tests/tests/cargo_builds.rs"
+            ));
+        }
+    }
+    fail_listing("the example crates' files", &problems);
+    // The reading is seen: a marker no test names is not read.
+    assert!(!cargo_builds_reads(&consumer, "<!-- grown: src/lib.rs -->"));
 }
 
 /// The fragments of the README and the chapters.
@@ -364,11 +442,6 @@ fn diagnostics_of(stderr: &str, fragment: &Fragment) -> String {
         .map(|lines| lines.join("\n"))
         .collect::<Vec<_>>()
         .join("\n\n")
-}
-
-/// A table's cell without its code marks: `` `true` `` reads `true`.
-fn plain(cell: &str) -> String {
-    cell.replace('`', "")
 }
 
 /// The first table of `text` with the columns `header`; panics naming `what` without one.

@@ -312,6 +312,11 @@ pub fn table(text: &str, header: &[&str]) -> Option<Vec<(usize, Vec<String>)>> {
     Some(rows)
 }
 
+/// A cell as compared with the code: code marks off (`` `true` `` reads `true`).
+pub fn plain(cell: &str) -> String {
+    cell.replace('`', "")
+}
+
 /// The cells of a table row (`| a | b |`), trimmed, `\|` read as `|`.
 pub fn cells(row: &str) -> Vec<String> {
     let row = row.trim();
