@@ -1,6 +1,6 @@
 //! Parsing `hyper_assets!("static", option = value, ...)`.
 
-use hyper_assets_pipeline::macro_option_list;
+use hyper_assets_pipeline::{macro_option_list, MACRO_OPTIONS};
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
@@ -136,6 +136,17 @@ impl Parse for Args {
                 })?
             };
             let name = key.to_string();
+            // The list, not the match below, decides what an option is: an arm with no
+            // entry is never reached, and an entry with no arm fails the tests.
+            if !MACRO_OPTIONS.iter().any(|option| option.name == name) {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!(
+                        "unknown option `{name}`; the options are {}",
+                        macro_option_list()
+                    ),
+                ));
+            }
             if seen.contains(&name) {
                 return Err(syn::Error::new(
                     key.span(),
@@ -192,10 +203,7 @@ impl Parse for Args {
                 _ => {
                     return Err(syn::Error::new(
                         key.span(),
-                        format!(
-                            "unknown option `{name}`; the options are {}",
-                            macro_option_list()
-                        ),
+                        format!("option `{name}` is listed but not read: a hyper-assets bug"),
                     ))
                 }
             }
@@ -446,6 +454,36 @@ mod tests {
         assert_eq!(args.components[1].1.len(), 2);
         let krate = &args.krate;
         assert_eq!(quote!(#krate).to_string().replace(' ', ""), "::renamed");
+    }
+
+    /// Every listed option parses, so an entry of `MACRO_OPTIONS` with no arm in the
+    /// parser fails here (and a name with no entry is an unknown option).
+    #[test]
+    fn every_listed_option_parses() {
+        for option in MACRO_OPTIONS {
+            let sample = match option.name {
+                "prefix" => quote!(prefix = "/assets/"),
+                "url_prefix" => quote!(url_prefix = "https://cdn.example.com/static/"),
+                "module" => quote!(module = files),
+                "include" => quote!(include = ["*.css"]),
+                "exclude" => quote!(exclude = ["*.map"]),
+                "hidden" => quote!(hidden = true),
+                "rewrite" => quote!(rewrite = false),
+                "missing_references" => quote!(missing_references = "keep"),
+                "compress" => quote!(compress = false),
+                "size_limit" => quote!(size_limit = "200 MiB"),
+                "previous" => quote!(previous = "releases"),
+                "deltas" => quote!(deltas = false),
+                "components" => quote!(components(templates = ["templates"])),
+                "import_map" => quote!(import_map("htmx" = "vendor/htmx.esm.js")),
+                "crate" => quote!(crate = ::renamed),
+                other => panic!("option `{other}` has no sample value here: add one"),
+            };
+            if let Err(error) = parse(quote!("static", #sample)) {
+                panic!("`{}` does not parse: {error}", option.written());
+            }
+        }
+        assert!(error(quote!("s", colour(a = ["b"]))).contains("unknown option `colour`"));
     }
 
     #[test]
