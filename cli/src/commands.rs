@@ -347,19 +347,23 @@ exit status: 0 every rule holds, 1 a rule fails (or the page cannot be fetched),
                 meaning: "also check the earlier releases listed in DIR/releases.json (the \
                           folder collect writes to): their files and the deltas from them",
             },
-            HELP,
         ],
     },
 ];
 
-/// `--help`, which every command takes (listed for `check`, whose parser reads it).
-const HELP: Flag = Flag {
-    name: "--help",
-    value: None,
-    default: None,
-    repeatable: false,
-    meaning: "this help (also -h)",
-};
+/// The arguments that ask a command for its own help instead of running it. Every
+/// command takes them, so no command's flags list them: the top-level help says so once.
+pub const HELP_ARGUMENTS: &[&str] = &["--help", "-h"];
+
+/// Whether `arg` asks for help (`--help` or `-h`).
+///
+/// ```
+/// assert!(hyper_assets_cli::commands::is_help("-h"));
+/// assert!(!hyper_assets_cli::commands::is_help("--hidden"));
+/// ```
+pub fn is_help(arg: &str) -> bool {
+    HELP_ARGUMENTS.contains(&arg)
+}
 
 /// The command named `name`, if there is one.
 pub fn command(name: &str) -> Option<&'static Command> {
@@ -383,7 +387,10 @@ pub fn help() -> String {
             flag_lines(&mut help, "      ", flag);
         }
     }
-    help.push_str("\n`hyper-assets COMMAND --help` says more about one command.\n");
+    help.push_str(
+        "\nEvery command takes --help (or -h): `hyper-assets COMMAND --help` says more about \
+         it.\n",
+    );
     help
 }
 
@@ -486,6 +493,17 @@ mod tests {
             "\n      --keep N                    earlier releases kept whatever their age \
              (default: 2)\n"
         ));
+    }
+
+    /// `--help` is said once, at the top: no command lists it among its flags.
+    #[test]
+    fn help_is_no_command_s_flag() {
+        for command in COMMANDS {
+            for flag in command.flags {
+                assert!(!is_help(flag.name), "{} lists {}", command.name, flag.name);
+            }
+        }
+        assert!(help().contains("Every command takes --help (or -h)"));
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub fn run_deploy_command(command: &str, rest: &[String]) -> Option<Result<Strin
         _ => return None,
     };
     let command = commands::command(command)?;
-    if rest.iter().any(|arg| arg == "--help" || arg == "-h") {
+    if rest.iter().any(|arg| commands::is_help(arg)) {
         return Some(Ok(command.help()));
     }
     Some(run(args::Args::new(command, rest.to_vec())))

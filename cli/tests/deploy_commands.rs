@@ -475,7 +475,7 @@ fn outside_the_crate_a_missing_folder_names_the_directory_and_static() {
         format!(
             "hyper-assets collect: static folder `static` does not exist ({0}/static): without \
              --static FOLDER the folder is `static` in the current directory, {0}, which holds \
-             no crate with a `hyper_assets!` call to take it from; run collect in the crate's \
+             no crate with a `hyper_assets!` call to take it from. Run collect in the crate's \
              folder, or name the crate with --crate DIR or the folder with --static FOLDER \
              (relative to the current directory)\n",
             dir.display()
@@ -492,18 +492,21 @@ fn outside_the_crate_a_missing_folder_names_the_directory_and_static() {
     );
 }
 
-/// `--help` of every command is its entry of the table, and the overview lists them all.
+/// `--help` (or `-h`) of every command is its entry of the table, and the overview lists
+/// them all.
 #[test]
 fn help_is_written_from_the_table() {
-    use hyper_assets_cli::commands::{help, COMMANDS};
+    use hyper_assets_cli::commands::{help, COMMANDS, HELP_ARGUMENTS};
     assert_eq!(ok(&cli(&["--help"], &[])), help());
     for command in COMMANDS {
-        assert_eq!(
-            ok(&cli(&[command.name, "--help"], &[])),
-            command.help(),
-            "{}",
-            command.name
-        );
+        for asking in HELP_ARGUMENTS {
+            assert_eq!(
+                ok(&cli(&[command.name, asking], &[])),
+                command.help(),
+                "{} {asking}",
+                command.name
+            );
+        }
     }
 }
 

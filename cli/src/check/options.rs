@@ -1,7 +1,7 @@
 //! `hyper-assets check URL [--prefix PATH] [--requests N] [--releases DIR]`, parsed by
 //! hand.
 
-use crate::commands::{command, Command};
+use crate::commands::{command, is_help, Command};
 use crate::http_url::{HttpUrl, UrlError};
 use hyper_assets_pipeline::normalize_prefix;
 use std::fmt;
@@ -88,13 +88,14 @@ impl CheckOptions {
                     .or_else(|| args.next().cloned())
                     .ok_or(UsageError::MissingValue(option))
             };
-            // Only the flags the table lists (and `-h`) are options.
-            let listed = name == "-h" || check_command().flag(name).is_some();
+            // Only the flags the table lists are options, and `--help` as for every command.
+            if is_help(name) {
+                return Ok(CheckArguments::Help);
+            }
             match name {
-                option if option.starts_with('-') && !listed => {
+                option if option.starts_with('-') && check_command().flag(name).is_none() => {
                     return Err(UsageError::UnknownOption(option.to_owned()))
                 }
-                "-h" | "--help" => return Ok(CheckArguments::Help),
                 "--prefix" => {
                     let given = value("--prefix")?;
                     let normalized =
