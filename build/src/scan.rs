@@ -2,6 +2,8 @@
 //! comments, strings and char literals are skipped, so a call inside a string or a
 //! comment is not a call.
 
+use std::ops::Range;
+
 /// One `hyper_assets!(...)` call of a source file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FoundCall {
@@ -141,20 +143,33 @@ pub(crate) fn raw_string_start(bytes: &[u8], at: usize) -> Option<usize> {
     (bytes.get(at + 1 + hashes) == Some(&b'"')).then_some(hashes)
 }
 
-/// The index after the string literal (`"..."` or a raw string) that starts at `at`.
-fn string_end(bytes: &[u8], at: usize) -> usize {
-    if let Some(hashes) = (bytes[at] == b'r')
-        .then(|| raw_string_start(bytes, at))
-        .flatten()
-    {
-        let start = at + 2 + hashes;
-        let mut close = Vec::with_capacity(hashes + 1);
-        close.push(b'"');
-        close.resize(hashes + 1, b'#');
-        return bytes[start..]
+/// The raw string literal (`r"..."`, `r#"..."#`, ...) that starts at `at`, if one does:
+/// where its text starts and ends, and the index after it (the end of `bytes` when it is
+/// not closed).
+pub(crate) fn raw_string(bytes: &[u8], at: usize) -> Option<(Range<usize>, usize)> {
+    if bytes[at] != b'r' {
+        return None;
+    }
+    let hashes = raw_string_start(bytes, at)?;
+    let start = at + 2 + hashes;
+    let mut close = Vec::with_capacity(hashes + 1);
+    close.push(b'"');
+    close.resize(hashes + 1, b'#');
+    Some(
+        match bytes[start..]
             .windows(close.len())
             .position(|window| window == close.as_slice())
-            .map_or(bytes.len(), |n| start + n + close.len());
+        {
+            Some(n) => (start..start + n, start + n + close.len()),
+            None => (start..bytes.len(), bytes.len()),
+        },
+    )
+}
+
+/// The index after the string literal (`"..."` or a raw string) that starts at `at`.
+fn string_end(bytes: &[u8], at: usize) -> usize {
+    if let Some((_, end)) = raw_string(bytes, at) {
+        return end;
     }
     let mut i = at + 1;
     while i < bytes.len() {
@@ -204,6 +219,16 @@ fn call_end(bytes: &[u8], at: usize, open: u8) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_strings_text_and_end() {
+        let bytes = br###"x r#"a "b" c"# r"d" r##"open"###;
+        assert_eq!(raw_string(bytes, 0), None);
+        assert_eq!(raw_string(bytes, 2), Some((5..12, 14)));
+        assert_eq!(raw_string(bytes, 15), Some((17..18, 19)));
+        // Not closed: the text runs to the end.
+        assert_eq!(raw_string(bytes, 20), Some((24..28, 28)));
+    }
 
     fn arguments(source: &str) -> Vec<(usize, String)> {
         find_calls(source)

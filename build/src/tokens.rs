@@ -2,7 +2,7 @@
 //! escapes resolved, words (identifiers, `true`, numbers), punctuation, and delimited
 //! groups. Enough to read the macro's options, not a Rust lexer.
 
-use crate::scan::{before, char_literal_end, is_ident_byte, raw_string_start, skip};
+use crate::scan::{before, char_literal_end, is_ident_byte, raw_string, raw_string_start, skip};
 
 /// One token tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,22 +142,8 @@ fn word_end(bytes: &[u8], mut at: usize) -> usize {
 /// The value of the string literal at `at` (`"..."` or a raw string) and the index after
 /// it.
 fn string_value(bytes: &[u8], at: usize) -> (String, usize) {
-    if let Some(hashes) = (bytes[at] == b'r')
-        .then(|| raw_string_start(bytes, at))
-        .flatten()
-    {
-        let start = at + 2 + hashes;
-        let mut close = Vec::with_capacity(hashes + 1);
-        close.push(b'"');
-        close.resize(hashes + 1, b'#');
-        let end = bytes[start..]
-            .windows(close.len())
-            .position(|window| window == close.as_slice())
-            .map_or(bytes.len(), |n| start + n);
-        return (
-            lossy(&bytes[start..end]),
-            (end + close.len()).min(bytes.len()),
-        );
+    if let Some((text, end)) = raw_string(bytes, at) {
+        return (lossy(&bytes[text]), end);
     }
     let mut value: Vec<u8> = Vec::new();
     let mut i = at + 1;
