@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use hyper_assets_pipeline::MACRO_OPTIONS;
-use hyper_assets_tests::cargo_project::{workspace_root, CargoProject};
+use hyper_assets_tests::cargo_project::{target_dir, workspace_root, CargoProject};
 use hyper_assets_tests::docs::fragments::{
     marker_prefix, rust_blocks, Fragment, RustBlock, PROJECT_MARKERS,
 };
@@ -330,7 +330,7 @@ fn every_fragment_compiles() {
             RustBlock::ProjectFile { .. } => None,
         })
         .collect();
-    assert_eq!(planted.len(), 2, "the planted page has two fragments");
+    assert_eq!(planted.len(), 3, "the planted page has three fragments");
 
     let project = CargoProject::new("guide-fragments");
     copy_folder(
@@ -387,6 +387,101 @@ fn every_fragment_compiles() {
             && diagnostics.contains("tests/fixtures/guide/fragments.md:"),
         "the planted failure is reported with its page line: {diagnostics}"
     );
+
+    // Then every fragment that serves nothing runs, so its hidden `assert!`s are checked:
+    // in the project's folder, or for Tera's (which loads `templates/**/*.html`) in a copy
+    // whose template is Tera's (`tests/fixtures/guide/tera`).
+    let tera_dir = project.dir().with_file_name("guide-fragments-tera");
+    let _ = std::fs::remove_dir_all(&tera_dir);
+    copy_folder(project.dir(), &tera_dir);
+    copy_folder(
+        &workspace_root().join("tests/fixtures/guide/tera"),
+        &tera_dir,
+    );
+    let failures: Vec<(String, String)> = all
+        .iter()
+        .filter(|fragment| fragment.bin_name() != broken && !serves(&fragment.program()))
+        .filter_map(|fragment| {
+            let program = fragment.program();
+            let dir = if program.contains("tera::Tera") {
+                &tera_dir
+            } else {
+                project.dir()
+            };
+            run_fragment(dir, &fragment.bin_name()).map(|failure| {
+                (
+                    fragment.bin_name(),
+                    format!(
+                        "{}:{} fails when it runs: {failure}",
+                        fragment.page.display(),
+                        fragment.block.line
+                    ),
+                )
+            })
+        })
+        .collect();
+    let planted_assert = planted[2].bin_name();
+    assert!(
+        failures.iter().any(|(bin, failure)| *bin == planted_assert
+            && failure.contains("the planted failing assertion")),
+        "the planted failing assertion ({}:{}) passed, or its failure was not seen: {failures:#?}",
+        planted_page.display(),
+        planted[2].block.line
+    );
+    let failed: Vec<&str> = failures
+        .iter()
+        .filter(|(bin, _)| *bin != planted_assert)
+        .map(|(_, failure)| failure.as_str())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} fragments fail when they run:\n\n{}",
+        failed.len(),
+        failed.join("\n\n")
+    );
+}
+
+/// Whether a fragment's program serves (binds a socket): such a fragment only compiles.
+fn serves(program: &str) -> bool {
+    ["bind(", "serve(", "TcpListener", "HttpServer"]
+        .iter()
+        .any(|word| program.contains(word))
+}
+
+/// How long a fragment that serves nothing may run.
+const FRAGMENT_RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs the fragment binary `bin` in the project's folder with an empty environment
+/// (`PATH` kept): `None` when it exits successfully within [`FRAGMENT_RUN_LIMIT`], else
+/// what went wrong with its standard error.
+fn run_fragment(dir: &Path, bin: &str) -> Option<String> {
+    let binary = target_dir().join("cargo-projects-target/debug").join(bin);
+    let mut child = std::process::Command::new(&binary)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("{}: {error}", binary.display()));
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            return (!status.success()).then(|| format!("{status}\n{stderr}"));
+        }
+        if started.elapsed() > FRAGMENT_RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Some(format!(
+                "still running after {FRAGMENT_RUN_LIMIT:?}; a fragment that serves names \
+                 `bind(` or `serve(` and is only compiled"
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// The binaries cargo could not compile: `error: could not compile `x` (bin "NAME") ...`.
