@@ -122,7 +122,9 @@ given with --crate, else the nearest one around the static folder (--static), el
 current directory. A build flag given as well must agree with the call: one that
 contradicts it is an error naming both. When no crate's call embeds the folder, the
 flags are the options, and collect says that nothing checked them against the binary's;
---expect-version checks the result either way.";
+--expect-version checks the result either way. A call collect cannot read (a folder that
+is not a string literal) is an error, unless --static and --expect-version are given:
+then the flags stand in for it.";
 
 /// The build flags of `collect`: the options of a `hyper_assets!` call, as flags.
 const BUILD_FLAGS: &[Flag] = &[
