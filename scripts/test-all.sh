@@ -25,6 +25,8 @@ install_e2e_tools() {
   command -v npm >/dev/null || missing+=(npm)
   command -v jq >/dev/null || missing+=(jq)
   command -v curl >/dev/null || missing+=(curl)
+  # The throwaway CA and certificate of the HTTPS test.
+  command -v openssl >/dev/null || missing+=(openssl)
   # The reference decoder of `dcz` deltas (the nginx delta test).
   command -v zstd >/dev/null || missing+=(zstd)
   if [ ${#missing[@]} -gt 0 ]; then
@@ -36,7 +38,7 @@ install_e2e_tools() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
-  for tool in chromium node npm jq curl zstd; do
+  for tool in chromium node npm jq curl zstd openssl; do
     command -v "$tool" >/dev/null || { echo "test-all: '$tool' is still missing after the install" >&2; exit 1; }
   done
   step "npm ci (e2e: playwright-core, htmx.org 2 and 4)"
@@ -122,6 +124,9 @@ cargo test -p demo --locked --test deltas -- --ignored --nocapture
 
 step "the guide's shell recipe for VERSION, asset pipeline chapter (jq, sha256sum)"
 cargo test -p hyper-assets-tests --locked --test version_recipe -- --ignored
+
+step "HTTPS from site.serve: curl over HTTP/2 and HTTP/1.1 answers as cleartext (a throwaway CA made with openssl)"
+cargo test -p hyper-assets-tests --locked --test tls -- --ignored
 
 step "the guide's console blocks print what they show (the demo, curl)"
 cargo test -p demo --locked --test guide_console -- --ignored

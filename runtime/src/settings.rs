@@ -125,6 +125,9 @@ impl fmt::Debug for SecretKey {
 /// | `CANARY` | `version:percent` | unset | that share (0 to 100) of the clients that name no version get that version |
 /// | `HTTP_HEADER_TIMEOUT` | seconds, 1 to 3600 | `10` | [`Site::serve`](crate::Site::serve): time to send a request head, and to stay idle between keep-alive requests |
 /// | `HTTP_MAX_CONNECTIONS` | 1 to 1000000 | `1024` | [`Site::serve`](crate::Site::serve): connections open at once (lowered to fit `ulimit -n`) |
+/// | `TLS_CERT` | a PEM file | unset | [`Site::serve`](crate::Site::serve) serves HTTPS (HTTP/2 or HTTP/1.1 by ALPN) with this certificate chain; needs `TLS_KEY` and the `tls` feature |
+/// | `TLS_KEY` | a PEM file | unset | the private key of `TLS_CERT` (PKCS#8, PKCS#1 or SEC1) |
+/// | `TLS_HANDSHAKE_TIMEOUT` | seconds, 1 to 3600 | `10` | time a client has, from accept, to finish its TLS handshake |
 ///
 /// Booleans are `true`/`false`, `1`/`0`, `yes`/`no` or `on`/`off`. An empty variable is
 /// unset.
@@ -168,6 +171,9 @@ pub struct Settings {
     routing: RoutingSettings,
     header_timeout: Duration,
     max_connections: usize,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    tls_handshake_timeout: Duration,
 }
 
 /// The blue/green and canary settings: `VERSION_MAP`, `DEFAULT_VERSION`, `CANARY`.
@@ -223,6 +229,9 @@ impl Default for Settings {
             routing: RoutingSettings::default(),
             header_timeout: Duration::from_secs(10),
             max_connections: 1024,
+            tls_cert: None,
+            tls_key: None,
+            tls_handshake_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -349,6 +358,21 @@ impl Settings {
             )?;
             builder.settings.max_connections = usize::try_from(connections).unwrap_or(usize::MAX);
         }
+        if let Some(value) = get("TLS_CERT") {
+            builder.settings.tls_cert = Some(PathBuf::from(value));
+        }
+        if let Some(value) = get("TLS_KEY") {
+            builder.settings.tls_key = Some(PathBuf::from(value));
+        }
+        if let Some(value) = get("TLS_HANDSHAKE_TIMEOUT") {
+            let seconds = parse_number(
+                "TLS_HANDSHAKE_TIMEOUT",
+                &value,
+                3600,
+                "a whole number of seconds from 1 to 3600",
+            )?;
+            builder.settings.tls_handshake_timeout = Duration::from_secs(seconds);
+        }
         builder.build()
     }
 
@@ -441,6 +465,18 @@ impl Settings {
     pub fn max_connections(&self) -> usize {
         self.max_connections
     }
+
+    /// The certificate chain (`TLS_CERT`) and private key (`TLS_KEY`) PEM files that make
+    /// [`Site::serve`](crate::Site::serve) serve HTTPS, if set (always both).
+    pub fn tls(&self) -> Option<(&Path, &Path)> {
+        self.tls_cert.as_deref().zip(self.tls_key.as_deref())
+    }
+
+    /// How long a client has, from accept, to finish its TLS handshake
+    /// (`TLS_HANDSHAKE_TIMEOUT`).
+    pub fn tls_handshake_timeout(&self) -> Duration {
+        self.tls_handshake_timeout
+    }
 }
 
 const VERSION_MAP_SYNTAX: &str =
@@ -487,7 +523,7 @@ fn parse_canary(text: &str) -> Result<(String, u8), SettingsError> {
 }
 
 /// Every variable [`Settings::from_env`] reads.
-pub const VARIABLES: [&str; 16] = [
+pub const VARIABLES: [&str; 19] = [
     "APP_VERSION",
     "APP_VERSION_HEADER",
     "APP_VERSION_MISMATCH",
@@ -504,6 +540,9 @@ pub const VARIABLES: [&str; 16] = [
     "CANARY",
     "HTTP_HEADER_TIMEOUT",
     "HTTP_MAX_CONNECTIONS",
+    "TLS_CERT",
+    "TLS_KEY",
+    "TLS_HANDSHAKE_TIMEOUT",
 ];
 
 /// A whole number from 1 to `max`, else an error expecting `expected`.
@@ -551,6 +590,24 @@ impl SettingsBuilder {
     #[must_use]
     pub fn header_timeout(mut self, timeout: Duration) -> Self {
         self.settings.header_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Serve HTTPS with this certificate chain and private key, both PEM files
+    /// (`TLS_CERT`, `TLS_KEY`); they are read when the server starts. Needs the `tls`
+    /// feature: without it, [`SettingsBuilder::build`] refuses them.
+    #[must_use]
+    pub fn tls(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        self.settings.tls_cert = Some(cert.into());
+        self.settings.tls_key = Some(key.into());
+        self
+    }
+
+    /// How long a client has, from accept, to finish its TLS handshake
+    /// (`TLS_HANDSHAKE_TIMEOUT`; at least one millisecond).
+    #[must_use]
+    pub fn tls_handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.tls_handshake_timeout = timeout.max(Duration::from_millis(1));
         self
     }
 
@@ -685,9 +742,38 @@ impl SettingsBuilder {
     ///
     /// # Errors
     /// An explicit version or commit that is not 1 to 256 visible ASCII characters, an
-    /// empty secret key, or an endpoint path that does not start with `/`.
+    /// empty secret key, an endpoint path that does not start with `/`, one of `TLS_CERT`
+    /// and `TLS_KEY` without the other, or either without the `tls` feature.
     pub fn build(self) -> Result<Settings, SettingsError> {
         let settings = self.settings;
+        let shown = |path: &Path| path.display().to_string();
+        match (&settings.tls_cert, &settings.tls_key) {
+            (Some(cert), None) => {
+                return Err(SettingsError {
+                    variable: "TLS_CERT",
+                    value: shown(cert),
+                    expected: "TLS_KEY set too, to the certificate's private key: HTTPS needs both",
+                })
+            }
+            (None, Some(key)) => {
+                return Err(SettingsError {
+                    variable: "TLS_KEY",
+                    value: shown(key),
+                    expected: "TLS_CERT set too, to the key's certificate chain: HTTPS needs both",
+                })
+            }
+            #[cfg(not(feature = "tls"))]
+            (Some(cert), Some(_)) => {
+                return Err(SettingsError {
+                    variable: "TLS_CERT",
+                    value: shown(cert),
+                    expected: "unset: this build of hyper-assets has no `tls` feature (add \
+                               `features = [\"tls\"]` to serve HTTPS; it never serves cleartext \
+                               in its place)",
+                })
+            }
+            _ => {}
+        }
         if let Some(version) = &settings.app_version {
             if !is_version_text(version) {
                 return Err(SettingsError {
@@ -736,6 +822,37 @@ impl SettingsBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tls_needs_both_files_a_valid_handshake_timeout_and_the_feature() {
+        let error = from(&[("TLS_CERT", "cert.pem")]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            r#"TLS_CERT="cert.pem" is not valid: expected TLS_KEY set too, to the certificate's private key: HTTPS needs both"#
+        );
+        let error = from(&[("TLS_KEY", "key.pem")]).unwrap_err();
+        assert_eq!(error.variable(), "TLS_KEY");
+        let error = from(&[("TLS_HANDSHAKE_TIMEOUT", "0")]).unwrap_err();
+        assert_eq!(error.variable(), "TLS_HANDSHAKE_TIMEOUT");
+        assert_eq!(
+            from(&[("TLS_HANDSHAKE_TIMEOUT", "3")])
+                .unwrap()
+                .tls_handshake_timeout(),
+            Duration::from_secs(3)
+        );
+        let both = from(&[("TLS_CERT", "cert.pem"), ("TLS_KEY", "key.pem")]);
+        if cfg!(feature = "tls") {
+            let settings = both.unwrap();
+            assert_eq!(
+                settings.tls(),
+                Some((Path::new("cert.pem"), Path::new("key.pem")))
+            );
+        } else {
+            let error = both.unwrap_err();
+            assert_eq!(error.variable(), "TLS_CERT");
+            assert!(error.to_string().contains("no `tls` feature"), "{error}");
+        }
+    }
 
     fn from(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
         Settings::from_lookup(|name| {

@@ -608,6 +608,8 @@ fn code_default(settings: &hyper_assets::Settings, variable: &str) -> SettingDef
         "CANARY" => optional(settings.routing().canary().is_some()),
         "HTTP_HEADER_TIMEOUT" => value(&settings.header_timeout().as_secs()),
         "HTTP_MAX_CONNECTIONS" => value(&settings.max_connections()),
+        "TLS_CERT" | "TLS_KEY" => optional(settings.tls().is_some()),
+        "TLS_HANDSHAKE_TIMEOUT" => value(&settings.tls_handshake_timeout().as_secs()),
         other => panic!("the settings read {other}, which this test cannot read back: add it"),
     }
 }

@@ -23,8 +23,17 @@
 //! - `TCP_NODELAY` on every connection, and an optional graceful shutdown that stops
 //!   accepting and lets open requests finish.
 //!
-//! It speaks HTTP/1.1 only: browsers use HTTP/2 only over TLS, and TLS is the job of
-//! whatever terminates it in front of the binary.
+//! In cleartext it speaks HTTP/1.1 only: browsers use HTTP/2 only over TLS. With the
+//! `tls` feature and a certificate (`Server::tls`, or the settings `TLS_CERT` and
+//! `TLS_KEY`) it serves HTTPS: TLS 1.2 and 1.3 (rustls, `ring` provider), no 0-RTT, ALPN
+//! `h2` then `http/1.1`, and HTTP/2 when the client picks `h2`, HTTP/1.1 otherwise.
+//!
+//! - **the handshake has a deadline** (`TLS_HANDSHAKE_TIMEOUT`, default 10 s), and the
+//!   connection cap counts a connection from accept, before its handshake;
+//! - **HTTP/2 limits**: at most 128 concurrent streams per connection, a header list of
+//!   at most 16 KiB, at most 20 streams reset by the client and not yet accepted, and a
+//!   ping every header-read timeout that closes a connection whose client stops
+//!   answering within that time.
 //!
 //! With a [`Site`](crate::Site), [`Site::serve`](crate::Site::serve) serves the app inside
 //! the one layer ([`Site::service`](crate::Site::service): outside the app's router, so
@@ -59,9 +68,13 @@ use tower_service::Service;
 
 mod request_body;
 mod shedding;
+#[cfg(feature = "tls")]
+mod tls;
 
 pub use request_body::{BodyTimeout, RequestBody};
 use shedding::{Registry, Tracked, TrackedIo};
+#[cfg(feature = "tls")]
+pub use tls::TlsError;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -75,6 +88,17 @@ const RESERVED_DESCRIPTORS: usize = 32;
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// How often a client waiting at the cap looks again for a connection gone idle.
 const SHED_RETRY: Duration = Duration::from_millis(20);
+/// The TLS handshake deadline of a [`Server`] unless set.
+pub const DEFAULT_TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// HTTP/2: streams open at once on one connection.
+#[cfg(feature = "tls")]
+const H2_MAX_CONCURRENT_STREAMS: u32 = 128;
+/// HTTP/2: the largest header list a client may send (decoded), in bytes.
+#[cfg(feature = "tls")]
+const H2_MAX_HEADER_LIST: u32 = 16 * 1024;
+/// HTTP/2: streams the client reset before the server accepted them (Rapid Reset).
+#[cfg(feature = "tls")]
+const H2_MAX_PENDING_RESETS: usize = 20;
 
 /// Serves `service` on `listener` with the default limits of [`Server`], until an
 /// unrecoverable error (never, in practice: accept errors back off and retry).
@@ -96,6 +120,10 @@ pub struct Server {
     header_read_timeout: Duration,
     max_connections: usize,
     shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+    #[cfg(feature = "tls")]
+    tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    #[cfg(feature = "tls")]
+    tls_handshake_timeout: Duration,
 }
 
 impl std::fmt::Debug for Server {
@@ -104,6 +132,7 @@ impl std::fmt::Debug for Server {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("max_connections", &self.max_connections)
             .field("graceful_shutdown", &self.shutdown.is_some())
+            .field("tls", &self.tls_files())
             .finish()
     }
 }
@@ -122,14 +151,61 @@ impl Server {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             shutdown: None,
+            #[cfg(feature = "tls")]
+            tls: None,
+            #[cfg(feature = "tls")]
+            tls_handshake_timeout: DEFAULT_TLS_HANDSHAKE_TIMEOUT,
         }
     }
 
-    /// The limits of `settings` (`HTTP_HEADER_TIMEOUT`, `HTTP_MAX_CONNECTIONS`).
+    /// The certificate and key files this server serves HTTPS with, if any.
+    fn tls_files(&self) -> Option<(&std::path::Path, &std::path::Path)> {
+        #[cfg(feature = "tls")]
+        return self
+            .tls
+            .as_ref()
+            .map(|(cert, key)| (cert.as_path(), key.as_path()));
+        #[cfg(not(feature = "tls"))]
+        None
+    }
+
+    /// Serves HTTPS with this certificate chain and private key, both PEM files (feature
+    /// `tls`). They are read when [`Server::serve`] starts, which fails with a
+    /// [`TlsError`] (as the [`io::Error`]'s inner error) if they cannot serve.
+    #[cfg(feature = "tls")]
+    pub fn tls(
+        mut self,
+        cert: impl Into<std::path::PathBuf>,
+        key: impl Into<std::path::PathBuf>,
+    ) -> Self {
+        self.tls = Some((cert.into(), key.into()));
+        self
+    }
+
+    /// How long a client has, from accept, to finish its TLS handshake (feature `tls`;
+    /// default [`DEFAULT_TLS_HANDSHAKE_TIMEOUT`]). Zero is taken as one millisecond.
+    #[cfg(feature = "tls")]
+    pub fn tls_handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.tls_handshake_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The limits of `settings` (`HTTP_HEADER_TIMEOUT`, `HTTP_MAX_CONNECTIONS`), and with
+    /// the `tls` feature its certificate (`TLS_CERT`, `TLS_KEY`,
+    /// `TLS_HANDSHAKE_TIMEOUT`).
     pub fn from_settings(settings: &crate::Settings) -> Self {
-        Self::new()
+        let server = Self::new()
             .header_read_timeout(settings.header_timeout())
-            .max_connections(settings.max_connections())
+            .max_connections(settings.max_connections());
+        #[cfg(feature = "tls")]
+        let server = {
+            let server = server.tls_handshake_timeout(settings.tls_handshake_timeout());
+            match settings.tls() {
+                Some((cert, key)) => server.tls(cert, key),
+                None => server,
+            }
+        };
+        server
     }
 
     /// How long a client may take to send a request's head, and how long a keep-alive
@@ -181,6 +257,12 @@ impl Server {
 
     /// Serves `service` on `listener` until the graceful shutdown signal (if any) has
     /// completed and the open connections have finished.
+    ///
+    /// # Errors
+    /// With TLS, a certificate or key that cannot serve: an error of kind
+    /// [`io::ErrorKind::InvalidInput`] whose inner error is a `TlsError` naming the
+    /// setting (`TLS_CERT` or `TLS_KEY`). Otherwise only if the connection cap's
+    /// bookkeeping fails, which it does not in practice.
     pub async fn serve<S, B>(self, listener: TcpListener, service: S) -> io::Result<()>
     where
         S: Service<Request<RequestBody>, Response = Response<B>> + Clone + Send + 'static,
@@ -198,6 +280,26 @@ impl Server {
                 self.max_connections
             );
         }
+        #[cfg(feature = "tls")]
+        let acceptor = match &self.tls {
+            Some((cert, key)) => Some(tokio_rustls::TlsAcceptor::from(
+                tls::load(cert, key)
+                    .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?,
+            )),
+            None => None,
+        };
+        #[cfg(feature = "tls")]
+        let h2 = {
+            let mut h2 =
+                hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+            h2.timer(TokioTimer::new())
+                .max_concurrent_streams(H2_MAX_CONCURRENT_STREAMS)
+                .max_header_list_size(H2_MAX_HEADER_LIST)
+                .max_pending_accept_reset_streams(H2_MAX_PENDING_RESETS)
+                .keep_alive_interval(self.header_read_timeout)
+                .keep_alive_timeout(self.header_read_timeout);
+            Arc::new(h2)
+        };
         let slots = Arc::new(Semaphore::new(cap));
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
@@ -265,22 +367,51 @@ impl Server {
                 state: Arc::clone(&state),
                 body_timeout: self.header_read_timeout,
             };
-            let io = TrackedIo::new(TokioIo::new(stream), state);
-            let connection = builder.serve_connection(io, TowerToHyperService::new(tracked));
+            let service = TowerToHyperService::new(tracked);
             let mut stopping = stopping.clone();
             let id = registered.id();
+            let builder = Arc::clone(&builder);
+            #[cfg(feature = "tls")]
+            let (acceptor, h2, handshake_timeout) = (
+                acceptor.clone(),
+                Arc::clone(&h2),
+                self.tls_handshake_timeout,
+            );
             let task = tokio::spawn(async move {
                 let _slot = slot;
                 // Forgets the connection when the task ends, however it ends.
                 let _registered = registered;
-                let mut connection = std::pin::pin!(connection);
-                tokio::select! {
-                    _ = connection.as_mut() => {}
-                    _ = stopping.changed() => {
-                        connection.as_mut().graceful_shutdown();
-                        let _ = connection.await;
+                #[cfg(feature = "tls")]
+                if let Some(acceptor) = acceptor {
+                    // The handshake holds its slot (counted from accept) and has a
+                    // deadline; a shutdown drops it.
+                    let handshake =
+                        tokio::time::timeout(handshake_timeout, acceptor.accept(stream));
+                    let stream = tokio::select! {
+                        done = handshake => match done {
+                            Ok(Ok(stream)) => stream,
+                            Ok(Err(error)) => {
+                                tracing::debug!("hyper-assets: TLS handshake failed: {error}");
+                                return;
+                            }
+                            Err(_) => {
+                                tracing::debug!("hyper-assets: TLS handshake timed out");
+                                return;
+                            }
+                        },
+                        _ = stopping.changed() => return,
+                    };
+                    let is_h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
+                    let io = TrackedIo::new(TokioIo::new(stream), state);
+                    if is_h2 {
+                        run_connection!(h2.serve_connection(io, service), stopping);
+                    } else {
+                        run_connection!(builder.serve_connection(io, service), stopping);
                     }
+                    return;
                 }
+                let io = TrackedIo::new(TokioIo::new(stream), state);
+                run_connection!(builder.serve_connection(io, service), stopping);
             });
             registry.started(id, task.abort_handle());
         }
@@ -294,6 +425,22 @@ impl Server {
         Ok(())
     }
 }
+
+/// Drives one hyper connection until it ends, or shuts it down gracefully (HTTP/1.1: after
+/// the request in flight; HTTP/2: GOAWAY, open streams finish) when `stopping` changes.
+macro_rules! run_connection {
+    ($connection:expr, $stopping:expr) => {{
+        let mut connection = std::pin::pin!($connection);
+        tokio::select! {
+            _ = connection.as_mut() => {}
+            _ = $stopping.changed() => {
+                connection.as_mut().graceful_shutdown();
+                let _ = connection.await;
+            }
+        }
+    }};
+}
+use run_connection;
 
 /// Waits for the shutdown signal, or forever without one.
 async fn wait(signal: &mut Option<Pin<Box<dyn Future<Output = ()> + Send>>>) {

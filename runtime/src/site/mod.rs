@@ -121,9 +121,15 @@ impl Site {
     /// Stop it gracefully with [`Server::with_graceful_shutdown`](crate::server::Server)
     /// and [`Site::service`] instead.
     ///
+    /// With `TLS_CERT` and `TLS_KEY` (feature `tls`) it serves HTTPS, HTTP/2 or HTTP/1.1
+    /// by ALPN; see [`crate::server`].
+    ///
     /// # Errors
-    /// Only if the connection cap's bookkeeping fails, which it does not in practice:
-    /// accept errors are logged and retried.
+    /// With TLS, a certificate or key file that is missing, unreadable, not PEM, or a key
+    /// that is not the certificate's: a `server::TlsError` naming the
+    /// setting, inside the [`std::io::Error`]. Otherwise only if the connection cap's
+    /// bookkeeping fails, which it does not in practice: accept errors are logged and
+    /// retried.
     #[cfg(feature = "server")]
     pub async fn serve<S, B>(
         &self,
@@ -158,8 +164,13 @@ impl Site {
             ),
         };
         tracing::info!(
-            "hyper-assets: serving {} assets on http://{} (app version {}, {}{dev}{earlier})",
+            "hyper-assets: serving {} assets on {}://{} (app version {}, {}{dev}{earlier})",
             self.manifest().len(),
+            if self.settings().tls().is_some() {
+                "https"
+            } else {
+                "http"
+            },
             listener
                 .local_addr()
                 .map_or_else(|error| error.to_string(), |addr| addr.to_string()),
