@@ -3,7 +3,7 @@
 //! story through one [`hyper_assets::Site`].
 //!
 //! ```text
-//! demo                 serve (ADDR, default 127.0.0.1:3000)
+//! demo                 serve (ADDR, default 127.0.0.1:3000; HTTPS and HTTP/2 with TLS_CERT, TLS_KEY)
 //! demo bust-token      print the bearer token for POST /cache/bust (from SECRET_KEY)
 //! demo nginx-config    print the nginx config for VERSION_MAP (BACKEND_ADDRS, NGINX_LISTEN)
 //! demo collect DIR     write the assets to DIR as served, and print the nginx `location`
