@@ -1,14 +1,18 @@
 // Shared helpers of the end-to-end tests: start the demo binary on a free loopback port,
-// launch Debian's Chromium through playwright-core, bust the version.
+// over cleartext HTTP/1.1 or over HTTPS (HTTP/2 by ALPN), launch Debian's Chromium
+// through playwright-core, bust the version.
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before } from "node:test";
 import { chromium } from "playwright-core";
+import { caPem, certificate } from "./certificate.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = resolve(here, "..");
@@ -33,6 +37,61 @@ export function requireTools() {
   if (missing.length) throw new Error(`end-to-end tests cannot run; missing: ${missing.join("; ")}`);
 }
 
+/**
+ * The ways the tests reach the demo. Each browser test runs over each: cleartext
+ * HTTP/1.1 on 127.0.0.1, and HTTPS on `localhost` with the demo's own TLS (`TLS_CERT`,
+ * `TLS_KEY`, a throwaway certificate) where Chromium picks HTTP/2 by ALPN. `protocol` is
+ * what the page's Resource Timing entries must say (`nextHopProtocol`).
+ */
+export const transports = [
+  { name: "HTTP/1.1", id: "http1", tls: false, host: "127.0.0.1", protocol: "http/1.1" },
+  { name: "HTTPS and HTTP/2", id: "h2", tls: true, host: "localhost", protocol: "h2" },
+];
+export const cleartext = transports[0];
+
+/**
+ * `url` from node, through the throwaway CA for `https:` (node's `fetch` cannot be given a
+ * CA). Resolves to { status, headers (an object, lowercase names), text(), json() }.
+ */
+export async function request(url, { method = "GET", headers = {} } = {}) {
+  const answer = (status, headers, body) => ({ status, headers, text: () => body, json: () => JSON.parse(body) });
+  if (!url.startsWith("https:")) {
+    const response = await fetch(url, { method, headers });
+    return answer(response.status, Object.fromEntries(response.headers), await response.text());
+  }
+  return new Promise((resolveRequest, reject) => {
+    const outgoing = httpsRequest(url, { method, headers, ca: caPem() }, (response) => {
+      const chunks = [];
+      response.on("data", (chunk) => chunks.push(chunk));
+      response.on("error", reject);
+      response.on("end", () => {
+        const fields = Object.entries(response.headers).map(([name, value]) => [name, [value].flat().join(", ")]);
+        resolveRequest(answer(response.statusCode, Object.fromEntries(fields), Buffer.concat(chunks).toString()));
+      });
+    });
+    outgoing.on("error", reject);
+    outgoing.end();
+  });
+}
+
+/**
+ * What `route.fetch()` gives a test that edits a response on its way to the page, but
+ * sent from node through `request`: Playwright's own fetch cannot be given the throwaway
+ * CA, and trusting every certificate there would hide a wrong one. It asks for the body
+ * as it is (no Accept-Encoding), so the body and the headers handed to `route.fulfill`
+ * agree. Returns what `route.fulfill` takes: { status, headers, body }.
+ */
+export async function fetchRoute(route) {
+  const sent = route.request();
+  const hopByHop = /^(:|accept-encoding$|connection$|host$|content-length$)/;
+  const headers = Object.fromEntries(Object.entries(await sent.allHeaders()).filter(([name]) => !hopByHop.test(name)));
+  const response = await request(sent.url(), { method: sent.method(), headers });
+  const received = Object.fromEntries(
+    Object.entries(response.headers).filter(([name]) => !/^(content-length|transfer-encoding|connection)$/.test(name)),
+  );
+  return { status: response.status, headers: received, body: response.text() };
+}
+
 function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -49,7 +108,7 @@ async function waitForHttp(url, child, output) {
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the demo exited (${child.exitCode}):\n${output.join("")}`);
     try {
-      await fetch(url);
+      await request(url);
       return;
     } catch {
       await new Promise((r) => setTimeout(r, 50));
@@ -59,10 +118,10 @@ async function waitForHttp(url, child, output) {
 }
 
 /**
- * Starts the demo with `env` on a free port, with its config component in a scratch
- * file. Returns { url, configFile, writeConfig, stop }.
+ * Starts the demo with `env` on a free port over `transport`, with its config component
+ * in a scratch file. Returns { url, transport, output, writeConfig, request, stop }.
  */
-export async function startDemo(env = {}) {
+export async function startDemo(env = {}, transport = cleartext) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "hyper-assets-e2e-"));
   const configFile = join(dir, "site.json");
@@ -76,18 +135,22 @@ export async function startDemo(env = {}) {
       DEMO_CONFIG: configFile,
       // The debug demo would default to dev mode; these tests are about production.
       STATIC_DEV_MODE: "false",
+      ...(transport.tls ? { TLS_CERT: certificate().cert, TLS_KEY: certificate().key } : {}),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout.on("data", (chunk) => output.push(chunk.toString()));
   child.stderr.on("data", (chunk) => output.push(chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${transport.tls ? "https" : "http"}://${transport.host}:${port}`;
   await waitForHttp(`${url}/version`, child, output);
   let round = 0;
   return {
     url,
+    transport,
     output,
+    /** `path` of this demo, from node (see `request`). */
+    request: (path, init) => request(`${url}${path}`, init),
     writeConfig() {
       round += 1;
       writeFileSync(configFile, JSON.stringify({ round }));
@@ -110,7 +173,7 @@ export function bustToken(secret = SECRET) {
 /** Changes the config component and busts: the app version moves. Returns the new one. */
 export async function changeVersion(demo) {
   demo.writeConfig();
-  const response = await fetch(`${demo.url}/cache/bust`, {
+  const response = await demo.request("/cache/bust", {
     method: "POST",
     headers: { Authorization: `Bearer ${bustToken()}` },
   });
@@ -120,18 +183,27 @@ export async function changeVersion(demo) {
   return body.version;
 }
 
-const chromiumArgs = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+/**
+ * Chromium's flags. With `spki` (the base64 SHA-256 of a certificate's public key) it
+ * accepts that certificate, and only that one, though no CA it knows signed it: the
+ * browser stays as strict as a visitor's otherwise (no `ignoreHTTPSErrors`).
+ */
+function chromiumArgs(spki) {
+  return [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    ...(spki ? [`--ignore-certificate-errors-spki-list=${spki}`] : []),
+  ];
+}
 
+/** A headless Chromium that trusts this process's throwaway certificate. */
 export async function launchBrowser() {
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs(certificate().spki) });
 }
 
 /**
@@ -139,8 +211,34 @@ export async function launchBrowser() {
  * cache, compression dictionaries) stays for the next page, as in a returning visitor's
  * browser. A `browser.newContext()` keeps those in memory, for itself only.
  */
-export async function launchPersistentContext(profile) {
-  return chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: chromiumArgs });
+export async function launchPersistentContext(profile, { spki } = {}) {
+  return chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: chromiumArgs(spki) });
+}
+
+/**
+ * The page, and every resource it fetched from its own origin, came over `transport`'s
+ * protocol (Resource Timing's `nextHopProtocol`: `h2` over HTTPS, `http/1.1` in
+ * cleartext). `except` leaves out resources whose URL it matches (a test's fulfilled
+ * routes never reached the network). Returns how many resources it checked.
+ */
+export async function assertProtocol(page, transport, { except = null } = {}) {
+  const seen = await page.evaluate(() => ({
+    origin: location.origin,
+    navigation: performance.getEntriesByType("navigation")[0]?.nextHopProtocol ?? null,
+    resources: performance
+      .getEntriesByType("resource")
+      .map((e) => ({ url: e.name, protocol: e.nextHopProtocol, transferSize: e.transferSize })),
+  }));
+  assert.equal(seen.navigation, transport.protocol, `the page came over ${transport.protocol}`);
+  // Chromium gives no protocol for a file from its cache: a second use from the memory
+  // cache (nothing transferred) or a cached file it revalidated (Resource Timing counts a
+  // response's headers as 300 bytes: a 304 is 300, a body more).
+  const fromCache = (r) => r.protocol === "" && r.transferSize <= 300;
+  const ours = seen.resources.filter((r) => new URL(r.url).origin === seen.origin && !fromCache(r) && !except?.test(r.url));
+  for (const resource of ours) {
+    assert.equal(resource.protocol, transport.protocol, `${resource.url}: ${JSON.stringify(seen.resources)}`);
+  }
+  return ours.length;
 }
 
 /**
