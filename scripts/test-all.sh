@@ -128,6 +128,9 @@ cargo test -p hyper-assets-tests --locked --test version_recipe -- --ignored
 step "HTTPS from site.serve: curl over HTTP/2 and HTTP/1.1 answers as cleartext (a throwaway CA made with openssl)"
 cargo test -p hyper-assets-tests --locked --test tls -- --ignored
 
+step "the request corpus answers alike over cleartext HTTP/1.1, HTTPS HTTP/1.1, HTTPS HTTP/2 and HTTPS without ALPN (curl, a throwaway CA made with openssl)"
+cargo test -p hyper-assets-tests --locked --test tls_transports -- --ignored
+
 step "the guide's console blocks print what they show (the demo, curl)"
 cargo test -p demo --locked --test guide_console -- --ignored
 

@@ -5,8 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod cargo_project;
+pub mod corpus;
+pub mod curl;
 pub mod docs;
 pub mod log;
+pub mod pki;
 pub mod processes;
 pub mod scratch;
 
