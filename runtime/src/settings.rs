@@ -128,6 +128,8 @@ impl fmt::Debug for SecretKey {
 /// | `TLS_CERT` | a PEM file | unset | [`Site::serve`](crate::Site::serve) serves HTTPS (HTTP/2 or HTTP/1.1 by ALPN) with this certificate chain; needs `TLS_KEY` and the `tls` feature |
 /// | `TLS_KEY` | a PEM file | unset | the private key of `TLS_CERT` (PKCS#8, PKCS#1 or SEC1) |
 /// | `TLS_HANDSHAKE_TIMEOUT` | seconds, 1 to 3600 | `10` | time a client has, from accept, to finish its TLS handshake |
+/// | `TLS_HSTS` | `max-age=<seconds>[; includeSubDomains][; preload]` | unset | the `Strict-Transport-Security` header of every HTTPS response (unset: none); needs `TLS_CERT` |
+/// | `TLS_REDIRECT_ADDR` | a socket address (`0.0.0.0:80`) | unset | [`Site::serve`](crate::Site::serve) also listens there in plain HTTP and redirects every request to HTTPS (unset: no such listener); needs `TLS_CERT` |
 ///
 /// Booleans are `true`/`false`, `1`/`0`, `yes`/`no` or `on`/`off`. An empty variable is
 /// unset.
@@ -174,6 +176,8 @@ pub struct Settings {
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     tls_handshake_timeout: Duration,
+    tls_hsts: Option<String>,
+    tls_redirect_addr: Option<std::net::SocketAddr>,
 }
 
 /// The blue/green and canary settings: `VERSION_MAP`, `DEFAULT_VERSION`, `CANARY`.
@@ -232,6 +236,8 @@ impl Default for Settings {
             tls_cert: None,
             tls_key: None,
             tls_handshake_timeout: Duration::from_secs(10),
+            tls_hsts: None,
+            tls_redirect_addr: None,
         }
     }
 }
@@ -373,6 +379,17 @@ impl Settings {
             )?;
             builder.settings.tls_handshake_timeout = Duration::from_secs(seconds);
         }
+        if let Some(value) = get("TLS_HSTS") {
+            builder.settings.tls_hsts = Some(value);
+        }
+        if let Some(value) = get("TLS_REDIRECT_ADDR") {
+            let addr = value.trim().parse().map_err(|_| SettingsError {
+                variable: "TLS_REDIRECT_ADDR",
+                value: value.clone(),
+                expected: REDIRECT_ADDR,
+            })?;
+            builder.settings.tls_redirect_addr = Some(addr);
+        }
         builder.build()
     }
 
@@ -477,6 +494,58 @@ impl Settings {
     pub fn tls_handshake_timeout(&self) -> Duration {
         self.tls_handshake_timeout
     }
+
+    /// The `Strict-Transport-Security` value of HTTPS responses (`TLS_HSTS`), if set: in
+    /// the form `max-age=<seconds>[; includeSubDomains][; preload]`.
+    pub fn tls_hsts(&self) -> Option<&str> {
+        self.tls_hsts.as_deref()
+    }
+
+    /// Where [`Site::serve`](crate::Site::serve) listens in plain HTTP to redirect to
+    /// HTTPS (`TLS_REDIRECT_ADDR`), if set.
+    pub fn tls_redirect_addr(&self) -> Option<std::net::SocketAddr> {
+        self.tls_redirect_addr
+    }
+}
+
+const HSTS_SYNTAX: &str = "max-age=<seconds> (0 to 9999999999), then optionally \
+                           `; includeSubDomains` and `; preload` (for example \
+                           `max-age=31536000; includeSubDomains`)";
+const REDIRECT_ADDR: &str = "a socket address, such as 0.0.0.0:80 or [::]:80";
+
+/// A `Strict-Transport-Security` value, in the written form, or `None` if it is not one.
+fn parse_hsts(value: &str) -> Option<String> {
+    let mut parts = value.split(';').map(str::trim);
+    let first = parts.next()?;
+    let seconds = first
+        .get(..8)
+        .filter(|name| name.eq_ignore_ascii_case("max-age="))
+        .map(|_| &first[8..])?;
+    if seconds.is_empty() || seconds.len() > 10 || !seconds.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let seconds: u64 = seconds.parse().ok()?;
+    let (mut subdomains, mut preload) = (false, false);
+    for part in parts {
+        let flag = if part.eq_ignore_ascii_case("includeSubDomains") {
+            &mut subdomains
+        } else if part.eq_ignore_ascii_case("preload") {
+            &mut preload
+        } else {
+            return None;
+        };
+        if std::mem::replace(flag, true) {
+            return None;
+        }
+    }
+    let mut header = format!("max-age={seconds}");
+    if subdomains {
+        header.push_str("; includeSubDomains");
+    }
+    if preload {
+        header.push_str("; preload");
+    }
+    Some(header)
 }
 
 const VERSION_MAP_SYNTAX: &str =
@@ -523,7 +592,7 @@ fn parse_canary(text: &str) -> Result<(String, u8), SettingsError> {
 }
 
 /// Every variable [`Settings::from_env`] reads.
-pub const VARIABLES: [&str; 19] = [
+pub const VARIABLES: [&str; 21] = [
     "APP_VERSION",
     "APP_VERSION_HEADER",
     "APP_VERSION_MISMATCH",
@@ -543,6 +612,8 @@ pub const VARIABLES: [&str; 19] = [
     "TLS_CERT",
     "TLS_KEY",
     "TLS_HANDSHAKE_TIMEOUT",
+    "TLS_HSTS",
+    "TLS_REDIRECT_ADDR",
 ];
 
 /// A whole number from 1 to `max`, else an error expecting `expected`.
@@ -608,6 +679,25 @@ impl SettingsBuilder {
     #[must_use]
     pub fn tls_handshake_timeout(mut self, timeout: Duration) -> Self {
         self.settings.tls_handshake_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Send `Strict-Transport-Security: <value>` on every HTTPS response (`TLS_HSTS`):
+    /// `max-age=<seconds>`, then optionally `; includeSubDomains` and `; preload`.
+    /// [`SettingsBuilder::build`] refuses another form, and the setting without
+    /// [`SettingsBuilder::tls`].
+    #[must_use]
+    pub fn tls_hsts(mut self, value: impl Into<String>) -> Self {
+        self.settings.tls_hsts = Some(value.into());
+        self
+    }
+
+    /// Also listen at `addr` in plain HTTP and redirect every request there to HTTPS
+    /// (`TLS_REDIRECT_ADDR`), in [`Site::serve`](crate::Site::serve).
+    /// [`SettingsBuilder::build`] refuses it without [`SettingsBuilder::tls`].
+    #[must_use]
+    pub fn tls_redirect_addr(mut self, addr: std::net::SocketAddr) -> Self {
+        self.settings.tls_redirect_addr = Some(addr);
         self
     }
 
@@ -743,9 +833,11 @@ impl SettingsBuilder {
     /// # Errors
     /// An explicit version or commit that is not 1 to 256 visible ASCII characters, an
     /// empty secret key, an endpoint path that does not start with `/`, one of `TLS_CERT`
-    /// and `TLS_KEY` without the other, or either without the `tls` feature.
+    /// and `TLS_KEY` without the other, or either without the `tls` feature, a `TLS_HSTS`
+    /// not of the form `max-age=<seconds>[; includeSubDomains][; preload]`, or
+    /// `TLS_HSTS` or `TLS_REDIRECT_ADDR` without `TLS_CERT`.
     pub fn build(self) -> Result<Settings, SettingsError> {
-        let settings = self.settings;
+        let mut settings = self.settings;
         let shown = |path: &Path| path.display().to_string();
         match (&settings.tls_cert, &settings.tls_key) {
             (Some(cert), None) => {
@@ -773,6 +865,32 @@ impl SettingsBuilder {
                 })
             }
             _ => {}
+        }
+        if let Some(hsts) = &settings.tls_hsts {
+            let Some(header) = parse_hsts(hsts) else {
+                return Err(SettingsError {
+                    variable: "TLS_HSTS",
+                    value: hsts.clone(),
+                    expected: HSTS_SYNTAX,
+                });
+            };
+            if settings.tls_cert.is_none() {
+                return Err(SettingsError {
+                    variable: "TLS_HSTS",
+                    value: hsts.clone(),
+                    expected: "unset, or TLS_CERT and TLS_KEY set too: the header is sent \
+                               over HTTPS only",
+                });
+            }
+            settings.tls_hsts = Some(header);
+        }
+        if let (Some(addr), None) = (&settings.tls_redirect_addr, &settings.tls_cert) {
+            return Err(SettingsError {
+                variable: "TLS_REDIRECT_ADDR",
+                value: addr.to_string(),
+                expected: "unset, or TLS_CERT and TLS_KEY set too: the listener redirects \
+                           to HTTPS",
+            });
         }
         if let Some(version) = &settings.app_version {
             if !is_version_text(version) {
@@ -822,6 +940,62 @@ impl SettingsBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hsts_and_the_redirect_listener_are_checked_and_need_tls() {
+        let tls = [("TLS_CERT", "cert.pem"), ("TLS_KEY", "key.pem")];
+        let with = |extra: (&str, &str)| from(&[tls[0], tls[1], extra]);
+        if cfg!(feature = "tls") {
+            for (value, header) in [
+                ("max-age=31536000", "max-age=31536000"),
+                (
+                    "MAX-AGE=0 ;includesubdomains; PRELOAD",
+                    "max-age=0; includeSubDomains; preload",
+                ),
+                ("max-age=60; preload", "max-age=60; preload"),
+            ] {
+                let settings = with(("TLS_HSTS", value)).unwrap();
+                assert_eq!(settings.tls_hsts(), Some(header), "{value}");
+            }
+            let settings = with(("TLS_REDIRECT_ADDR", "0.0.0.0:80")).unwrap();
+            assert_eq!(
+                settings.tls_redirect_addr(),
+                Some("0.0.0.0:80".parse().unwrap())
+            );
+            for value in [
+                "31536000",
+                "max-age=",
+                "max-age=-1",
+                "max-age=1e9",
+                "max-age=12345678901",
+                "max-age=60; includeSubDomains; includeSubDomains",
+                "max-age=60;",
+                "max-age=60; other",
+                "includeSubDomains; max-age=60",
+                "max-age=60\r\nSet-Cookie: a=b",
+            ] {
+                let error = with(("TLS_HSTS", value)).unwrap_err();
+                assert_eq!(error.variable(), "TLS_HSTS", "{value}");
+                assert!(error.to_string().contains("max-age=<seconds>"), "{error}");
+            }
+            for value in ["80", "localhost:80", "0.0.0.0", "[::]:99999"] {
+                let error = with(("TLS_REDIRECT_ADDR", value)).unwrap_err();
+                assert_eq!(error.variable(), "TLS_REDIRECT_ADDR", "{value}");
+                assert!(error.to_string().contains("socket address"), "{error}");
+            }
+        }
+        assert_eq!(Settings::default().tls_hsts(), None);
+        assert_eq!(Settings::default().tls_redirect_addr(), None);
+        let error = from(&[("TLS_HSTS", "max-age=60")]).unwrap_err();
+        assert_eq!(error.variable(), "TLS_HSTS");
+        assert!(error.to_string().contains("over HTTPS only"), "{error}");
+        let error = from(&[("TLS_REDIRECT_ADDR", "127.0.0.1:8080")]).unwrap_err();
+        assert_eq!(error.variable(), "TLS_REDIRECT_ADDR");
+        assert!(
+            error.to_string().contains("TLS_CERT and TLS_KEY set too"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn tls_needs_both_files_a_valid_handshake_timeout_and_the_feature() {

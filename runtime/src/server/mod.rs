@@ -66,11 +66,19 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore, TryAcquireError};
 use tower_service::Service;
 
+#[cfg(feature = "tls")]
+mod hsts;
+#[cfg(feature = "tls")]
+mod redirect;
+#[cfg(feature = "tls")]
+mod reload;
 mod request_body;
 mod shedding;
 #[cfg(feature = "tls")]
 mod tls;
 
+#[cfg(feature = "tls")]
+pub use reload::TlsReload;
 pub use request_body::{BodyTimeout, RequestBody};
 use shedding::{Registry, Tracked, TrackedIo};
 #[cfg(feature = "tls")]
@@ -124,6 +132,12 @@ pub struct Server {
     tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
     #[cfg(feature = "tls")]
     tls_handshake_timeout: Duration,
+    #[cfg(feature = "tls")]
+    tls_reload: Option<TlsReload>,
+    #[cfg(feature = "tls")]
+    hsts: Option<http::HeaderValue>,
+    #[cfg(feature = "tls")]
+    redirect: Option<TcpListener>,
 }
 
 impl std::fmt::Debug for Server {
@@ -133,7 +147,7 @@ impl std::fmt::Debug for Server {
             .field("max_connections", &self.max_connections)
             .field("graceful_shutdown", &self.shutdown.is_some())
             .field("tls", &self.tls_files())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -155,6 +169,12 @@ impl Server {
             tls: None,
             #[cfg(feature = "tls")]
             tls_handshake_timeout: DEFAULT_TLS_HANDSHAKE_TIMEOUT,
+            #[cfg(feature = "tls")]
+            tls_reload: None,
+            #[cfg(feature = "tls")]
+            hsts: None,
+            #[cfg(feature = "tls")]
+            redirect: None,
         }
     }
 
@@ -190,20 +210,65 @@ impl Server {
         self
     }
 
+    /// Reads the certificate and key again when `handle` asks (feature `tls`), besides
+    /// when their files change and on `SIGHUP`; see [`TlsReload`].
+    #[cfg(feature = "tls")]
+    pub fn tls_reload(mut self, handle: TlsReload) -> Self {
+        self.tls_reload = Some(handle);
+        self
+    }
+
+    /// Sends `Strict-Transport-Security: <value>` on every HTTPS response that has none
+    /// (feature `tls`; the setting `TLS_HSTS`). Never over plain HTTP, nor on the
+    /// redirect listener's answers.
+    ///
+    /// ```
+    /// use http::HeaderValue;
+    /// let server = hyper_assets::server::Server::new()
+    ///     .hsts(HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn hsts(mut self, value: http::HeaderValue) -> Self {
+        self.hsts = Some(value);
+        self
+    }
+
+    /// Also serves `listener` in plain HTTP, answering every request there with
+    /// `308 Permanent Redirect` to the same host and path over HTTPS on the port of the
+    /// listener given to [`Server::serve`] (feature `tls`; the setting
+    /// `TLS_REDIRECT_ADDR`). The request's `Host` must be a host name or an IP address,
+    /// else the answer is `400 Bad Request`. This listener has the same header-read
+    /// timeout and shares the connection cap (an eighth of it); the graceful shutdown stops
+    /// it too. [`Server::serve`] fails without [`Server::tls`].
+    #[cfg(feature = "tls")]
+    pub fn redirect_http(mut self, listener: TcpListener) -> Self {
+        self.redirect = Some(listener);
+        self
+    }
+
     /// The limits of `settings` (`HTTP_HEADER_TIMEOUT`, `HTTP_MAX_CONNECTIONS`), and with
     /// the `tls` feature its certificate (`TLS_CERT`, `TLS_KEY`,
-    /// `TLS_HANDSHAKE_TIMEOUT`).
+    /// `TLS_HANDSHAKE_TIMEOUT`) and `TLS_HSTS`. `TLS_REDIRECT_ADDR` needs a listener,
+    /// which [`Site::serve`](crate::Site::serve) binds (or give one to
+    /// `Server::redirect_http`).
     pub fn from_settings(settings: &crate::Settings) -> Self {
         let server = Self::new()
             .header_read_timeout(settings.header_timeout())
             .max_connections(settings.max_connections());
         #[cfg(feature = "tls")]
         let server = {
-            let server = server.tls_handshake_timeout(settings.tls_handshake_timeout());
-            match settings.tls() {
-                Some((cert, key)) => server.tls(cert, key),
-                None => server,
+            let mut server = server.tls_handshake_timeout(settings.tls_handshake_timeout());
+            if let Some((cert, key)) = settings.tls() {
+                server = server.tls(cert, key);
             }
+            // Checked when the settings were built: a valid header value.
+            if let Some(value) = settings
+                .tls_hsts()
+                .and_then(|hsts| http::HeaderValue::from_str(hsts).ok())
+            {
+                server = server.hsts(value);
+            }
+            server
         };
         server
     }
@@ -261,8 +326,9 @@ impl Server {
     /// # Errors
     /// With TLS, a certificate or key that cannot serve: an error of kind
     /// [`io::ErrorKind::InvalidInput`] whose inner error is a `TlsError` naming the
-    /// setting (`TLS_CERT` or `TLS_KEY`). Otherwise only if the connection cap's
-    /// bookkeeping fails, which it does not in practice.
+    /// setting (`TLS_CERT` or `TLS_KEY`); a redirect listener without TLS, of the same
+    /// kind. Otherwise only if the connection cap's bookkeeping fails, which it does not
+    /// in practice.
     pub async fn serve<S, B>(self, listener: TcpListener, service: S) -> io::Result<()>
     where
         S: Service<Request<RequestBody>, Response = Response<B>> + Clone + Send + 'static,
@@ -280,150 +346,241 @@ impl Server {
                 self.max_connections
             );
         }
+        let header_read_timeout = self.header_read_timeout;
+        #[cfg(not(feature = "tls"))]
+        {
+            accept_loop(listener, service, cap, header_read_timeout, self.shutdown).await
+        }
         #[cfg(feature = "tls")]
-        let acceptor = match &self.tls {
-            Some((cert, key)) => Some(tokio_rustls::TlsAcceptor::from(
-                tls::load(cert, key)
-                    .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?,
-            )),
-            None => None,
-        };
-        #[cfg(feature = "tls")]
-        let h2 = {
+        {
+            let mut shutdown = self.shutdown;
+            let Some((cert, key)) = &self.tls else {
+                if self.redirect.is_some() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        "a plain-HTTP redirect listener (TLS_REDIRECT_ADDR) needs TLS: set \
+                         TLS_CERT and TLS_KEY too",
+                    ));
+                }
+                return accept_loop(listener, service, cap, header_read_timeout, shutdown, None)
+                    .await;
+            };
+            let invalid = |error| io::Error::new(io::ErrorKind::InvalidInput, error);
+            let certificates = Arc::new(tls::Certificates::load(cert, key).map_err(invalid)?);
+            let config = tls::Certificates::config(&certificates).map_err(invalid)?;
             let mut h2 =
                 hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
             h2.timer(TokioTimer::new())
                 .max_concurrent_streams(H2_MAX_CONCURRENT_STREAMS)
                 .max_header_list_size(H2_MAX_HEADER_LIST)
                 .max_pending_accept_reset_streams(H2_MAX_PENDING_RESETS)
-                .keep_alive_interval(self.header_read_timeout)
-                .keep_alive_timeout(self.header_read_timeout);
-            Arc::new(h2)
-        };
-        let slots = Arc::new(Semaphore::new(cap));
-        let mut builder = hyper::server::conn::http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(self.header_read_timeout);
-        let builder = Arc::new(builder);
-        // Closed (sender dropped or sent) when shutting down: connections finish and stop.
-        let (stop, stopping) = watch::channel(false);
-        let mut shutdown = self.shutdown;
-        let mut last_logged: Option<Instant> = None;
-        let registry = Arc::new(Registry::default());
-        loop {
-            let accepted = tokio::select! {
-                accepted = listener.accept() => accepted,
-                () = wait(&mut shutdown) => break,
-            };
-            let stream = match accepted {
-                Ok((stream, _)) => stream,
-                Err(error) if is_connection_error(&error) => continue,
-                Err(error) => {
-                    let quiet =
-                        matches!(last_logged, Some(at) if at.elapsed() < Duration::from_secs(1));
-                    if !quiet {
-                        tracing::error!("hyper-assets: accept failed ({error}); retrying");
-                        last_logged = Some(Instant::now());
-                    }
-                    tokio::time::sleep(ACCEPT_BACKOFF).await;
-                    continue;
-                }
-            };
-            let slot = match Arc::clone(&slots).try_acquire_owned() {
-                Ok(slot) => slot,
-                Err(TryAcquireError::Closed) => return Err(io::Error::other("slots closed")),
-                Err(TryAcquireError::NoPermits) => {
-                    // At the cap: the connection idle longest makes room for this one
-                    // (its slot comes back when its task is dropped). If all are busy,
-                    // this client waits for a slot, looking again every few milliseconds
-                    // for a connection that has gone idle since.
-                    let mut slot = None;
-                    // One connection closed per waiting client: its slot is on its way.
-                    let mut made_room = false;
-                    while slot.is_none() {
-                        if !made_room {
-                            made_room = registry.shed_one();
-                        }
-                        tokio::select! {
-                            acquired = Arc::clone(&slots).acquire_owned() => {
-                                slot = Some(acquired.map_err(io::Error::other)?);
-                            }
-                            () = tokio::time::sleep(SHED_RETRY) => {}
-                            () = wait(&mut shutdown) => break,
-                        }
-                    }
-                    match slot {
-                        Some(slot) => slot,
-                        None => break,
-                    }
-                }
-            };
-            // Small responses go out at once rather than waiting for Nagle's algorithm.
-            let _ = stream.set_nodelay(true);
-            let (state, registered) = registry.connection();
-            let tracked = Tracked {
-                inner: service.clone(),
-                state: Arc::clone(&state),
-                body_timeout: self.header_read_timeout,
-            };
-            let service = TowerToHyperService::new(tracked);
-            let mut stopping = stopping.clone();
-            let id = registered.id();
-            let builder = Arc::clone(&builder);
-            #[cfg(feature = "tls")]
-            let (acceptor, h2, handshake_timeout) = (
-                acceptor.clone(),
-                Arc::clone(&h2),
-                self.tls_handshake_timeout,
-            );
-            let task = tokio::spawn(async move {
-                let _slot = slot;
-                // Forgets the connection when the task ends, however it ends.
-                let _registered = registered;
-                #[cfg(feature = "tls")]
-                if let Some(acceptor) = acceptor {
-                    // The handshake holds its slot (counted from accept) and has a
-                    // deadline; a shutdown drops it.
-                    let handshake =
-                        tokio::time::timeout(handshake_timeout, acceptor.accept(stream));
-                    let stream = tokio::select! {
-                        done = handshake => match done {
-                            Ok(Ok(stream)) => stream,
-                            Ok(Err(error)) => {
-                                tracing::debug!("hyper-assets: TLS handshake failed: {error}");
-                                return;
-                            }
-                            Err(_) => {
-                                tracing::debug!("hyper-assets: TLS handshake timed out");
-                                return;
-                            }
-                        },
-                        _ = stopping.changed() => return,
-                    };
-                    let is_h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
-                    let io = TrackedIo::new(TokioIo::new(stream), state);
-                    if is_h2 {
-                        run_connection!(h2.serve_connection(io, service), stopping);
-                    } else {
-                        run_connection!(builder.serve_connection(io, service), stopping);
-                    }
-                    return;
-                }
-                let io = TrackedIo::new(TokioIo::new(stream), state);
-                run_connection!(builder.serve_connection(io, service), stopping);
+                .keep_alive_interval(header_read_timeout)
+                .keep_alive_timeout(header_read_timeout);
+            let https = Arc::new(Https {
+                acceptor: tokio_rustls::TlsAcceptor::from(config),
+                h2,
+                handshake_timeout: self.tls_handshake_timeout,
+                hsts: self.hsts,
             });
-            registry.started(id, task.abort_handle());
+            // Changes when the HTTPS listener stops accepting (or is gone): the
+            // certificate watcher and the redirect listener stop with it.
+            let (halt, halted) = watch::channel(false);
+            tokio::spawn(reload::watch(
+                certificates,
+                reload::hangup(),
+                self.tls_reload,
+                halted.clone(),
+            ));
+            let (cap, redirect) = match self.redirect {
+                Some(redirect) => {
+                    // The two listeners share the cap, an eighth of it for redirects.
+                    let share = (cap / 8).max(1);
+                    let port = listener.local_addr()?.port();
+                    let mut halted = halted;
+                    let stop = Box::pin(async move { drop(halted.changed().await) });
+                    let task = tokio::spawn(accept_loop(
+                        redirect,
+                        redirect::RedirectToHttps { port },
+                        share,
+                        header_read_timeout,
+                        Some(stop),
+                        None,
+                    ));
+                    (cap.saturating_sub(share).max(1), Some(task))
+                }
+                None => (cap, None),
+            };
+            let stop = Box::pin(async move {
+                wait(&mut shutdown).await;
+                let _ = halt.send(true);
+            });
+            let served = accept_loop(
+                listener,
+                service,
+                cap,
+                header_read_timeout,
+                Some(stop),
+                Some(https),
+            )
+            .await;
+            if let Some(task) = redirect {
+                task.await.map_err(io::Error::other)??;
+            }
+            served
         }
-        drop(listener);
-        let _ = stop.send(true);
-        // Every connection holds a slot until it ends: all slots back means all done.
-        let _all = slots
-            .acquire_many(u32::try_from(cap).unwrap_or(u32::MAX))
-            .await
-            .map_err(io::Error::other)?;
-        Ok(())
     }
+}
+
+/// What a connection over TLS needs beyond the cleartext loop (feature `tls`).
+#[cfg(feature = "tls")]
+struct Https {
+    acceptor: tokio_rustls::TlsAcceptor,
+    h2: hyper::server::conn::http2::Builder<hyper_util::rt::TokioExecutor>,
+    handshake_timeout: Duration,
+    hsts: Option<http::HeaderValue>,
+}
+
+/// Accepts on `listener` until `shutdown` completes, then waits for the open connections
+/// to finish.
+async fn accept_loop<S, B>(
+    listener: TcpListener,
+    service: S,
+    cap: usize,
+    header_read_timeout: Duration,
+    mut shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+    #[cfg(feature = "tls")] https: Option<Arc<Https>>,
+) -> io::Result<()>
+where
+    S: Service<Request<RequestBody>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: HttpBody + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let slots = Arc::new(Semaphore::new(cap));
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    let builder = Arc::new(builder);
+    // Closed (sender dropped or sent) when shutting down: connections finish and stop.
+    let (stop, stopping) = watch::channel(false);
+    let mut last_logged: Option<Instant> = None;
+    let registry = Arc::new(Registry::default());
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = wait(&mut shutdown) => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(error) if is_connection_error(&error) => continue,
+            Err(error) => {
+                let quiet =
+                    matches!(last_logged, Some(at) if at.elapsed() < Duration::from_secs(1));
+                if !quiet {
+                    tracing::error!("hyper-assets: accept failed ({error}); retrying");
+                    last_logged = Some(Instant::now());
+                }
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
+        };
+        let slot = match Arc::clone(&slots).try_acquire_owned() {
+            Ok(slot) => slot,
+            Err(TryAcquireError::Closed) => return Err(io::Error::other("slots closed")),
+            Err(TryAcquireError::NoPermits) => {
+                // At the cap: the connection idle longest makes room for this one
+                // (its slot comes back when its task is dropped). If all are busy,
+                // this client waits for a slot, looking again every few milliseconds
+                // for a connection that has gone idle since.
+                let mut slot = None;
+                // One connection closed per waiting client: its slot is on its way.
+                let mut made_room = false;
+                while slot.is_none() {
+                    if !made_room {
+                        made_room = registry.shed_one();
+                    }
+                    tokio::select! {
+                        acquired = Arc::clone(&slots).acquire_owned() => {
+                            slot = Some(acquired.map_err(io::Error::other)?);
+                        }
+                        () = tokio::time::sleep(SHED_RETRY) => {}
+                        () = wait(&mut shutdown) => break,
+                    }
+                }
+                match slot {
+                    Some(slot) => slot,
+                    None => break,
+                }
+            }
+        };
+        // Small responses go out at once rather than waiting for Nagle's algorithm.
+        let _ = stream.set_nodelay(true);
+        let (state, registered) = registry.connection();
+        let tracked = Tracked {
+            inner: service.clone(),
+            state: Arc::clone(&state),
+            body_timeout: header_read_timeout,
+        };
+        let mut stopping = stopping.clone();
+        let id = registered.id();
+        let builder = Arc::clone(&builder);
+        #[cfg(feature = "tls")]
+        let https = https.clone();
+        let task = tokio::spawn(async move {
+            let _slot = slot;
+            // Forgets the connection when the task ends, however it ends.
+            let _registered = registered;
+            #[cfg(feature = "tls")]
+            if let Some(https) = https {
+                // The handshake holds its slot (counted from accept) and has a
+                // deadline; a shutdown drops it.
+                let handshake =
+                    tokio::time::timeout(https.handshake_timeout, https.acceptor.accept(stream));
+                let stream = tokio::select! {
+                    done = handshake => match done {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(error)) => {
+                            tracing::debug!("hyper-assets: TLS handshake failed: {error}");
+                            return;
+                        }
+                        Err(_) => {
+                            tracing::debug!("hyper-assets: TLS handshake timed out");
+                            return;
+                        }
+                    },
+                    _ = stopping.changed() => return,
+                };
+                let is_h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
+                let io = TrackedIo::new(TokioIo::new(stream), Arc::clone(&state));
+                let service = TowerToHyperService::new(hsts::Hsts {
+                    inner: tracked,
+                    value: https.hsts.clone(),
+                });
+                if is_h2 {
+                    let idle = shedding::IdleWatch::new(state, header_read_timeout);
+                    run_h2(https.h2.serve_connection(io, service), idle, stopping).await;
+                } else {
+                    run_connection!(builder.serve_connection(io, service), stopping);
+                }
+                return;
+            }
+            let io = TrackedIo::new(TokioIo::new(stream), state);
+            let service = TowerToHyperService::new(tracked);
+            run_connection!(builder.serve_connection(io, service), stopping);
+        });
+        registry.started(id, task.abort_handle());
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    // Every connection holds a slot until it ends: all slots back means all done.
+    let _all = slots
+        .acquire_many(u32::try_from(cap).unwrap_or(u32::MAX))
+        .await
+        .map_err(io::Error::other)?;
+    Ok(())
 }
 
 /// Drives one hyper connection until it ends, or shuts it down gracefully (HTTP/1.1: after
@@ -441,6 +598,47 @@ macro_rules! run_connection {
     }};
 }
 use run_connection;
+
+/// Drives one HTTP/2 connection (feature `tls`): GOAWAY when the server stops, or when no
+/// stream has been open for the header-read timeout (open streams finish either way); a
+/// client that keeps the connection after that GOAWAY, with no stream open for one more
+/// timeout, is dropped.
+#[cfg(feature = "tls")]
+async fn run_h2<I, S, B, E>(
+    connection: hyper::server::conn::http2::Connection<I, S, E>,
+    mut idle: shedding::IdleWatch,
+    mut stopping: watch::Receiver<bool>,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin,
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = B>,
+    S::Error: Into<BoxError>,
+    B: HttpBody + 'static,
+    B::Error: Into<BoxError>,
+    E: hyper::rt::bounds::Http2ServerConnExec<S::Future, B>,
+{
+    let mut connection = std::pin::pin!(connection);
+    let mut going_away = false;
+    let mut stop_seen = false;
+    loop {
+        tokio::select! {
+            _ = connection.as_mut() => return,
+            _ = stopping.changed(), if !stop_seen => {
+                stop_seen = true;
+                if !going_away {
+                    going_away = true;
+                    connection.as_mut().graceful_shutdown();
+                }
+            }
+            () = idle.expired() => {
+                if going_away {
+                    return;
+                }
+                going_away = true;
+                connection.as_mut().graceful_shutdown();
+            }
+        }
+    }
+}
 
 /// Waits for the shutdown signal, or forever without one.
 async fn wait(signal: &mut Option<Pin<Box<dyn Future<Output = ()> + Send>>>) {

@@ -299,3 +299,61 @@ impl<T: hyper::rt::Write> hyper::rt::Write for TrackedIo<T> {
         Self::note(this.state, this.inner.poll_write_vectored(cx, bufs))
     }
 }
+
+/// How long an HTTP/2 connection has had no stream open (feature `tls`): hyper closes no
+/// idle HTTP/2 connection, and its pings keep one alive as long as the client answers.
+///
+/// It looks at the connection four times per timeout, with no work on the requests' path:
+/// the connection counts as idle from the first look that finds no request in flight, and
+/// stays idle while no request starts or ends (the logical clock of its last request does
+/// not move). A stream counts from its complete head (hyper calls the service then), so a
+/// head that never ends (an endless CONTINUATION) keeps the connection idle.
+#[cfg(feature = "tls")]
+pub(super) struct IdleWatch {
+    state: Arc<ConnectionState>,
+    ticks: tokio::time::Interval,
+    tick: std::time::Duration,
+    timeout: std::time::Duration,
+    /// The connection's clock at the look that found it idle, and since when.
+    seen: Option<u64>,
+    idle: std::time::Duration,
+}
+
+#[cfg(feature = "tls")]
+impl IdleWatch {
+    pub(super) fn new(state: Arc<ConnectionState>, timeout: std::time::Duration) -> Self {
+        let tick = (timeout / 4).max(std::time::Duration::from_millis(1));
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + tick, tick);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Self {
+            state,
+            ticks,
+            tick,
+            timeout,
+            seen: None,
+            idle: std::time::Duration::ZERO,
+        }
+    }
+
+    /// Completes once the connection has been idle for the timeout (from `new`, or from
+    /// the last time this completed). Cancel-safe: it keeps its count between calls.
+    pub(super) async fn expired(&mut self) {
+        loop {
+            self.ticks.tick().await;
+            let mark = self
+                .state
+                .is_idle()
+                .then(|| self.state.last_busy.load(Ordering::Relaxed));
+            if mark.is_some() && mark == self.seen {
+                self.idle += self.tick;
+                if self.idle >= self.timeout {
+                    self.idle = std::time::Duration::ZERO;
+                    return;
+                }
+            } else {
+                self.seen = mark;
+                self.idle = std::time::Duration::ZERO;
+            }
+        }
+    }
+}

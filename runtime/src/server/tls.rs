@@ -2,12 +2,15 @@
 //! files, and rustls (with the `ring` provider) set for TLS 1.2 and 1.3, no 0-RTT, and
 //! ALPN `h2` then `http/1.1`.
 
+use arc_swap::ArcSwap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tokio_rustls::rustls::server::{ClientHello, ResolvesServerCert};
+use tokio_rustls::rustls::sign::CertifiedKey;
 
 /// A certificate or key that cannot serve HTTPS, found when the server starts. The
 /// sentence names the setting (`TLS_CERT` or `TLS_KEY`) and the file; `Debug` shows the
@@ -75,8 +78,87 @@ impl std::error::Error for TlsError {
     }
 }
 
-/// Reads the certificate chain and key and builds the server's TLS configuration.
-pub(super) fn load(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+/// The certificate new handshakes get: read from `TLS_CERT` and `TLS_KEY` at start-up,
+/// and swapped whole by a reload. A handshake takes the one current when it starts, so
+/// connections already open keep theirs.
+pub(super) struct Certificates {
+    cert: PathBuf,
+    key: PathBuf,
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    current: ArcSwap<CertifiedKey>,
+}
+
+impl fmt::Debug for Certificates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Certificates")
+            .field("cert", &self.cert)
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResolvesServerCert for Certificates {
+    fn resolve(&self, _client_hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(self.current.load_full())
+    }
+}
+
+impl Certificates {
+    /// Reads the certificate chain and key; an error names the setting at fault.
+    pub(super) fn load(cert: &Path, key: &Path) -> Result<Self, TlsError> {
+        // rustls 0.23.48 deprecates the `ring` provider for its lack of post-quantum key
+        // exchange (X25519MLKEM768, which aws-lc-rs has). `ring` is the choice (no
+        // C or CMake build) until a measurement says otherwise; key exchange is X25519 and
+        // the NIST curves.
+        #[allow(deprecated)]
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let current = read(cert, key, &provider)?;
+        Ok(Self {
+            cert: cert.to_owned(),
+            key: key.to_owned(),
+            provider,
+            current: ArcSwap::from_pointee(current),
+        })
+    }
+
+    /// Reads the files again; on success new handshakes get the new certificate, on
+    /// failure the current one stays and the error says why.
+    pub(super) fn reload(&self) -> Result<(), TlsError> {
+        let fresh = read(&self.cert, &self.key, &self.provider)?;
+        self.current.store(Arc::new(fresh));
+        Ok(())
+    }
+
+    /// The certificate and key files.
+    pub(super) fn files(&self) -> (&Path, &Path) {
+        (&self.cert, &self.key)
+    }
+
+    /// The server's TLS configuration, taking its certificate from `certificates`.
+    pub(super) fn config(certificates: &Arc<Self>) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+        let mut config =
+            rustls::ServerConfig::builder_with_provider(Arc::clone(&certificates.provider))
+                .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+                .map_err(|e| TlsError {
+                    setting: "TLS_CERT",
+                    path: certificates.cert.clone(),
+                    cause: Cause::Rejected(e),
+                })?
+                .with_no_client_auth()
+                .with_cert_resolver(Arc::clone(certificates) as Arc<dyn ResolvesServerCert>);
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        // No 0-RTT: early data can be replayed.
+        config.max_early_data_size = 0;
+        Ok(Arc::new(config))
+    }
+}
+
+/// Reads the certificate chain and its private key, checking that they belong together.
+fn read(
+    cert: &Path,
+    key: &Path,
+    provider: &rustls::crypto::CryptoProvider,
+) -> Result<CertifiedKey, TlsError> {
     let error = |setting, path: &Path, cause| TlsError {
         setting,
         path: path.to_owned(),
@@ -93,20 +175,7 @@ pub(super) fn load(cert: &Path, key: &Path) -> Result<Arc<rustls::ServerConfig>,
     }
     let private_key =
         PrivateKeyDer::from_pem_slice(&key_pem).map_err(|_| error("TLS_KEY", key, Cause::NoKey))?;
-    // rustls 0.23.48 deprecates the `ring` provider for its lack of post-quantum key
-    // exchange (X25519MLKEM768, which aws-lc-rs has). `ring` is the choice (no C
-    // or CMake build) until a measurement says otherwise; key exchange is X25519 and the
-    // NIST curves.
-    #[allow(deprecated)]
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| error("TLS_CERT", cert, Cause::Rejected(e)))?
-        .with_no_client_auth()
-        .with_single_cert(chain, private_key)
-        .map_err(|e| error("TLS_KEY", key, Cause::Rejected(e)))?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    // No 0-RTT: early data can be replayed.
-    config.max_early_data_size = 0;
-    Ok(Arc::new(config))
+    // Checks that the key is the certificate's (as `with_single_cert` did).
+    CertifiedKey::from_der(chain, private_key, provider)
+        .map_err(|e| error("TLS_KEY", key, Cause::Rejected(e)))
 }

@@ -122,14 +122,17 @@ impl Site {
     /// and [`Site::service`] instead.
     ///
     /// With `TLS_CERT` and `TLS_KEY` (feature `tls`) it serves HTTPS, HTTP/2 or HTTP/1.1
-    /// by ALPN; see [`crate::server`].
+    /// by ALPN, reloads the certificate when its files change or on `SIGHUP`, sends
+    /// `TLS_HSTS` if set, and with `TLS_REDIRECT_ADDR` also listens there in plain HTTP,
+    /// redirecting to HTTPS; see [`crate::server`].
     ///
     /// # Errors
     /// With TLS, a certificate or key file that is missing, unreadable, not PEM, or a key
     /// that is not the certificate's: a `server::TlsError` naming the
-    /// setting, inside the [`std::io::Error`]. Otherwise only if the connection cap's
-    /// bookkeeping fails, which it does not in practice: accept errors are logged and
-    /// retried.
+    /// setting, inside the [`std::io::Error`]; a `TLS_REDIRECT_ADDR` that cannot be bound
+    /// (an error of the same kind as the bind's, whose sentence names the setting).
+    /// Otherwise only if the connection cap's bookkeeping fails, which it does not in
+    /// practice: accept errors are logged and retried.
     #[cfg(feature = "server")]
     pub async fn serve<S, B>(
         &self,
@@ -177,9 +180,30 @@ impl Site {
             current.version(),
             current.source().as_str(),
         );
-        crate::server::Server::from_settings(self.settings())
-            .serve(listener, self.service(app))
-            .await
+        let server = crate::server::Server::from_settings(self.settings());
+        #[cfg(feature = "tls")]
+        let server = match self.settings().tls_redirect_addr() {
+            Some(addr) => {
+                let redirect = tokio::net::TcpListener::bind(addr).await.map_err(|error| {
+                    std::io::Error::new(
+                        error.kind(),
+                        format!(
+                            "TLS_REDIRECT_ADDR={addr} cannot be listened on: {error} (the \
+                             plain-HTTP listener that redirects to HTTPS)"
+                        ),
+                    )
+                })?;
+                tracing::info!(
+                    "hyper-assets: redirecting http://{} to HTTPS",
+                    redirect
+                        .local_addr()
+                        .map_or_else(|error| error.to_string(), |addr| addr.to_string()),
+                );
+                server.redirect_http(redirect)
+            }
+            None => server,
+        };
+        server.serve(listener, self.service(app)).await
     }
 
     /// The template globals (`static`, `static_url`, `integrity`, `app_version`), on dev
