@@ -2,22 +2,29 @@
 // Chromium with one persistent profile, so the dictionaries a page stores stay for the
 // next page, as in a returning visitor's browser. The test deploys between loads.
 //
-//   node e2e/deltas.mjs PROFILE_DIR
+//   node e2e/deltas.mjs PROFILE_DIR [SPKI]
+//
+// With SPKI (the base64 SHA-256 of a certificate's public key, `certificate.mjs`) the
+// browser accepts that certificate, for an `https://localhost` origin.
 //
 // Reads one JSON object a line on stdin, `{ "url": "http://localhost:PORT/" }`, loads
 // that page in a new tab with SRI on, waits until it is loaded and quiet and the browser
 // had a moment to store dictionaries, and prints one JSON line: what the page runs
 // (its version, the release its stylesheet and script say) and every `/static/` response
-// with its request's dictionary headers, its Content-Encoding and its bytes on the wire
-// (DevTools `encodedDataLength`). Ends when stdin does.
+// with its request's dictionary headers, its Content-Encoding, its protocol (`h2`,
+// `http/1.1`) and its bytes on the wire (DevTools `encodedDataLength`). Ends when stdin
+// does.
 import { createInterface } from "node:readline";
 import { launchPersistentContext } from "./support.mjs";
 
-const profile = process.argv[2];
-if (!profile) throw new Error("usage: node e2e/deltas.mjs PROFILE_DIR");
-const context = await launchPersistentContext(profile);
+const [profile, spki] = process.argv.slice(2);
+if (!profile) throw new Error("usage: node e2e/deltas.mjs PROFILE_DIR [SPKI]");
+const context = await launchPersistentContext(profile, { spki });
 
-/** What the page runs: the release its stylesheet and script say, and whether they ran. */
+/**
+ * What the page runs: the release its stylesheet and script say, whether they ran, and
+ * the protocol the page came over.
+ */
 async function state(page) {
   return page.evaluate(() => {
     const sheets = [...document.querySelectorAll('link[rel~="stylesheet"]')];
@@ -34,6 +41,7 @@ async function state(page) {
       js: window.demoRelease ?? null,
       scriptRan: (document.getElementById("script-status")?.textContent ?? "").startsWith("app.js loaded"),
       sheets: sheets.length > 0 && sheets.every(sheetLoaded),
+      protocol: performance.getEntriesByType("navigation")[0]?.nextHopProtocol ?? null,
     };
   });
 }
@@ -61,6 +69,7 @@ async function load(url) {
     r.status = e.response.status;
     r.headers = lowercase(e.response.headers);
     r.fromCache = e.response.fromDiskCache || e.response.fromPrefetchCache || false;
+    r.protocol = e.response.protocol;
     // Bytes received when the response started: the status line and the headers.
     r.headerBytes = e.response.encodedDataLength;
   });
@@ -97,6 +106,7 @@ async function load(url) {
       useAsDictionary: r.headers?.["use-as-dictionary"] ?? null,
       vary: r.headers?.["vary"] ?? null,
       server: r.headers?.["server"] ?? null,
+      protocol: r.protocol ?? null,
       encodedDataLength: r.encodedDataLength ?? null,
       headerBytes: r.headerBytes ?? null,
       bodyBytes: r.encodedDataLength != null && r.headerBytes != null ? r.encodedDataLength - r.headerBytes : null,

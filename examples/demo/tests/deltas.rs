@@ -1,16 +1,17 @@
 //! Deltas between releases (RFC 9842) in a real browser and through real proxies: a
 //! returning Chromium visitor that loaded release v1 gets v2's script and stylesheet as
 //! `dcb` or `dcz` deltas against the v1 files it kept as dictionaries, with SRI on, from
-//! the demo binary itself and from nginx serving the collected release folder; a browser
-//! whose dictionary the new release no longer holds gets `br`; and a caching nginx in
-//! front of the binary never serves one client's delta to another.
+//! the demo binary itself (over cleartext HTTP/1.1, and over HTTPS with HTTP/2 from its
+//! own TLS) and from nginx serving the collected release folder; a browser whose
+//! dictionary the new release no longer holds gets `br`; and a caching nginx in front of
+//! the binary never serves one client's delta to another.
 //!
 //! v1, v2 (a changed script and stylesheet; it embeds v1 with `previous = "releases"`)
 //! and v3 (it embeds only v2) are built once for the whole binary. Each browser test
 //! keeps one Chromium profile across its page loads (`e2e/deltas.mjs`), and one origin:
 //! the next release starts on the port of the one it replaces.
 //!
-//! Needs nginx, node and Chromium with the e2e packages (`npm ci --prefix e2e`), so it is
+//! Needs nginx, node, openssl and Chromium with the e2e packages (`npm ci --prefix e2e`), so it is
 //! `#[ignore]`d in a plain `cargo test`; `scripts/test-all.sh` runs it with `--ignored`,
 //! and then a missing tool fails it.
 
@@ -160,13 +161,61 @@ fn nginx_for_folder(dir: &Path, folder: &Path, listen: SocketAddr, pages: Socket
 
 /// The demo `binary` serving on `addr`, as in production (no dev mode).
 fn serve(binary: &Path, addr: SocketAddr) -> Running {
+    start_listening(
+        demo(binary, addr),
+        addr,
+        &binary.display().to_string(),
+        false,
+    )
+}
+
+/// The demo `binary` serving HTTPS on `addr` with its own TLS (`TLS_CERT`, `TLS_KEY`).
+fn serve_https(binary: &Path, addr: SocketAddr, certificate: &Certificate) -> Running {
+    let mut command = demo(binary, addr);
+    command
+        .env("TLS_CERT", &certificate.cert)
+        .env("TLS_KEY", &certificate.key);
+    start_listening(command, addr, &binary.display().to_string(), false)
+}
+
+fn demo(binary: &Path, addr: SocketAddr) -> Command {
     let mut command = Command::new(binary);
     command
         .env_clear()
         .env("STATIC_DEV_MODE", "false")
         .env("ADDR", addr.to_string())
         .env("HTMX_FILE", htmx_file());
-    start_listening(command, addr, &binary.display().to_string(), false)
+    command
+}
+
+/// A throwaway certificate for `localhost`, signed by a throwaway CA.
+struct Certificate {
+    cert: PathBuf,
+    key: PathBuf,
+    /// The base64 SHA-256 of its public key: what Chromium is told to accept.
+    spki: String,
+}
+
+/// Makes a [`Certificate`] in `dir` with `e2e/certificate.mjs` (the `openssl` command
+/// line), the maker of the browser tests' one.
+fn certificate(dir: &Path) -> Certificate {
+    let output = Command::new("node")
+        .arg(workspace_root().join("e2e/certificate.mjs"))
+        .arg(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("node is not installed (Debian package nodejs): {e}"));
+    assert!(
+        output.status.success(),
+        "e2e/certificate.mjs: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let made: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let path = |name: &str| PathBuf::from(made[name].as_str().unwrap());
+    Certificate {
+        cert: path("cert"),
+        key: path("key"),
+        spki: made["spki"].as_str().unwrap().to_owned(),
+    }
 }
 
 /// `GET path` with `headers`, on a new connection.
@@ -269,12 +318,15 @@ struct Browser {
 }
 
 impl Browser {
-    fn open(dir: &Path) -> Self {
+    /// A browser on a fresh profile in `dir`; with `spki`, one that accepts the
+    /// certificate whose public key has that hash.
+    fn open(dir: &Path, spki: Option<&str>) -> Self {
         let profile = dir.join("profile");
         let log = dir.join("browser.log");
         let mut child = Command::new("node")
             .arg(workspace_root().join("e2e/deltas.mjs"))
             .arg(&profile)
+            .args(spki)
             .current_dir(workspace_root().join("e2e"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -399,6 +451,16 @@ fn assert_deltas(
             share < MAX_SHARE_OF_BR,
             "{what}: {path}: {body} B of br {br} B: {r}"
         );
+        // Over HTTP/2 DevTools counts the DATA that came with the HEADERS as header
+        // bytes, so the body can read short: there the whole response, headers and all,
+        // must be under the bar too.
+        if r["protocol"] == "h2" {
+            let whole = r["encodedDataLength"].as_u64().unwrap();
+            assert!(
+                (whole as f64 / br as f64) < MAX_SHARE_OF_BR,
+                "{what}: {path}: {whole} B with headers, of br {br} B: {r}"
+            );
+        }
     }
 }
 
@@ -410,7 +472,7 @@ fn a_returning_browser_gets_the_new_script_and_stylesheet_as_deltas_from_the_bin
     let dir = scratch("one-stack");
     let addr = free_addr();
     let url = format!("http://localhost:{}/", addr.port());
-    let mut browser = Browser::open(&dir);
+    let mut browser = Browser::open(&dir, None);
 
     let instance = serve(&v1.binary(), addr);
     let old_files = page_files(addr);
@@ -429,6 +491,56 @@ fn a_returning_browser_gets_the_new_script_and_stylesheet_as_deltas_from_the_bin
     assert_deltas("one stack", &page, &files, &old, addr);
 }
 
+/// The page and every `/static/` file it fetched came over `protocol`.
+fn assert_protocol(page: &Value, protocol: &str) {
+    assert_eq!(page["state"]["protocol"], protocol, "the page: {page:#}");
+    for r in page["resources"].as_array().unwrap() {
+        if r["fromCache"] == false {
+            assert_eq!(r["protocol"], protocol, "{r}");
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs node, openssl and Chromium; run by scripts/test-all.sh"]
+fn a_returning_browser_gets_the_deltas_over_https_and_http2_from_the_binary() {
+    let (v1, v2) = (release(1), release(2));
+    let _browser_turn = one_browser_at_a_time();
+    let dir = scratch("one-stack-https");
+    let certificate = certificate(&dir.join("tls"));
+    let addr = free_addr();
+    // `localhost`: over HTTPS, Chromium offers dictionaries only to localhost or to a
+    // certificate from a publicly trusted CA, and this one is trusted by its SPKI hash.
+    let url = format!("https://localhost:{}/", addr.port());
+    let mut browser = Browser::open(&dir, Some(&certificate.spki));
+    // The test reads the files from a cleartext twin of the instance (the same binary,
+    // so the same release and bytes): it has no TLS client of its own.
+    let twin = |binary: &Path| {
+        let addr = free_addr();
+        (serve(binary, addr), addr)
+    };
+
+    let instance = serve_https(&v1.binary(), addr, &certificate);
+    let (v1_twin, v1_addr) = twin(&v1.binary());
+    let old_files = page_files(v1_addr);
+    let old: Vec<Vec<u8>> = old_files.iter().map(|p| identity(v1_addr, p)).collect();
+    let page = browser.load(&url);
+    assert_coherent(&page, "v1");
+    assert_protocol(&page, "h2");
+    assert_first_visit("https", &page, &old_files, "br");
+
+    // The deploy: v2 takes v1's place on the same origin, with the same certificate.
+    drop((instance, v1_twin));
+    let _instance = serve_https(&v2.binary(), addr, &certificate);
+    let (_v2_twin, v2_addr) = twin(&v2.binary());
+    let files = page_files(v2_addr);
+    assert_ne!(files, old_files, "v2 changes the script and the stylesheet");
+    let page = browser.load(&url);
+    assert_coherent(&page, "v2");
+    assert_protocol(&page, "h2");
+    assert_deltas("https", &page, &files, &old, v2_addr);
+}
+
 #[test]
 #[ignore = "needs nginx, node and Chromium; run by scripts/test-all.sh"]
 fn a_returning_browser_gets_the_new_script_and_stylesheet_as_deltas_from_nginx() {
@@ -439,7 +551,7 @@ fn a_returning_browser_gets_the_new_script_and_stylesheet_as_deltas_from_nginx()
     let folder = dir.join("static");
     let listen = free_addr();
     let url = format!("http://localhost:{}/", listen.port());
-    let mut browser = Browser::open(&dir);
+    let mut browser = Browser::open(&dir, None);
 
     // v1's release in the folder, its pages from a v1 instance.
     collect_with(&v1.binary(), &folder);
@@ -483,7 +595,7 @@ fn a_browser_whose_dictionary_was_pruned_gets_br_and_a_coherent_page() {
     let dir = scratch("pruned");
     let addr = free_addr();
     let url = format!("http://localhost:{}/", addr.port());
-    let mut browser = Browser::open(&dir);
+    let mut browser = Browser::open(&dir, None);
 
     let instance = serve(&v1.binary(), addr);
     let old_files = page_files(addr);

@@ -27,7 +27,7 @@ pub(crate) fn build_variant(name: &str, edit: impl FnOnce(&CargoProject)) -> Car
     edit(&project);
     project.manifest_from(
         r#"[dependencies]
-hyper-assets = { features = ["minijinja"] }
+hyper-assets = { features = ["minijinja", "tls"] }
 axum = "0.8"
 tokio = { version = "1", features = ["rt-multi-thread", "macros", "net", "signal"] }
 minijinja = { version = "2", default-features = false, features = ["builtins", "macros", "multi_template", "serde"] }
