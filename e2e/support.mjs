@@ -2,7 +2,7 @@
 // over cleartext HTTP/1.1 or over HTTPS (HTTP/2 by ALPN), launch Debian's Chromium
 // through playwright-core, bust the version.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
@@ -34,6 +34,7 @@ export function requireTools() {
   for (const line of ["htmx2", "htmx4"]) {
     if (!existsSync(htmxFile(line))) missing.push(`${line} (run: npm ci in e2e/)`);
   }
+  if (spawnSync("openssl", ["version"]).error) missing.push("openssl, for the HTTPS tests' certificate (Debian package openssl)");
   if (missing.length) throw new Error(`end-to-end tests cannot run; missing: ${missing.join("; ")}`);
 }
 

@@ -4,7 +4,7 @@
 # workspace's tests in release. CI runs exactly this (see .ci/run).
 #
 # On a Debian machine it installs what the end-to-end tests need when it is missing
-# (Debian: chromium, chromium-driver, nginx, nodejs, npm, jq, curl, zstd; npm: the packages in
+# (Debian: chromium, chromium-driver, nginx, nodejs, npm, jq, curl, zstd, openssl; npm: the packages in
 # e2e/package.json, htmx 2 and 4 among them). A tool it cannot install is an error, never a silent skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ install_e2e_tools() {
   command -v npm >/dev/null || missing+=(npm)
   command -v jq >/dev/null || missing+=(jq)
   command -v curl >/dev/null || missing+=(curl)
-  # The throwaway CA and certificate of the HTTPS test.
+  # The throwaway CA and certificate of the HTTPS tests (curl's, and Chromium's in e2e/).
   command -v openssl >/dev/null || missing+=(openssl)
   # The reference decoder of `dcz` deltas (the nginx delta test).
   command -v zstd >/dev/null || missing+=(zstd)
@@ -103,7 +103,7 @@ fi
 step "cargo test (debug)"
 cargo test --workspace --locked
 
-step "end-to-end: headless Chromium with htmx 2 and htmx 4 against the demo"
+step "end-to-end: headless Chromium with htmx 2 and htmx 4 against the demo, over HTTP/1.1 and over HTTPS with HTTP/2 (a throwaway CA made with openssl)"
 cargo build -p demo --locked
 (cd e2e && DEMO_BIN="$PWD/../target/debug/demo" node --test --test-concurrency=1)
 
@@ -119,7 +119,7 @@ cargo test -p demo --locked --test rollout -- --ignored --nocapture
 step "nginx serves the collected deltas (curl, the zstd command line)"
 cargo test -p hyper-assets-cli --locked --test nginx_deltas -- --ignored
 
-step "end-to-end: a returning Chromium gets v2's script and stylesheet as deltas (the binary, nginx, a pruned dictionary, a caching proxy)"
+step "end-to-end: a returning Chromium gets v2's script and stylesheet as deltas (the binary over HTTP/1.1 and over HTTPS with HTTP/2, nginx, a pruned dictionary, a caching proxy)"
 cargo test -p demo --locked --test deltas -- --ignored --nocapture
 
 step "the guide's shell recipe for VERSION, asset pipeline chapter (jq, sha256sum)"
