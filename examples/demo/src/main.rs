@@ -243,6 +243,6 @@ async fn serve() -> Result<String, String> {
     let listener = listener.map_err(|e| format!("cannot listen on ADDR={addr:?}: {e}"))?;
     site.serve(listener, app)
         .await
-        .map_err(|e| format!("server error: {e}"))?;
+        .map_err(|e| format!("cannot serve: {e}"))?;
     Ok(String::new())
 }

@@ -210,6 +210,38 @@ fn bad_settings_are_startup_errors_naming_the_variable() {
 }
 
 #[test]
+fn tls_files_that_cannot_serve_are_startup_errors_naming_the_setting() {
+    let not_pem = concat!(env!("CARGO_MANIFEST_DIR"), "/config/site.json");
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (
+            &[("TLS_CERT", "/no/such/cert.pem"), ("TLS_KEY", not_pem)],
+            r#"TLS_CERT="/no/such/cert.pem" cannot be read"#,
+        ),
+        (
+            &[("TLS_CERT", not_pem), ("TLS_KEY", not_pem)],
+            "holds no PEM certificate",
+        ),
+        (&[("TLS_CERT", not_pem)], "TLS_KEY"),
+    ];
+    for &(env, expected) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_demo"))
+            .env_clear()
+            .env("ADDR", "127.0.0.1:0")
+            .env("STATIC_DEV_MODE", "false")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{env:?} started: {stderr}");
+        // The sentence, as the demo's last line; no panic.
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(last.starts_with("demo: "), "{env:?}: {stderr}");
+        assert!(last.contains(expected), "{env:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{env:?}: {stderr}");
+    }
+}
+
+#[test]
 fn dev_mode_serves_edits_without_a_rebuild() {
     let folder = target_dir().join("demo-tests").join("dev-static");
     let _ = std::fs::remove_dir_all(&folder);
