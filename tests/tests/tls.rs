@@ -268,3 +268,705 @@ fn https_answers_as_cleartext_does_over_h2_and_http_1_1() {
             .is_empty()
     );
 }
+
+// ----- Certificate reload, HSTS, the redirect listener, idle HTTP/2 connections -----
+
+/// A second certificate for `localhost` and 127.0.0.1 from the same CA, with the common
+/// name `cn`: `{name}.pem` and its key `{name}.key`.
+fn issue(dir: &Path, name: &str, cn: &str) {
+    let openssl = |args: &[&str]| {
+        run(Command::new("openssl").args(args).current_dir(dir));
+    };
+    let (key, csr, pem) = (
+        format!("{name}.key"),
+        format!("{name}.csr"),
+        format!("{name}.pem"),
+    );
+    openssl(&[
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        &key,
+        "-out",
+        &csr,
+        "-subj",
+        &format!("/CN={cn}"),
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        &pem,
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+}
+
+/// The subject of the certificate a new handshake with `127.0.0.1:port` gets, spaces
+/// removed (`CN=localhost`).
+fn served_subject(port: u16) -> String {
+    let output = Command::new("openssl")
+        .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+        .args(["-servername", "localhost"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.lines()
+        .find_map(|line| line.strip_prefix("subject="))
+        .map(|subject| subject.replace(' ', ""))
+        .unwrap_or_else(|| panic!("no certificate from port {port}: {text}"))
+}
+
+/// Waits (up to 10 s) until new handshakes get the certificate `subject`.
+fn wait_for_subject(port: u16, subject: &str) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    loop {
+        if served_subject(port) == subject {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "new handshakes still get {}, not {subject}",
+            served_subject(port)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Puts `from` in place of `to` at once (a rename), as deploy tools and certbot do.
+fn replace(from: &Path, to: &Path) {
+    let staged = to.with_extension("staged");
+    std::fs::copy(from, &staged).unwrap();
+    std::fs::rename(&staged, to).unwrap();
+}
+
+/// A TLS connection open through `openssl s_client`, handshake done, that sends one
+/// HTTP/1.1 request when asked.
+struct OpenConnection {
+    child: std::process::Child,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl OpenConnection {
+    fn open(port: u16, ca: &Path) -> Self {
+        use std::io::BufRead;
+        let mut child = Command::new("openssl")
+            .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+            .args(["-servername", "localhost", "-alpn", "http/1.1", "-ign_eof"])
+            .arg("-CAfile")
+            .arg(ca)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        // s_client prints the session after the handshake; its last lines are these.
+        let mut line = String::new();
+        while !line.contains("Verify return code") {
+            line.clear();
+            assert_ne!(stdout.read_line(&mut line).unwrap(), 0, "no handshake");
+        }
+        Self { child, stdout }
+    }
+
+    /// Sends `GET /` and reads the answer to the end (the request asks to close).
+    fn get(mut self) -> String {
+        use std::io::{Read, Write};
+        let mut stdin = self.child.stdin.take().unwrap();
+        stdin
+            .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        self.stdout.read_to_string(&mut answer).unwrap();
+        let _ = self.child.wait();
+        drop(stdin);
+        answer
+    }
+}
+
+/// A runtime and the port of a server it runs: `Site::serve` of `site`, or the server
+/// built by `server` around the site's service.
+struct Running {
+    _runtime: tokio::runtime::Runtime,
+    port: u16,
+}
+
+fn start(site: Site, server: Option<Box<dyn FnOnce() -> hyper_assets::server::Server>>) -> Running {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let port = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        match server {
+            Some(server) => {
+                let service = site.service(app());
+                tokio::spawn(server().serve(listener, service));
+            }
+            None => {
+                tokio::spawn(async move { site.serve(listener, app()).await });
+            }
+        }
+        port
+    });
+    Running {
+        _runtime: runtime,
+        port,
+    }
+}
+
+/// A copy of the certificate and key of `dir` under `dir/live`, for the server to read
+/// and the test to replace, each followed by 64 blank lines (which PEM readers skip).
+fn live_files(dir: &Path) -> (PathBuf, PathBuf) {
+    let live = dir.join("live");
+    std::fs::create_dir_all(&live).unwrap();
+    let (cert, key) = (live.join("cert.pem"), live.join("key.pem"));
+    for (from, to) in [("cert.pem", &cert), ("key.pem", &key)] {
+        let mut bytes = std::fs::read(dir.join(from)).unwrap();
+        bytes.extend_from_slice(&[b'\n'; 64]);
+        std::fs::write(to, bytes).unwrap();
+    }
+    (cert, key)
+}
+
+/// Everything the log has said so far.
+fn logged() -> String {
+    let log = hyper_assets_tests::log::captured();
+    let text = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+    text
+}
+
+#[test]
+#[ignore = "needs the openssl and curl command lines (scripts/test-all.sh installs them)"]
+fn a_changed_certificate_file_reaches_new_handshakes_and_a_bad_one_changes_nothing() {
+    let _ = hyper_assets_tests::log::captured();
+    let dir = scratch("tls-reload-files");
+    throwaway_pki(&dir);
+    issue(&dir, "renewed", "renewed.localhost");
+    let (cert, key) = live_files(&dir);
+    let server = start(
+        site(
+            Settings::builder()
+                .tls(&cert, &key)
+                .header_timeout(std::time::Duration::from_secs(60)),
+        ),
+        None,
+    );
+    let port = server.port;
+    assert_eq!(served_subject(port), "CN=localhost");
+    let open = OpenConnection::open(port, &dir.join("ca.pem"));
+
+    // New files, put in place one after the other: new handshakes get them.
+    replace(&dir.join("renewed.key"), &key);
+    replace(&dir.join("renewed.pem"), &cert);
+    wait_for_subject(port, "CN=renewed.localhost");
+    let resolve = format!("localhost:{port}:127.0.0.1");
+    let ca = dir.join("ca.pem");
+    let url = format!("https://localhost:{port}/");
+    let args = [
+        "--http2",
+        "--cacert",
+        ca.to_str().unwrap(),
+        "--resolve",
+        &resolve,
+    ];
+    assert_eq!(curl(&dir, &args, &url).1.status, "200");
+    // The connection opened with the old certificate still serves.
+    let answer = open.get();
+    assert!(answer.contains("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(answer.contains("<body>home</body></html>"), "{answer}");
+
+    // A file that is not PEM, a certificate that is not the key's, and a missing file:
+    // each is logged, naming the setting, and the certificate in use stays.
+    std::fs::write(&cert, "not a certificate\n").unwrap();
+    let sentence = format!(
+        "TLS_CERT={:?} holds no PEM certificate",
+        cert.display().to_string()
+    );
+    wait_for_log(&sentence);
+    assert_eq!(served_subject(port), "CN=renewed.localhost");
+    replace(&dir.join("cert.pem"), &cert);
+    let sentence = format!(
+        "TLS_KEY={:?} is not the private key of the certificate in TLS_CERT",
+        key.display().to_string()
+    );
+    wait_for_log(&sentence);
+    assert_eq!(served_subject(port), "CN=renewed.localhost");
+    assert_eq!(curl(&dir, &args, &url).1.status, "200");
+    // The matching key comes: the pair is whole again.
+    replace(&dir.join("key.pem"), &key);
+    wait_for_subject(port, "CN=localhost");
+    std::fs::remove_file(&key).unwrap();
+    wait_for_log(&format!(
+        "TLS_KEY={:?} cannot be read",
+        key.display().to_string()
+    ));
+    assert_eq!(served_subject(port), "CN=localhost");
+    let log = logged();
+    assert!(
+        log.contains("WARN") && log.contains("keeping the TLS certificate in use"),
+        "{log}"
+    );
+    drop(server);
+}
+
+/// Waits (up to 10 s) until the log holds `text`.
+fn wait_for_log(text: &str) {
+    let start = std::time::Instant::now();
+    while !logged().contains(text) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "never logged: {text}\n\n{}",
+            logged()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Replaces the live files with `name`'s, keeping their modification time and length (the
+/// shorter PEM file padded with blank lines), so the file watcher sees no change.
+fn replace_unseen(dir: &Path, name: &str, cert: &Path, key: &Path) {
+    for (from, to) in [
+        (dir.join(format!("{name}.pem")), cert),
+        (dir.join(format!("{name}.key")), key),
+    ] {
+        let old = std::fs::metadata(to).unwrap();
+        let mut bytes = std::fs::read(&from).unwrap();
+        let old_len = usize::try_from(old.len()).unwrap();
+        // The live files were padded with 64 blank lines: room for a longer signature.
+        assert!(bytes.len() <= old_len, "{from:?} is longer than {to:?}");
+        bytes.resize(old_len, b'\n');
+        let staged = to.with_extension("staged");
+        std::fs::write(&staged, &bytes).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&staged)
+            .unwrap()
+            .set_modified(old.modified().unwrap())
+            .unwrap();
+        std::fs::rename(&staged, to).unwrap();
+    }
+}
+
+#[test]
+#[ignore = "needs the openssl and curl command lines (scripts/test-all.sh installs them)"]
+fn a_reload_handle_and_sighup_reread_the_files_the_watcher_cannot_see_change() {
+    let dir = scratch("tls-reload-asked");
+    throwaway_pki(&dir);
+    issue(&dir, "renewed", "renewed.localhost");
+    let (cert, key) = live_files(&dir);
+    // The handle, on a `Server`.
+    let reload = hyper_assets::server::TlsReload::new();
+    let handle = reload.clone();
+    let (server_cert, server_key) = (cert.clone(), key.clone());
+    let by_handle = start(
+        site(Settings::builder()),
+        Some(Box::new(move || {
+            hyper_assets::server::Server::new()
+                .tls(server_cert, server_key)
+                .tls_reload(handle)
+        })),
+    );
+    assert_eq!(served_subject(by_handle.port), "CN=localhost");
+    replace_unseen(&dir, "renewed", &cert, &key);
+    // Three looks of the watcher: it sees the same files.
+    std::thread::sleep(std::time::Duration::from_millis(3_000));
+    assert_eq!(served_subject(by_handle.port), "CN=localhost");
+    reload.reload();
+    wait_for_subject(by_handle.port, "CN=renewed.localhost");
+
+    // SIGHUP, on `Site::serve` (which listens for it from before it accepts: the signal
+    // no longer ends this process once the server answers).
+    let (cert2, key2) = live_files(&dir);
+    let by_signal = start(site(Settings::builder().tls(&cert2, &key2)), None);
+    assert_eq!(served_subject(by_signal.port), "CN=localhost");
+    replace_unseen(&dir, "renewed", &cert2, &key2);
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    assert_eq!(served_subject(by_signal.port), "CN=localhost");
+    run(Command::new("kill").args(["-HUP", &std::process::id().to_string()]));
+    wait_for_subject(by_signal.port, "CN=renewed.localhost");
+    drop((by_handle, by_signal));
+}
+
+#[test]
+#[ignore = "needs the openssl and curl command lines (scripts/test-all.sh installs them)"]
+fn no_request_fails_while_the_certificate_is_replaced_under_load() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let dir = scratch("tls-reload-load");
+    throwaway_pki(&dir);
+    issue(&dir, "renewed", "renewed.localhost");
+    let (cert, key) = live_files(&dir);
+    let reload = hyper_assets::server::TlsReload::new();
+    let handle = reload.clone();
+    let (server_cert, server_key) = (cert.clone(), key.clone());
+    let server = start(
+        site(Settings::builder()),
+        Some(Box::new(move || {
+            hyper_assets::server::Server::new()
+                .tls(server_cert, server_key)
+                .tls_reload(handle)
+        })),
+    );
+    let port = server.port;
+    let done = Arc::new(AtomicBool::new(false));
+    let (served, subjects) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let clients: Vec<_> = (0..4)
+        .map(|client| {
+            let (dir, done, served) = (dir.clone(), Arc::clone(&done), Arc::clone(&served));
+            std::thread::spawn(move || {
+                let ca = dir.join("ca.pem");
+                let resolve = format!("localhost:{port}:127.0.0.1");
+                let version = if client % 2 == 0 {
+                    "--http2"
+                } else {
+                    "--http1.1"
+                };
+                let mut failures = Vec::new();
+                while !done.load(Ordering::Relaxed) {
+                    // Each curl is a new connection, so a new handshake; each asks twice.
+                    let output = Command::new("curl")
+                        .args([
+                            "-sS",
+                            "--max-time",
+                            "20",
+                            "-o",
+                            "/dev/null",
+                            "-o",
+                            "/dev/null",
+                        ])
+                        .args(["-w", "%{http_code}\\n", version, "--cacert"])
+                        .arg(&ca)
+                        .args(["--resolve", &resolve])
+                        .arg(format!("https://localhost:{port}/"))
+                        .arg(format!("https://localhost:{port}/static/css/styles.css"))
+                        .output()
+                        .unwrap();
+                    let codes = String::from_utf8_lossy(&output.stdout).into_owned();
+                    if !output.status.success() || codes != "200\n200\n" {
+                        failures.push(format!(
+                            "{codes:?} {}",
+                            String::from_utf8_lossy(&output.stderr)
+                        ));
+                    }
+                    served.fetch_add(2, Ordering::Relaxed);
+                }
+                failures
+            })
+        })
+        .collect();
+    // Six swaps, one every 300 ms: by the handle, and one of them by the files alone.
+    for swap in 0..6 {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let name = if swap % 2 == 0 { "renewed" } else { "cert" };
+        if name == "cert" {
+            replace(&dir.join("key.pem"), &key);
+            replace(&dir.join("cert.pem"), &cert);
+        } else {
+            replace(&dir.join("renewed.key"), &key);
+            replace(&dir.join("renewed.pem"), &cert);
+        }
+        reload.reload();
+        let subject = if name == "cert" {
+            "CN=localhost"
+        } else {
+            "CN=renewed.localhost"
+        };
+        wait_for_subject(port, subject);
+        subjects.fetch_add(1, Ordering::Relaxed);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    done.store(true, Ordering::Relaxed);
+    let failures: Vec<String> = clients
+        .into_iter()
+        .flat_map(|client| client.join().unwrap())
+        .collect();
+    assert_eq!(subjects.load(Ordering::Relaxed), 6);
+    assert!(
+        failures.is_empty(),
+        "{} failed: {failures:#?}",
+        failures.len()
+    );
+    assert!(
+        served.load(Ordering::Relaxed) >= 16,
+        "too few requests to tell"
+    );
+    drop(server);
+}
+
+/// What curl saw of one plain-HTTP request: status, `location` and whether a
+/// `strict-transport-security` header came.
+fn plain_answer(dir: &Path, url: &str, headers: &[&str]) -> (String, Option<String>, bool) {
+    let mut args = vec!["--http1.1"];
+    for header in headers {
+        args.extend(["-H", header]);
+    }
+    let (_, answer) = curl(dir, &args, url);
+    let location = answer
+        .headers
+        .iter()
+        .find_map(|line| line.strip_prefix("location: "))
+        .map(str::to_owned);
+    let hsts = answer
+        .headers
+        .iter()
+        .any(|line| line.starts_with("strict-transport-security:"));
+    (answer.status, location, hsts)
+}
+
+#[test]
+#[ignore = "needs the openssl and curl command lines (scripts/test-all.sh installs them)"]
+fn hsts_goes_on_https_answers_and_the_redirect_listener_sends_plain_http_there() {
+    let dir = scratch("tls-hsts-redirect");
+    throwaway_pki(&dir);
+    let redirect = hyper_assets_tests::processes::free_addr();
+    let server = start(
+        site(
+            Settings::builder()
+                .tls(dir.join("cert.pem"), dir.join("key.pem"))
+                .tls_hsts("max-age=31536000; includeSubDomains")
+                .tls_redirect_addr(redirect),
+        ),
+        None,
+    );
+    let port = server.port;
+    let ca = dir.join("ca.pem");
+    let resolve = format!("localhost:{port}:127.0.0.1");
+    for version in ["--http2", "--http1.1"] {
+        let args = [
+            version,
+            "--cacert",
+            ca.to_str().unwrap(),
+            "--resolve",
+            &resolve,
+        ];
+        for path in ["/", "/static/css/styles.css", "/no-such-page"] {
+            let (_, answer) = curl(&dir, &args, &format!("https://localhost:{port}{path}"));
+            assert!(
+                answer.headers.contains(
+                    &"strict-transport-security: max-age=31536000; includeSubDomains".to_owned()
+                ),
+                "{path} over {version}: {answer:?}"
+            );
+        }
+    }
+    // The redirect listener: same host and path, the HTTPS port, no HSTS; a host that is
+    // not a host name or an address gets 400, never a redirect.
+    let base = format!("http://{redirect}");
+    let cases: [(&str, &[&str], &str, Option<String>); 6] = [
+        (
+            "/a/b?c=d",
+            &["Host: Example.com:8080"],
+            "308",
+            Some(format!("https://example.com:{port}/a/b?c=d")),
+        ),
+        ("/", &[], "308", Some(format!("https://127.0.0.1:{port}/"))),
+        ("/", &["Host: evil.example/x"], "400", None),
+        ("/", &["Host: evil.example@good.example"], "400", None),
+        ("/", &["Host: a b"], "400", None),
+        ("/", &["Host:"], "400", None),
+    ];
+    for (path, headers, status, location) in cases {
+        let got = plain_answer(&dir, &format!("{base}{path}"), headers);
+        assert_eq!(
+            got,
+            (status.to_owned(), location, false),
+            "{path} {headers:?}"
+        );
+    }
+    // A redirect with the plain-HTTP request followed: the page over HTTPS.
+    let output = run(Command::new("curl")
+        .args(["-sS", "--max-time", "20", "-L", "--cacert"])
+        .arg(&ca)
+        .args(["--resolve", &resolve])
+        .arg(format!("http://localhost:{}/", redirect.port())));
+    assert!(String::from_utf8_lossy(&output.stdout).ends_with("<body>home</body></html>"));
+    drop(server);
+}
+
+#[test]
+fn a_redirect_address_that_cannot_be_listened_on_is_a_start_up_error_naming_it() {
+    let dir = scratch("tls-redirect-taken");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap();
+    // The files are never read: the listener is bound first.
+    let site = site(
+        Settings::builder()
+            .tls(dir.join("cert.pem"), dir.join("key.pem"))
+            .tls_redirect_addr(addr),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let error = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        site.serve(listener, app()).await.unwrap_err()
+    });
+    assert_eq!(error.kind(), std::io::ErrorKind::AddrInUse);
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("TLS_REDIRECT_ADDR={addr} cannot be listened on: ")),
+        "{error}"
+    );
+}
+
+#[test]
+#[ignore = "needs the openssl and curl command lines (scripts/test-all.sh installs them)"]
+fn a_graceful_shutdown_stops_the_redirect_listener_too() {
+    let dir = scratch("tls-redirect-shutdown");
+    throwaway_pki(&dir);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (served, redirect) = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let redirect = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = redirect.local_addr().unwrap();
+        let server = hyper_assets::server::Server::new()
+            .tls(dir.join("cert.pem"), dir.join("key.pem"))
+            .redirect_http(redirect)
+            .with_graceful_shutdown(async move { drop(stopped.await) });
+        let site = site(Settings::builder());
+        (
+            tokio::spawn(server.serve(listener, site.service(app()))),
+            addr,
+        )
+    });
+    let url = format!("http://{redirect}/");
+    assert_eq!(plain_answer(&dir, &url, &[]).0, "308");
+    stop.send(()).unwrap();
+    runtime
+        .block_on(async { tokio::time::timeout(std::time::Duration::from_secs(10), served).await })
+        .expect("the server stops")
+        .unwrap()
+        .unwrap();
+    assert!(
+        std::net::TcpStream::connect(redirect).is_err(),
+        "still listening"
+    );
+}
+
+/// What a raw HTTP/2 client saw of the server over `openssl s_client`: how long the
+/// connection lasted, whether a GOAWAY came and how many pings it answered. It sends the
+/// preface and its settings, acknowledges the server's, answers every ping, and opens no
+/// stream; with `continuation`, it starts a request's head (HEADERS without END_HEADERS)
+/// and sends an empty CONTINUATION every 100 ms, never ending it.
+fn idle_h2_client(port: u16, continuation: bool) -> (std::time::Duration, bool, usize) {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+    let frame = |kind: u8, flags: u8, stream: u32, payload: &[u8]| {
+        let length = u32::try_from(payload.len()).unwrap().to_be_bytes();
+        let mut bytes = vec![length[1], length[2], length[3], kind, flags];
+        bytes.extend_from_slice(&stream.to_be_bytes());
+        bytes.extend_from_slice(payload);
+        bytes
+    };
+    let mut child = Command::new("openssl")
+        .args(["s_client", "-connect", &format!("127.0.0.1:{port}")])
+        .args(["-servername", "localhost", "-alpn", "h2", "-quiet"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let stdin = Arc::new(Mutex::new(child.stdin.take().unwrap()));
+    let mut stdout = child.stdout.take().unwrap();
+    let send = |stdin: &Mutex<std::process::ChildStdin>, bytes: &[u8]| {
+        let mut stdin = stdin.lock().unwrap();
+        stdin.write_all(bytes).and_then(|()| stdin.flush()).is_ok()
+    };
+    let mut hello = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    hello.extend(frame(4, 0, 0, &[]));
+    assert!(send(&stdin, &hello));
+    let writer = continuation.then(|| {
+        let stdin = Arc::clone(&stdin);
+        let frame = frame.clone();
+        std::thread::spawn(move || {
+            // `:method: GET` (indexed), END_STREAM but not END_HEADERS: a head never ended.
+            let head = frame(1, 0x1, 1, &[0x82]);
+            if !send(&stdin, &head) {
+                return;
+            }
+            loop {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                if !send(&stdin, &frame(9, 0, 1, &[])) {
+                    return;
+                }
+            }
+        })
+    });
+    let (mut goaway, mut pings) = (false, 0);
+    loop {
+        let mut header = [0u8; 9];
+        if stdout.read_exact(&mut header).is_err() {
+            break;
+        }
+        let length =
+            usize::from(header[0]) << 16 | usize::from(header[1]) << 8 | usize::from(header[2]);
+        let mut payload = vec![0u8; length];
+        if stdout.read_exact(&mut payload).is_err() {
+            break;
+        }
+        let (kind, flags) = (header[3], header[4]);
+        match kind {
+            4 if flags & 1 == 0 => {
+                send(&stdin, &frame(4, 1, 0, &[]));
+            }
+            6 if flags & 1 == 0 => {
+                pings += 1;
+                send(&stdin, &frame(6, 1, 0, &payload));
+            }
+            7 => goaway = true,
+            _ => {}
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the connection is still open after 30 s"
+        );
+    }
+    let lasted = start.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(writer);
+    (lasted, goaway, pings)
+}
+
+#[test]
+#[ignore = "needs the openssl and curl command lines (scripts/test-all.sh installs them)"]
+fn an_http2_connection_with_no_stream_open_is_closed_after_the_header_timeout() {
+    let dir = scratch("tls-h2-idle");
+    throwaway_pki(&dir);
+    // Two seconds: the server pings once a timeout, so the client answers one.
+    let timeout = std::time::Duration::from_secs(2);
+    let server = start(
+        site(
+            Settings::builder()
+                .tls(dir.join("cert.pem"), dir.join("key.pem"))
+                .header_timeout(timeout),
+        ),
+        None,
+    );
+    // Idle, answering pings: GOAWAY after the timeout (checked four times a timeout).
+    let (lasted, goaway, pings) = idle_h2_client(server.port, false);
+    assert!(goaway, "no GOAWAY");
+    assert!(
+        lasted >= timeout && lasted < timeout * 2,
+        "closed after {lasted:?}, {pings} pings answered"
+    );
+    // A head that never ends (CONTINUATION after CONTINUATION) is not an open stream.
+    let (lasted, _, _) = idle_h2_client(server.port, true);
+    assert!(lasted < timeout * 3, "closed after {lasted:?}");
+    drop(server);
+}
