@@ -123,7 +123,7 @@ impl fmt::Debug for SecretKey {
 /// | `VERSION_MAP` | `version=backend,...` | unset | blue/green routing: the versions and their backends |
 /// | `DEFAULT_VERSION` | a version of the map | unset (required with a map) | the version of clients that name none |
 /// | `CANARY` | `version:percent` | unset | that share (0 to 100) of the clients that name no version get that version |
-/// | `HTTP_HEADER_TIMEOUT` | seconds, 1 to 3600 | `10` | [`Site::serve`](crate::Site::serve): time to send a request head, and to stay idle between keep-alive requests |
+/// | `HTTP_HEADER_TIMEOUT` | seconds, 1 to 3600 | `10` | [`Site::serve`](crate::Site::serve): time to send a request head, and to stay idle between keep-alive requests (over HTTP/2: with no stream open) |
 /// | `HTTP_MAX_CONNECTIONS` | 1 to 1000000 | `1024` | [`Site::serve`](crate::Site::serve): connections open at once (lowered to fit `ulimit -n`) |
 /// | `TLS_CERT` | a PEM file | unset | [`Site::serve`](crate::Site::serve) serves HTTPS (HTTP/2 or HTTP/1.1 by ALPN) with this certificate chain; needs `TLS_KEY` and the `tls` feature |
 /// | `TLS_KEY` | a PEM file | unset | the private key of `TLS_CERT` (PKCS#8, PKCS#1 or SEC1) |

@@ -33,7 +33,19 @@
 //! - **HTTP/2 limits**: at most 128 concurrent streams per connection, a header list of
 //!   at most 16 KiB, at most 20 streams reset by the client and not yet accepted, and a
 //!   ping every header-read timeout that closes a connection whose client stops
-//!   answering within that time.
+//!   answering within that time;
+//! - **idle HTTP/2 connections close**: one with no stream open for the header-read
+//!   timeout gets a GOAWAY (hyper has no such timer), even if its client answers every
+//!   ping; a request head that never ends (an endless CONTINUATION) is no open stream. A
+//!   client still there one timeout after the GOAWAY, with no stream open, is dropped. At
+//!   the cap, an HTTP/2 connection with no stream open is idle like a keep-alive;
+//! - **the certificate reloads without a restart** when its files change (looked at every
+//!   second), on `SIGHUP` (Unix), or through a [`TlsReload`] handle: new handshakes get
+//!   the new one, open connections keep theirs, and a bad new file is logged (a warning
+//!   naming the setting) while the certificate in use stays;
+//! - optionally **`Strict-Transport-Security`** on HTTPS responses ([`Server::hsts`],
+//!   `TLS_HSTS`), and **a plain-HTTP listener that redirects to HTTPS**
+//!   ([`Server::redirect_http`], `TLS_REDIRECT_ADDR`), served by this same loop.
 //!
 //! With a [`Site`](crate::Site), [`Site::serve`](crate::Site::serve) serves the app inside
 //! the one layer ([`Site::service`](crate::Site::service): outside the app's router, so
