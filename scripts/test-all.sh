@@ -4,7 +4,8 @@
 # workspace's tests in release. CI runs exactly this (see .ci/run).
 #
 # On a Debian machine it installs what the end-to-end tests need when it is missing
-# (Debian: chromium, chromium-driver, nginx, nodejs, npm, jq, curl, zstd, openssl; npm: the packages in
+# (Debian: chromium, chromium-driver, nginx, nodejs, npm, jq, curl, zstd, openssl,
+# nghttp2-client, python3; npm: the packages in
 # e2e/package.json, htmx 2 and 4 among them). A tool it cannot install is an error, never a silent skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,10 @@ install_e2e_tools() {
   command -v openssl >/dev/null || missing+=(openssl)
   # The reference decoder of `dcz` deltas (the nginx delta test).
   command -v zstd >/dev/null || missing+=(zstd)
+  # The load test of the HTTPS server over HTTP/2 and HTTP/1.1 (tests/tls_transports.rs).
+  command -v h2load >/dev/null || missing+=(nghttp2-client)
+  # The hostile HTTP/2 and TLS clients (tests/h2/hostile.py: the standard library only).
+  command -v python3 >/dev/null || missing+=(python3)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
       echo "test-all: missing ${missing[*]}; install them (Debian: apt-get install ${missing[*]})" >&2
@@ -38,7 +43,7 @@ install_e2e_tools() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
-  for tool in chromium node npm jq curl zstd openssl; do
+  for tool in chromium node npm jq curl zstd openssl h2load python3; do
     command -v "$tool" >/dev/null || { echo "test-all: '$tool' is still missing after the install" >&2; exit 1; }
   done
   step "npm ci (e2e: playwright-core, htmx.org 2 and 4)"
@@ -128,8 +133,11 @@ cargo test -p hyper-assets-tests --locked --test version_recipe -- --ignored
 step "HTTPS from site.serve: curl over HTTP/2 and HTTP/1.1 answers as cleartext (a throwaway CA made with openssl)"
 cargo test -p hyper-assets-tests --locked --test tls -- --ignored
 
-step "the request corpus answers alike over cleartext HTTP/1.1, HTTPS HTTP/1.1, HTTPS HTTP/2 and HTTPS without ALPN (curl, a throwaway CA made with openssl)"
+step "the request corpus answers alike over cleartext HTTP/1.1, HTTPS HTTP/1.1, HTTPS HTTP/2 and HTTPS without ALPN (curl, a throwaway CA made with openssl); h2load over h2 and h1 gets every request answered"
 cargo test -p hyper-assets-tests --locked --test tls_transports -- --ignored
+
+step "hostile HTTP/2 and TLS clients are each cut off: Rapid Reset, endless CONTINUATION, empty DATA frames, an idle h2 connection, no or half a ClientHello, a stalled handshake (tests/h2/hostile.py)"
+cargo test -p hyper-assets-tests --locked --test h2_hostile -- --ignored
 
 step "the guide's console blocks print what they show (the demo, curl)"
 cargo test -p demo --locked --test guide_console -- --ignored

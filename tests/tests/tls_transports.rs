@@ -11,7 +11,12 @@
 //! them in lockstep: the corpus's bust changes a site's version, so one shared site would
 //! answer the second transport from another state than the first.
 //!
-//! Ignored by plain `cargo test` (needs curl and openssl); `scripts/test-all.sh` runs it.
+//! And under load: `h2load` (2,000 requests, 8 clients, 16 in flight each, a page and an
+//! asset in turn) over HTTP/2 and over HTTP/1.1 gets every request answered with a 2xx,
+//! none failed, errored or timed out.
+//!
+//! Ignored by plain `cargo test` (needs curl, h2load and openssl); `scripts/test-all.sh`
+//! runs it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
@@ -140,4 +145,70 @@ fn the_corpus_answers_alike_over_cleartext_http_1_1_and_https_http_1_1_and_h2() 
 #[ignore = "needs the curl and openssl command lines (scripts/test-all.sh installs them)"]
 fn the_corpus_answers_alike_over_every_transport_with_routing() {
     corpus_through_every_transport(true);
+}
+
+/// The counts of h2load's summary: `requests: N total, N started, N done, N succeeded,
+/// N failed, N errored, N timeout` and `status codes: N 2xx, N 3xx, N 4xx, N 5xx`.
+fn h2load_counts(summary: &str, line: &str) -> Vec<(String, u64)> {
+    let counts = summary
+        .lines()
+        .find_map(|text| text.strip_prefix(line))
+        .unwrap_or_else(|| panic!("no `{line}` line in h2load's output:\n{summary}"));
+    counts
+        .split(',')
+        .map(|count| {
+            let (number, what) = count.trim().split_once(' ').unwrap();
+            (what.to_owned(), number.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs h2load (Debian nghttp2-client) and openssl (scripts/test-all.sh installs them)"]
+fn h2load_gets_every_request_answered_over_h2_and_http_1_1() {
+    const REQUESTS: u64 = 2000;
+    let dir = target_dir().join("tls-transports-h2load");
+    let pki = Pki::new(&dir.join("pki"));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let port = serve(&runtime, false, Some(&pki));
+    // A page through the app and an asset that skips it, taken in turn.
+    let big = assets::MANIFEST.get("big.css").unwrap();
+    let urls = [
+        format!("https://127.0.0.1:{port}/"),
+        format!("https://127.0.0.1:{port}{}", big.url()),
+    ];
+    for (flags, protocol) in [(&[][..], "h2"), (&["--h1"][..], "http/1.1")] {
+        let output = std::process::Command::new("h2load")
+            .args(["-n", &REQUESTS.to_string(), "-c", "8", "-m", "16"])
+            .args(flags)
+            .args(&urls)
+            .output()
+            .unwrap_or_else(|error| panic!("h2load cannot run ({error}); install nghttp2-client"));
+        let summary = String::from_utf8_lossy(&output.stdout);
+        eprintln!("h2load {flags:?}:\n{summary}");
+        assert!(
+            output.status.success(),
+            "h2load {flags:?} failed:\n{summary}"
+        );
+        assert!(
+            summary.contains(&format!("Application protocol: {protocol}")),
+            "{summary}"
+        );
+        let requests = h2load_counts(&summary, "requests: ");
+        let statuses = h2load_counts(&summary, "status codes: ");
+        let count = |counts: &[(String, u64)], what: &str| {
+            counts
+                .iter()
+                .find(|(name, _)| name == what)
+                .unwrap_or_else(|| panic!("no `{what}` count in {counts:?}"))
+                .1
+        };
+        for what in ["total", "started", "done", "succeeded"] {
+            assert_eq!(count(&requests, what), REQUESTS, "{what} over {protocol}");
+        }
+        for what in ["failed", "errored", "timeout"] {
+            assert_eq!(count(&requests, what), 0, "{what} over {protocol}");
+        }
+        assert_eq!(count(&statuses, "2xx"), REQUESTS, "over {protocol}");
+    }
 }
