@@ -892,7 +892,6 @@ fn idle_h2_client(port: u16, continuation: bool) -> (std::time::Duration, bool, 
     assert!(send(&stdin, &hello));
     let writer = continuation.then(|| {
         let stdin = Arc::clone(&stdin);
-        let frame = frame.clone();
         std::thread::spawn(move || {
             // `:method: GET` (indexed), END_STREAM but not END_HEADERS: a head never ended.
             let head = frame(1, 0x1, 1, &[0x82]);

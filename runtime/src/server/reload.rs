@@ -161,7 +161,7 @@ pub(super) async fn watch(
                 key.display().to_string()
             ),
             Ok(Err(error)) => {
-                tracing::warn!("hyper-assets: keeping the TLS certificate in use ({why}): {error}")
+                tracing::warn!("hyper-assets: keeping the TLS certificate in use ({why}): {error}");
             }
             Err(error) => tracing::error!(
                 "hyper-assets: keeping the TLS certificate in use ({why}): the reload \
