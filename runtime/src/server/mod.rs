@@ -40,12 +40,12 @@
 //!   client still there one timeout after the GOAWAY, with no stream open, is dropped. At
 //!   the cap, an HTTP/2 connection with no stream open is idle like a keep-alive;
 //! - **the certificate reloads without a restart** when its files change (looked at every
-//!   second), on `SIGHUP` (Unix), or through a [`TlsReload`] handle: new handshakes get
+//!   second), on `SIGHUP` (Unix), or through a `TlsReload` handle: new handshakes get
 //!   the new one, open connections keep theirs, and a bad new file is logged (a warning
 //!   naming the setting) while the certificate in use stays;
-//! - optionally **`Strict-Transport-Security`** on HTTPS responses ([`Server::hsts`],
+//! - optionally **`Strict-Transport-Security`** on HTTPS responses (`Server::hsts`,
 //!   `TLS_HSTS`), and **a plain-HTTP listener that redirects to HTTPS**
-//!   ([`Server::redirect_http`], `TLS_REDIRECT_ADDR`), served by this same loop.
+//!   (`Server::redirect_http`, `TLS_REDIRECT_ADDR`), served by this same loop.
 //!
 //! With a [`Site`](crate::Site), [`Site::serve`](crate::Site::serve) serves the app inside
 //! the one layer ([`Site::service`](crate::Site::service): outside the app's router, so
@@ -232,7 +232,7 @@ impl Server {
 
     /// Sends `Strict-Transport-Security: <value>` on every HTTPS response that has none
     /// (feature `tls`; the setting `TLS_HSTS`). Never over plain HTTP, nor on the
-    /// redirect listener's answers.
+    /// redirect listener's answers; [`Server::serve`] fails without [`Server::tls`].
     ///
     /// ```
     /// use http::HeaderValue;
@@ -338,8 +338,8 @@ impl Server {
     /// # Errors
     /// With TLS, a certificate or key that cannot serve: an error of kind
     /// [`io::ErrorKind::InvalidInput`] whose inner error is a `TlsError` naming the
-    /// setting (`TLS_CERT` or `TLS_KEY`); a redirect listener without TLS, of the same
-    /// kind. Otherwise only if the connection cap's bookkeeping fails, which it does not
+    /// setting (`TLS_CERT` or `TLS_KEY`); a redirect listener or HSTS without TLS, of the
+    /// same kind. Otherwise only if the connection cap's bookkeeping fails, which it does not
     /// in practice.
     pub async fn serve<S, B>(self, listener: TcpListener, service: S) -> io::Result<()>
     where
@@ -371,6 +371,13 @@ impl Server {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidInput,
                         "a plain-HTTP redirect listener (TLS_REDIRECT_ADDR) needs TLS: set \
+                         TLS_CERT and TLS_KEY too",
+                    ));
+                }
+                if self.hsts.is_some() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        "Strict-Transport-Security (TLS_HSTS) is sent over HTTPS only: set \
                          TLS_CERT and TLS_KEY too",
                     ));
                 }
