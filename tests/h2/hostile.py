@@ -7,7 +7,8 @@ server on 127.0.0.1:PORT and reports how every connection ended, as one JSON obj
 standard output:
 
     {"case": ..., "connections": [{"ended": "goaway" | "eof" | "reset" | "deadline",
-      "goaway_code": int or null, "closed_after_goaway": bool, "seconds": float,
+      "goaway_code": int or null, "closed_after_goaway": bool, "seconds": float (from
+      the end of the handshake and SETTINGS exchange, for HTTP/2; from connect otherwise),
       "frames": int, "pings_answered": int}, ...]}
 
 "deadline" means the client gave up first: the server never ended the connection.
@@ -91,6 +92,8 @@ class Connection:
         while not self.settings_seen and time.monotonic() < self.deadline:
             if not self.receive(0.05):
                 break
+        # Times count from here: the attack's, not the handshake's.
+        self.started = time.monotonic()
 
     def end(self, how):
         if self.result["ended"] is None:
