@@ -9,8 +9,8 @@
 //! - the floods, each for a few seconds, a new connection whenever the server ends one:
 //!   HEADERS + RST_STREAM (Rapid Reset, CVE-2023-44487), an endless CONTINUATION, empty
 //!   DATA frames on an open request. Every connection must be ended by the server,
-//!   sooner than the header timeout could, with GOAWAY (ENHANCE_YOUR_CALM) then a close (or a reset
-//!   that overtook the GOAWAY, but at least one GOAWAY per flood); meanwhile a
+//!   sooner than the header timeout could, with GOAWAY (ENHANCE_YOUR_CALM) then a close
+//!   (or a reset that overtook the GOAWAY, but at least one GOAWAY per flood); meanwhile a
 //!   well-behaved client (curl over HTTP/2) keeps getting its page promptly, and the
 //!   process's resident memory grows by less than a bound;
 //! - an HTTP/2 connection that answers every PING and opens no stream: GOAWAY after
