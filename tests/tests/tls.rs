@@ -3,6 +3,12 @@
 //! over HTTP/2 and HTTP/1.1 (ALPN `h2`, `http/1.1` and none) gets the same status, body
 //! and headers as over cleartext; a missing certificate file and a key that is not the
 //! certificate's are start-up errors that name the setting.
+//!
+//! Then the second step: the certificate reloads (changed files, a `TlsReload` handle,
+//! `SIGHUP`; bad files logged and ignored; no request failing while it changes under a
+//! curl load); `TLS_HSTS`; the `TLS_REDIRECT_ADDR` listener; HTTP/2 connections with no
+//! stream open closed after the header timeout (a raw client over `openssl s_client` that
+//! answers pings, or sends CONTINUATION frames forever), and shed at the cap.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
@@ -967,5 +973,41 @@ fn an_http2_connection_with_no_stream_open_is_closed_after_the_header_timeout() 
     // A head that never ends (CONTINUATION after CONTINUATION) is not an open stream.
     let (lasted, _, _) = idle_h2_client(server.port, true);
     assert!(lasted < timeout * 3, "closed after {lasted:?}");
+    drop(server);
+}
+
+#[test]
+#[ignore = "needs the openssl and curl command lines (scripts/test-all.sh installs them)"]
+fn at_the_cap_an_http2_connection_with_no_stream_open_makes_way_like_a_keep_alive() {
+    let dir = scratch("tls-h2-shed");
+    throwaway_pki(&dir);
+    // One connection at most, and a timeout far longer than the test.
+    let server = start(
+        site(
+            Settings::builder()
+                .tls(dir.join("cert.pem"), dir.join("key.pem"))
+                .header_timeout(std::time::Duration::from_secs(60))
+                .max_connections(1),
+        ),
+        None,
+    );
+    let port = server.port;
+    let idle = std::thread::spawn(move || idle_h2_client(port, false));
+    // The idle client has its connection (and its handshake done) before curl comes.
+    std::thread::sleep(std::time::Duration::from_millis(1_000));
+    assert!(!idle.is_finished(), "the idle connection closed by itself");
+    let ca = dir.join("ca.pem");
+    let resolve = format!("localhost:{port}:127.0.0.1");
+    let args = [
+        "--http2",
+        "--cacert",
+        ca.to_str().unwrap(),
+        "--resolve",
+        &resolve,
+    ];
+    let (version, answer) = curl(&dir, &args, &format!("https://localhost:{port}/"));
+    assert_eq!((version.as_str(), answer.status.as_str()), ("2", "200"));
+    let (lasted, _, _) = idle.join().unwrap();
+    assert!(lasted < std::time::Duration::from_secs(10), "{lasted:?}");
     drop(server);
 }
