@@ -20,6 +20,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import ranking
+
 HERE = Path(__file__).resolve().parent
 STORED = HERE / "results"
 if sys.argv[1:] == ["--stored"]:
@@ -34,9 +36,17 @@ results, build_side, reps, duration, connections, elapsed = sys.argv[1:7]
 CHARTS = HERE / "charts"
 ticks_per_second = os.sysconf("SC_CLK_TCK")
 cells = defaultdict(list)
+# Two formats: a fresh server per cell with CPU in ns from schedstat (13 columns, since
+# issue 25), or the earlier one server per round with CPU in clock ticks (5 columns).
+FRESH_CELLS = False
 for line in open(results):
-    scenario, server, rps, requests, ticks = line.rstrip("\n").split("\t")
-    cpu_us = (int(ticks) / ticks_per_second) / int(requests) * 1e6 if int(requests) else 0.0
+    fields = line.rstrip("\n").split("\t")
+    scenario, server, rps, requests, cpu = fields[:5]
+    if len(fields) >= 8:
+        FRESH_CELLS = True
+        cpu_us = int(cpu) / 1000 / int(requests) if int(requests) else 0.0
+    else:
+        cpu_us = (int(cpu) / ticks_per_second) / int(requests) * 1e6 if int(requests) else 0.0
     cells[(scenario, server)].append((float(rps), cpu_us))
 build_rows = json.load(open(build_side)).get("rows", [])
 
@@ -158,18 +168,36 @@ p(f"- CPU: {MACHINE['cpu']}, {MACHINE['cores']} cores; kernel {MACHINE['kernel']
   "so run-to-run spread is several percent (the spread column shows it).")
 p(f"- {MACHINE['nginx']}; {MACHINE['rustc']}; {MACHINE['wrk']}\n")
 p("## Method\n")
-p(f"- Server pinned to core 0, wrk to core 1 (`taskset`); keep-alive, 1 wrk thread, {connections} "
-  f"connections; `TCP_NODELAY` on every server; {reps} interleaved rounds (every server once per "
-  f"round, each running its scenarios back to back), each cell a 1 s warm-up then {duration} s "
-  f"measured. The issue asks for 10 s cells: the matrix below has {len(cells)} cells, and "
-  f"{reps} rounds of 10 s would alone take {len(cells) * int(reps) * 11 // 60} minutes; "
-  f"{duration} s cells take {len(cells) * int(reps) * (int(duration) + 1) // 60} minutes. "
-  "`DURATION=10 bash bench/run.sh` gives the longer cells.")
+if FRESH_CELLS:
+    p(f"- Server pinned to core 0, wrk to core 1 (`taskset`); keep-alive, 1 wrk thread, {connections} "
+      f"connections; `TCP_NODELAY` on every server; {reps} rounds. Every cell starts its own "
+      f"server, checks its answer, warms it up for 1 s and measures {duration} s; in each round the "
+      "cells of one scenario run back to back in a shuffled order (a block), one block per "
+      f"scenario. The matrix below has {len(cells)} cells; {reps} rounds take about "
+      f"{len(cells) * int(reps) * (int(duration) + 1.4) / 60:.0f} minutes. Why: see \"Ranking\" below.")
+else:
+    p("- **These serving numbers come from a run of the earlier method** (one server per round "
+      "running all its scenarios back to back, CPU from `/proc/<pid>/stat` in clock ticks), "
+      "which could not rank servers 10% apart (see \"Ranking\" below); the next full run of "
+      "`bash bench/run.sh` measures them again with a fresh server per cell and shuffled blocks.")
+    p(f"- Server pinned to core 0, wrk to core 1 (`taskset`); keep-alive, 1 wrk thread, {connections} "
+      f"connections; `TCP_NODELAY` on every server; {reps} interleaved rounds (every server once per "
+      f"round, each running its scenarios back to back), each cell a 1 s warm-up then {duration} s "
+      f"measured. The issue asks for 10 s cells: the matrix below has {len(cells)} cells, and "
+      f"{reps} rounds of 10 s would alone take {len(cells) * int(reps) * 11 // 60} minutes; "
+      f"{duration} s cells take {len(cells) * int(reps) * (int(duration) + 1) // 60} minutes. "
+      "`DURATION=10 bash bench/run.sh` gives the longer cells.")
 p("- Before measuring, every cell checks its answer with curl (status, and `Content-Encoding` "
   "for S4), and a run with an unexpected non-2xx/3xx response fails.")
-p("- Median requests per second and the spread (min–max) across rounds; server CPU time per "
-  "request from `/proc/<pid>/stat` (utime + stime of the server and its children) over the "
-  "measured run. \"CPU ratio\" is nginx's CPU per request over the server's (higher is better).")
+if FRESH_CELLS:
+    p("- Median requests per second and the spread (min–max) across rounds; server CPU time per "
+      "request from the scheduler (`/proc/<pid>/task/*/schedstat`, in ns, of the server's threads "
+      "and its children's: what `perf stat -e task-clock` counts) over the measured run. \"CPU "
+      "ratio\" is nginx's CPU per request over the server's (higher is better).")
+else:
+    p("- Median requests per second and the spread (min–max) across rounds; server CPU time per "
+      "request from `/proc/<pid>/stat` (utime + stime of the server and its children) over the "
+      "measured run. \"CPU ratio\" is nginx's CPU per request over the server's (higher is better).")
 p("- nginx 1.22 (Debian, one worker) serves the folder `bench-server collect` writes, with the "
   "`location` hyper-assets generates (`sendfile`, `open_file_cache`, `gzip_static`, "
   "`brotli_static` from Debian's `libnginx-mod-http-brotli-static`). `hyper` is a bare hyper "
@@ -253,6 +281,70 @@ for peer, goal in [("memory-serve", 1.15), ("rust-embed", 1.25), ("servedir", 4.
             p(check(f"{scenario} vs {LABELS[peer]} ({short})", ratio(median_rps(scenario, ours), median_rps(scenario, peer)), goal))
         p(check(f"{scenario} vs {LABELS[peer]}, static service alone", ratio(median_rps(scenario, "ours-bare"), median_rps(scenario, peer)), goal))
 p("")
+
+ranking_runs = []
+for path in sorted(STORED.glob("rank-*.tsv")):
+    meta_path = path.with_suffix(".json")
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    ranking_runs.append((path.stem.removeprefix("rank-"), ranking.read_cells(path), meta))
+SHORT = {
+    "nginx": "nginx", "hyper": "hyper", "ours-site": "site", "ours-site-axum": "site-axum",
+    "ours-site-actix": "site-actix", "ours": "à la carte", "ours-bare": "bare",
+    "memory-serve": "memory-serve", "rust-embed": "rust-embed", "servedir": "ServeDir",
+}
+if ranking_runs:
+    p("## Ranking: S1 and S2, two runs\n")
+    details = "; ".join(
+        f"run {name}: {meta.get('reps', '?')} rounds of {meta.get('duration', '?')} s cells, seed "
+        f"{meta.get('seed', '?')}, {meta.get('elapsed_s', 0) // 60} min {meta.get('elapsed_s', 0) % 60} s, "
+        f"finished {meta.get('finished', '?')}" for name, _, meta in ranking_runs)
+    p("`RANK_ONLY=1 RANK_RUN=a bash bench/run.sh`, then `RANK_RUN=b`: the S1/S2 matrix alone, "
+      f"twice ({details}). Every cell is a fresh server (1 s warm-up), every block one "
+      "scenario's servers back to back in a shuffled order. Servers are compared only within a "
+      "block, round by round, because this machine's speed drifts over minutes (the "
+      "diagnosis is under \"Profiles, misses\" below). A cell's **spread** is the 95% "
+      "half-width of its place among the block's servers (its log CPU per request minus the "
+      "block's mean, over the rounds); a pair is **ordered** when the mean of its per-round "
+      "log CPU ratios is further from 0 than that mean's 95% half-width, and a **tie** "
+      "otherwise. \"Moved between runs\" is how far the cell's place in its block moved "
+      "from run to run: what the spread predicts.\n")
+    ranking.ranking_section(p, ranking_runs, {"S1": SCENARIOS["S1"], "S2": SCENARIOS["S2"]},
+                            LABELS, SHORT)
+
+HTTPS_LABELS = {"nginx-tls": "nginx (TLS, `ssl http2`)", "ours-site-tls": "hyper-assets, one stack (`Server::tls`)"}
+https_path = STORED / "https.tsv"
+if https_path.exists() and https_path.stat().st_size:
+    https_meta = json.loads((STORED / "https.json").read_text()) if (STORED / "https.json").exists() else {}
+    https_rows = []
+    for line in https_path.read_text().splitlines():
+        f = line.split("\t")
+        https_rows.append({"protocol": f[0], "scenario": f[1], "server": f[2], "rps": float(f[3]),
+                           "requests": int(f[4]), "cpu_us": int(f[5]) / 1000 / int(f[4]),
+                           "round": int(f[6])})
+    conns = []
+    conns_path = STORED / "tls-conns.tsv"
+    if conns_path.exists():
+        for line in conns_path.read_text().splitlines():
+            f = line.split("\t")
+            conns.append({"server": f[0], "conns": int(f[1]), "seconds": float(f[2]),
+                          "cpu_ns": int(f[3]), "round": int(f[4])})
+    pageload_path = STORED / "pageload.json"
+    pageload = json.loads(pageload_path.read_text()) if pageload_path.exists() else None
+    p("## HTTPS\n")
+    p(f"S1 and S2 over TLS (`HTTPS_ONLY=1 bash bench/run.sh`, finished {https_meta.get('finished', '?')}): "
+      f"{https_meta.get('h2load', 'h2load')} on core 1, the server on core 0, "
+      f"{https_meta.get('reps', '?')} rounds of {https_meta.get('duration', '?')} s cells (each a "
+      "fresh server, 1 s warm-up; each round one block per protocol and scenario, the two "
+      "servers in a shuffled order). HTTP/2: `h2load " + https_meta.get("h2_clients", "") +
+      "` (connections, streams each); HTTP/1.1: `h2load --h1 " + https_meta.get("h1_clients", "") +
+      "`: 32 requests in flight either way, as wrk's 32 connections. One throwaway P-256 "
+      f"certificate (openssl, {https_meta.get('openssl', '')}) for both servers; TLS 1.3 with "
+      "X25519. nginx 1.22 with one worker, `listen ... ssl http2`, the `location` and folder "
+      "of the cleartext cells; hyper-assets is the one stack (`Site`) on `Server::tls(cert, "
+      "key)` (rustls with ring, ALPN h2 and http/1.1; bench-server's `tls` build). \"nginx CPU "
+      "/ ours\" is the mean of the per-round ratios of CPU per request (higher is better), "
+      "with its 95% half-width; the target is ≥ 1.0x.\n")
+    ranking.https_section(p, https_rows, conns, pageload, https_meta, HTTPS_LABELS)
 
 if len(sys.argv) > 8:
     instructions = {}

@@ -15,6 +15,8 @@
 //! bench-server ours-site-deltas ADDR  the one stack over the same folder built with
 //!                                 `previous` (feature `deltas`): an earlier release of the
 //!                                 200 KB stylesheet embedded, and its dcb/dcz deltas
+//! bench-server ours-site-tls ADDR CERT KEY  the one stack over HTTPS (feature `tls`):
+//!                                 `Server::new().tls(CERT, KEY)`, h2 and http/1.1 by ALPN
 //! bench-server hyper ADDR         a bare hyper handler returning the bytes: the ceiling
 //! bench-server hyper-headers ADDR the same handler sending the headers an asset response
 //!                                 of hyper-assets carries (instructions only): what the
@@ -369,6 +371,16 @@ async fn run(args: Vec<String>) -> ExitCode {
         "hyper-headers" => serve_bare(listener, true).await,
         "ours-site" => {
             if let Err(error) = hyper_assets::serve(listener, site().service(app())).await {
+                return fail(error);
+            }
+        }
+        #[cfg(feature = "tls")]
+        "ours-site-tls" => {
+            let (Some(cert), Some(key)) = (args.get(2), args.get(3)) else {
+                return fail("usage: bench-server ours-site-tls ADDR CERT KEY");
+            };
+            let server = hyper_assets::server::Server::new().tls(cert, key);
+            if let Err(error) = server.serve(listener, site().service(app())).await {
                 return fail(error);
             }
         }
