@@ -16,6 +16,7 @@ use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
 use hyper_assets::{Settings, Site};
+use hyper_assets_tests::pki::Pki;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -56,79 +57,7 @@ fn scratch(name: &str) -> PathBuf {
 /// A CA (`ca.pem`), a certificate for `localhost` and 127.0.0.1 that it signed
 /// (`cert.pem`, key `key.pem`), and an unrelated key (`other.pem`), all P-256.
 fn throwaway_pki(dir: &Path) {
-    let openssl = |args: &[&str]| {
-        run(Command::new("openssl").args(args).current_dir(dir));
-    };
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-    ];
-    openssl(
-        &[
-            &["req", "-x509"][..],
-            &ec,
-            &[
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=hyper-assets test CA",
-            ],
-        ]
-        .concat(),
-    );
-    openssl(
-        &[
-            &["req"][..],
-            &ec,
-            &[
-                "-keyout",
-                "key.pem",
-                "-out",
-                "req.csr",
-                "-subj",
-                "/CN=localhost",
-            ],
-        ]
-        .concat(),
-    );
-    std::fs::write(
-        dir.join("ext.cnf"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
-    )
-    .unwrap();
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        "req.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "cert.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-    ]);
-    openssl(&[
-        "genpkey",
-        "-algorithm",
-        "EC",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-out",
-        "other.pem",
-    ]);
+    Pki::new(dir).unrelated_key("other.pem");
 }
 
 /// The error `Site::serve` starts with (it must not start).
@@ -158,6 +87,7 @@ fn a_missing_certificate_file_is_a_start_up_error_naming_the_setting() {
 }
 
 #[test]
+#[ignore = "needs the openssl command line (scripts/test-all.sh installs it)"]
 fn a_key_that_is_not_the_certificates_is_a_start_up_error_naming_the_setting() {
     let dir = scratch("tls-mismatch");
     throwaway_pki(&dir);
@@ -175,6 +105,30 @@ fn a_key_that_is_not_the_certificates_is_a_start_up_error_naming_the_setting() {
     let site = site_with_key(&dir, "cert.pem");
     let error = start_up_error(&site);
     assert!(error.contains("holds no PEM private key"), "{error}");
+}
+
+#[test]
+#[ignore = "needs the openssl command line (scripts/test-all.sh installs it)"]
+fn a_pem_block_that_is_no_certificate_is_a_start_up_error_naming_tls_cert() {
+    let dir = scratch("tls-bad-certificate");
+    throwaway_pki(&dir);
+    // Valid PEM framing around bytes that are no X.509 certificate: the certificate's
+    // fault, not the key's.
+    let garbage = dir.join("garbage.pem");
+    std::fs::write(
+        &garbage,
+        "-----BEGIN CERTIFICATE-----\nAAECAwQFBgcICQ==\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let site = site(Settings::builder().tls(&garbage, dir.join("key.pem")));
+    let error = start_up_error(&site);
+    assert!(
+        error.starts_with(&format!(
+            "TLS_CERT={:?} holds a PEM certificate that is not a valid X.509 certificate: ",
+            garbage.display().to_string()
+        )),
+        "{error}"
+    );
 }
 
 fn site_with_key(dir: &Path, key: &str) -> Site {
@@ -280,45 +234,7 @@ fn https_answers_as_cleartext_does_over_h2_and_http_1_1() {
 /// A second certificate for `localhost` and 127.0.0.1 from the same CA, with the common
 /// name `cn`: `{name}.pem` and its key `{name}.key`.
 fn issue(dir: &Path, name: &str, cn: &str) {
-    let openssl = |args: &[&str]| {
-        run(Command::new("openssl").args(args).current_dir(dir));
-    };
-    let (key, csr, pem) = (
-        format!("{name}.key"),
-        format!("{name}.csr"),
-        format!("{name}.pem"),
-    );
-    openssl(&[
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-keyout",
-        &key,
-        "-out",
-        &csr,
-        "-subj",
-        &format!("/CN={cn}"),
-    ]);
-    openssl(&[
-        "x509",
-        "-req",
-        "-in",
-        &csr,
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        &pem,
-        "-days",
-        "2",
-        "-extfile",
-        "ext.cnf",
-    ]);
+    Pki::at(dir).issue(&format!("{name}.pem"), &format!("{name}.key"), cn);
 }
 
 /// The subject of the certificate a new handshake with `127.0.0.1:port` gets, spaces

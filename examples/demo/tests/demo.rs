@@ -238,6 +238,11 @@ fn tls_files_that_cannot_serve_are_startup_errors_naming_the_setting() {
         assert!(last.starts_with("demo: "), "{env:?}: {stderr}");
         assert!(last.contains(expected), "{env:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{env:?}: {stderr}");
+        // Nothing claimed to serve before the certificate failed to load.
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        for log in [&stdout, &stderr] {
+            assert!(!log.contains("hyper-assets: serving"), "{env:?}: {log}");
+        }
     }
 }
 

@@ -140,6 +140,9 @@ pub struct Server {
     header_read_timeout: Duration,
     max_connections: usize,
     shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+    /// Logged (at `info`) once the server is ready to accept: after its certificate has
+    /// loaded, so a start-up error is never preceded by "serving".
+    announce: Vec<String>,
     #[cfg(feature = "tls")]
     tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
     #[cfg(feature = "tls")]
@@ -177,6 +180,7 @@ impl Server {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             shutdown: None,
+            announce: Vec::new(),
             #[cfg(feature = "tls")]
             tls: None,
             #[cfg(feature = "tls")]
@@ -255,6 +259,12 @@ impl Server {
     #[cfg(feature = "tls")]
     pub fn redirect_http(mut self, listener: TcpListener) -> Self {
         self.redirect = Some(listener);
+        self
+    }
+
+    /// Logs `line` at `info` once the server is ready to accept (its certificate loaded).
+    pub(crate) fn announce(mut self, line: String) -> Self {
+        self.announce.push(line);
         self
     }
 
@@ -361,6 +371,7 @@ impl Server {
         let header_read_timeout = self.header_read_timeout;
         #[cfg(not(feature = "tls"))]
         {
+            announce(&self.announce);
             accept_loop(listener, service, cap, header_read_timeout, self.shutdown).await
         }
         #[cfg(feature = "tls")]
@@ -381,12 +392,14 @@ impl Server {
                          TLS_CERT and TLS_KEY too",
                     ));
                 }
+                announce(&self.announce);
                 return accept_loop(listener, service, cap, header_read_timeout, shutdown, None)
                     .await;
             };
             let invalid = |error| io::Error::new(io::ErrorKind::InvalidInput, error);
             let certificates = Arc::new(tls::Certificates::load(cert, key).map_err(invalid)?);
             let config = tls::Certificates::config(&certificates).map_err(invalid)?;
+            announce(&self.announce);
             let mut h2 =
                 hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
             h2.timer(TokioTimer::new())
@@ -656,6 +669,13 @@ async fn run_h2<I, S, B, E>(
                 connection.as_mut().graceful_shutdown();
             }
         }
+    }
+}
+
+/// Logs the lines a [`Site`](crate::Site) gave, once the server is ready.
+fn announce(lines: &[String]) {
+    for line in lines {
+        tracing::info!("{line}");
     }
 }
 

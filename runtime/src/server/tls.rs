@@ -26,6 +26,7 @@ enum Cause {
     NoCertificate,
     NoKey,
     Rejected(rustls::Error),
+    BadCertificate(rustls::Error),
 }
 
 impl TlsError {
@@ -54,6 +55,11 @@ impl fmt::Display for TlsError {
                 f,
                 "{setting}={path:?} holds no PEM private key (PKCS#8, PKCS#1 or SEC1)"
             ),
+            Cause::BadCertificate(error) => write!(
+                f,
+                "{setting}={path:?} holds a PEM certificate that is not a valid X.509 \
+                 certificate: {error}"
+            ),
             Cause::Rejected(error) => write!(
                 f,
                 "{setting}={path:?} is not the private key of the certificate in TLS_CERT: {error}"
@@ -72,7 +78,7 @@ impl std::error::Error for TlsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.cause {
             Cause::Unreadable(error) => Some(error),
-            Cause::Rejected(error) => Some(error),
+            Cause::Rejected(error) | Cause::BadCertificate(error) => Some(error),
             Cause::NoCertificate | Cause::NoKey => None,
         }
     }
@@ -175,7 +181,10 @@ fn read(
     }
     let private_key =
         PrivateKeyDer::from_pem_slice(&key_pem).map_err(|_| error("TLS_KEY", key, Cause::NoKey))?;
-    // Checks that the key is the certificate's (as `with_single_cert` did).
-    CertifiedKey::from_der(chain, private_key, provider)
-        .map_err(|e| error("TLS_KEY", key, Cause::Rejected(e)))
+    // Checks that the key is the certificate's (as `with_single_cert` did). A certificate
+    // that does not parse is the certificate's fault, not the key's.
+    CertifiedKey::from_der(chain, private_key, provider).map_err(|e| match e {
+        rustls::Error::InvalidCertificate(_) => error("TLS_CERT", cert, Cause::BadCertificate(e)),
+        e => error("TLS_KEY", key, Cause::Rejected(e)),
+    })
 }

@@ -166,7 +166,7 @@ impl Site {
                 dir.display()
             ),
         };
-        tracing::info!(
+        let serving = format!(
             "hyper-assets: serving {} assets on {}://{} (app version {}, {}{dev}{earlier})",
             self.manifest().len(),
             if self.settings().tls().is_some() {
@@ -180,7 +180,7 @@ impl Site {
             current.version(),
             current.source().as_str(),
         );
-        let server = crate::server::Server::from_settings(self.settings());
+        let server = crate::server::Server::from_settings(self.settings()).announce(serving);
         #[cfg(feature = "tls")]
         let server = match self.settings().tls_redirect_addr() {
             Some(addr) => {
@@ -193,13 +193,13 @@ impl Site {
                         ),
                     )
                 })?;
-                tracing::info!(
+                let redirecting = format!(
                     "hyper-assets: redirecting http://{} to HTTPS",
                     redirect
                         .local_addr()
                         .map_or_else(|error| error.to_string(), |addr| addr.to_string()),
                 );
-                server.redirect_http(redirect)
+                server.redirect_http(redirect).announce(redirecting)
             }
             None => server,
         };
