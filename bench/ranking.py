@@ -166,8 +166,8 @@ def ranking_section(p, runs, scenarios, labels, short):
         head = "| server |"
         rule = "|---|"
         for name, block, meta in present:
-            head += f" run {name}: CPU µs/req | spread | req/s (median, min–max) |"
-            rule += "---|---|---|"
+            head += f" run {name}: CPU µs/req | spread | req/s (median, min–max) | server busy |"
+            rule += "---|---|---|---|"
         if len(present) == 2:
             head += " moved between runs (place in block) |"
             rule += "---|"
@@ -177,11 +177,12 @@ def ranking_section(p, runs, scenarios, labels, short):
             line = f"| {labels.get(server, server)} |"
             for name, block, meta in present:
                 if server not in block.cpu:
-                    line += " – | – | – |"
+                    line += " – | – | – | – |"
                     continue
                 lo, hi = block.rps_range(server)
+                busy = statistics.median(block.cpu[server][r] * block.rps[server][r] / 1e6 for r in block.cpu[server])
                 line += (f" {block.median_cpu(server):.2f} | {fmt_pct(block.spread(server))} | "
-                         f"{block.median_rps(server):,.0f} ({lo / 1000:,.0f}k–{hi / 1000:,.0f}k) |")
+                         f"{block.median_rps(server):,.0f} ({lo / 1000:,.0f}k–{hi / 1000:,.0f}k) | {100 * busy:.0f}% |")
             if len(present) == 2:
                 a, b = present[0][1], present[1][1]
                 if server in a.cpu and server in b.cpu:

@@ -307,7 +307,10 @@ if ranking_runs:
       "block's mean, over the rounds); a pair is **ordered** when the mean of its per-round "
       "log CPU ratios is further from 0 than that mean's 95% half-width, and a **tie** "
       "otherwise. \"Moved between runs\" is how far the cell's place in its block moved "
-      "from run to run: what the spread predicts.\n")
+      "from run to run: what the spread predicts. \"Server busy\" is CPU per request times "
+      "requests per second, the share of core 0 the server used: near 100% the server was "
+      "the bottleneck; lower, wrk (one thread on core 1) was, and the server slept between "
+      "bursts, which costs some CPU per request of its own.\n")
     ranking.ranking_section(p, ranking_runs, {"S1": SCENARIOS["S1"], "S2": SCENARIOS["S2"]},
                             LABELS, SHORT)
 
@@ -320,7 +323,7 @@ if https_path.exists() and https_path.stat().st_size:
         f = line.split("\t")
         https_rows.append({"protocol": f[0], "scenario": f[1], "server": f[2], "rps": float(f[3]),
                            "requests": int(f[4]), "cpu_us": int(f[5]) / 1000 / int(f[4]),
-                           "round": int(f[6])})
+                           "round": int(f[6]), "tls": f" ".join(f[9:11]) if len(f) > 10 else "?"})
     conns = []
     conns_path = STORED / "tls-conns.tsv"
     if conns_path.exists():
@@ -338,12 +341,13 @@ if https_path.exists() and https_path.stat().st_size:
       "servers in a shuffled order). HTTP/2: `h2load " + https_meta.get("h2_clients", "") +
       "` (connections, streams each); HTTP/1.1: `h2load --h1 " + https_meta.get("h1_clients", "") +
       "`: 32 requests in flight either way, as wrk's 32 connections. One throwaway P-256 "
-      f"certificate (openssl, {https_meta.get('openssl', '')}) for both servers; TLS 1.3 with "
-      "X25519. nginx 1.22 with one worker, `listen ... ssl http2`, the `location` and folder "
+      f"certificate (openssl, {https_meta.get('openssl', '')}) for both servers. nginx 1.22 with one worker, `listen ... ssl http2`, the `location` and folder "
       "of the cleartext cells; hyper-assets is the one stack (`Site`) on `Server::tls(cert, "
       "key)` (rustls with ring, ALPN h2 and http/1.1; bench-server's `tls` build). \"nginx CPU "
       "/ ours\" is the mean of the per-round ratios of CPU per request (higher is better), "
       "with its 95% half-width; the target is ≥ 1.0x.\n")
+    negotiated = sorted({f"{HTTPS_LABELS[row['server']]}: {row['tls']}" for row in https_rows})
+    p("Negotiated by h2load (cipher, key exchange): " + "; ".join(negotiated) + ".\n")
     ranking.https_section(p, https_rows, conns, pageload, https_meta, HTTPS_LABELS)
 
 if len(sys.argv) > 8:

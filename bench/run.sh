@@ -376,12 +376,14 @@ for round_ in range(1, reps + 1):
 
 if [ -n "$SERVING" ]; then
   echo "bench: $REPS rounds of $SCENARIOS, ${DURATION} s cells, seed $SEED" >&2
+  serving_started=$(date +%s)
   position=0; last=0
   while read -r round scenario server; do
     if [ "$round" != "$last" ]; then echo "bench: round $round of $REPS" >&2; last=$round; position=0; fi
     position=$((position + 1))
     run_cell "$round" "$position" "$scenario" "$server" </dev/null
   done < <(schedule)
+  echo "bench: $(wc -l < "$RESULTS") serving cells in $(( $(date +%s) - serving_started )) s" >&2
 fi
 if [ -n "${RANK_ONLY:-}" ]; then
   mkdir -p results
@@ -655,8 +657,11 @@ https_cell() { # round position protocol scenario server
   if [ "$statuses" != "$requests" ]; then
     echo "bench: $scenario on $server over $protocol: $statuses of $requests answered $expect" >&2; exit 1
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$protocol" "$scenario" "$server" "$rps" "$requests" \
-    "$((cpu1 - cpu0))" "$round" "$position" "$((t1 - t0))" >> "$HTTPS_RESULTS"
+  local cipher key
+  cipher=$(awk '/^Cipher:/ {print $2}' <<<"$out")
+  key=$(awk -F': ' '/^Server Temp Key:/ {print $2}' <<<"$out")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$protocol" "$scenario" "$server" "$rps" "$requests" \
+    "$((cpu1 - cpu0))" "$round" "$position" "$((t1 - t0))" "$cipher" "$key" >> "$HTTPS_RESULTS"
   echo "bench: https $protocol $scenario $server $rps req/s, $(( (cpu1 - cpu0) / requests )) ns CPU/request" >&2
 }
 conns_cell() { # round server: TLS_BATCHES runs of TLS_CONNS clients of one connection and one request
@@ -719,7 +724,8 @@ for round_ in range(1, int(sys.argv[1]) + 1):
         start "$server"
         clients=($H2_CLIENTS); [ "$protocol" = h1 ] && clients=(--h1 $H1_CLIENTS)
         taskset -c 1 h2load -t 1 "${clients[@]}" -D 1 "https://$ADDR$CSS" >/dev/null
-        out=$(perf stat -x, -e raw_syscalls:sys_enter,task-clock -p "$PID" -o "$WORK/perf-stat.txt" -- \
+        pids=$(pgrep -d, -P "$PID" || true)
+        out=$(perf stat -x, -e raw_syscalls:sys_enter,task-clock -p "$PID${pids:+,$pids}" -o "$WORK/perf-stat.txt" -- \
           taskset -c 1 h2load -t 1 "${clients[@]}" -D 3 "https://$ADDR$CSS")
         requests=$(awk '/^requests:/ {print $8}' <<<"$out")
         # Core 0 as a whole (this perf cannot sample one process here), the server's own
@@ -732,9 +738,13 @@ for round_ in range(1, int(sys.argv[1]) + 1):
           echo "== $server, S1 over $protocol: $(awk -F, -v n="$requests" '
             /raw_syscalls/ {printf "%.2f system calls per request, ", $1 / n}
             /task-clock/ {printf "%.2f µs CPU per request", $1 * 1000 / n}' "$WORK/perf-stat.txt")"
+          # The server's samples by object (kernel, its binary, libraries), as shares of its own.
+          { perf report -i "$WORK/perf.data" --stdio --no-children --sort comm,dso 2>/dev/null || true; } \
+            | awk -v comm="$comm" '$2 == comm {sub(/%/, "", $1); share[$3] += $1; total += $1}
+                END {for (dso in share) printf "    %6.2f%%  %s\n", 100 * share[dso] / total, dso}' | sort -rn
           { perf report -i "$WORK/perf.data" --stdio --no-children --comms "$comm" \
-              --sort dso,symbol --percent-limit 1 2>/dev/null || true; } | { grep -v '^#' || true; } \
-            | { grep -v '^$' || true; } | head -40
+              --percentage relative --sort dso,symbol 2>/dev/null || true; } \
+            | { grep -v -e '^#' -e '^$' || true; } | sed -E 's/ +- +- *$//' | cut -c1-150 | awk 'NR <= 30'
         } >> "$WORK/https-profile.txt"
       done
     done
@@ -764,7 +774,7 @@ for round_ in range(1, int(sys.argv[1]) + 1):
   fi
   # Kept with the run: the machine's state, and how each tool was given.
   python3 - "$WORK/https.json" "$HTTPS_REPS" "$HTTPS_DURATION" "$H2_CLIENTS" "$H1_CLIENTS" \
-    "$TLS_CONNS" "$TLS_BATCHES" "$SEED" "$(h2load --version | head -1)" \
+    "$TLS_CONNS" "$TLS_BATCHES" "$SEED" "$(h2load --version | sed -n 1p)" \
     "$(openssl version)" "$(chromium --version 2>/dev/null || echo unknown)" \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" <<'META'
 import json
