@@ -34,11 +34,15 @@
 //!   at most 16 KiB, at most 20 streams reset by the client and not yet accepted, and a
 //!   ping every header-read timeout that closes a connection whose client stops
 //!   answering within that time;
-//! - **idle HTTP/2 connections close**: one with no stream open for the header-read
-//!   timeout gets a GOAWAY (hyper has no such timer), even if its client answers every
-//!   ping; a request head that never ends (an endless CONTINUATION) is no open stream. A
-//!   client still there one timeout after the GOAWAY, with no stream open, is dropped. At
-//!   the cap, an HTTP/2 connection with no stream open is idle like a keep-alive;
+//! - **idle and stalled HTTP/2 connections close**: one with no stream open for the
+//!   header-read timeout gets a GOAWAY (hyper has no such timer), even if its client
+//!   answers every ping; a request head that never ends (an endless CONTINUATION) is no
+//!   open stream. So does one whose every open stream is stalled that long: its response
+//!   waits for hyper to send it and hyper polls no body (a client that gives no
+//!   flow-control window); a body waiting for the app (server-sent events, a long poll)
+//!   is not stalled. A client still there one timeout after the GOAWAY, with still no
+//!   progress, is dropped. At the cap, an HTTP/2 connection with no stream open is idle
+//!   like a keep-alive, and one stalled for a quarter of the timeout may be closed too;
 //! - **the certificate reloads without a restart** when its files change (looked at every
 //!   second), on `SIGHUP` (Unix), or through a `TlsReload` handle: new handshakes get
 //!   the new one, open connections keep theirs, and a bad new file is logged (a warning
@@ -119,6 +123,10 @@ const H2_MAX_HEADER_LIST: u32 = 16 * 1024;
 /// HTTP/2: streams the client reset before the server accepted them (Rapid Reset).
 #[cfg(feature = "tls")]
 const H2_MAX_PENDING_RESETS: usize = 20;
+/// HTTP/2: how long a connection with no stream open may take to send its GOAWAY when the
+/// server stops, before it is dropped.
+#[cfg(feature = "tls")]
+const H2_GOAWAY_FLUSH: Duration = Duration::from_millis(100);
 
 /// Serves `service` on `listener` with the default limits of [`Server`], until an
 /// unrecoverable error (never, in practice: accept errors back off and retry).
@@ -310,7 +318,10 @@ impl Server {
     }
 
     /// Stops accepting when `signal` completes, then waits for the open connections to
-    /// finish their requests (idle ones close at once).
+    /// finish their requests (idle ones close at once, HTTP/2 ones with no stream open
+    /// too). An HTTP/2 connection gets a GOAWAY, and its open streams finish; one whose
+    /// streams make no progress (a client that gives no window) for the header-read
+    /// timeout is dropped, so the wait is bounded by clients that are still reading.
     ///
     /// ```no_run
     /// # async fn run(listener: tokio::net::TcpListener, app: axum::Router) -> std::io::Result<()> {
@@ -592,6 +603,8 @@ where
                     value: https.hsts.clone(),
                 });
                 if is_h2 {
+                    // Before the first request: its bodies are watched for stalls.
+                    state.set_h2();
                     let idle = shedding::IdleWatch::new(state, header_read_timeout);
                     run_h2(https.h2.serve_connection(io, service), idle, stopping).await;
                 } else {
@@ -631,10 +644,16 @@ macro_rules! run_connection {
 }
 use run_connection;
 
-/// Drives one HTTP/2 connection (feature `tls`): GOAWAY when the server stops, or when no
-/// stream has been open for the header-read timeout (open streams finish either way); a
-/// client that keeps the connection after that GOAWAY, with no stream open for one more
-/// timeout, is dropped.
+/// Drives one HTTP/2 connection (feature `tls`).
+///
+/// - GOAWAY when the connection has made no progress for the header-read timeout: no
+///   stream open, or every open stream stalled on a client that gives no window (see
+///   [`shedding::IdleWatch`]). Streams that progress finish; a client that keeps the
+///   connection with no progress for one more timeout is dropped.
+/// - When the server stops: a connection with no stream open ends at once (after a
+///   moment to send its GOAWAY; hyper's graceful shutdown does nothing to one whose client
+///   has not sent its preface yet). Otherwise GOAWAY, and open streams finish while they
+///   progress: one more timeout with no progress drops the connection.
 #[cfg(feature = "tls")]
 async fn run_h2<I, S, B, E>(
     connection: hyper::server::conn::http2::Connection<I, S, E>,
@@ -659,6 +678,10 @@ async fn run_h2<I, S, B, E>(
                 if !going_away {
                     going_away = true;
                     connection.as_mut().graceful_shutdown();
+                }
+                if idle.no_stream_open() {
+                    let _ = tokio::time::timeout(H2_GOAWAY_FLUSH, connection.as_mut()).await;
+                    return;
                 }
             }
             () = idle.expired() => {
