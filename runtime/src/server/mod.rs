@@ -158,6 +158,8 @@ pub struct Server {
     #[cfg(feature = "tls")]
     tls_reload: Option<TlsReload>,
     #[cfg(feature = "tls")]
+    reload_on_sighup: bool,
+    #[cfg(feature = "tls")]
     hsts: Option<http::HeaderValue>,
     #[cfg(feature = "tls")]
     redirect: Option<TcpListener>,
@@ -196,6 +198,8 @@ impl Server {
             #[cfg(feature = "tls")]
             tls_reload: None,
             #[cfg(feature = "tls")]
+            reload_on_sighup: true,
+            #[cfg(feature = "tls")]
             hsts: None,
             #[cfg(feature = "tls")]
             redirect: None,
@@ -216,6 +220,13 @@ impl Server {
     /// Serves HTTPS with this certificate chain and private key, both PEM files (feature
     /// `tls`). They are read when [`Server::serve`] starts, which fails with a
     /// [`TlsError`] (as the [`io::Error`]'s inner error) if they cannot serve.
+    ///
+    /// **`SIGHUP`** (Unix): while a TLS server serves, `SIGHUP` reloads the certificate
+    /// and key, and no longer ends the process (turn this off with
+    /// [`Server::reload_on_sighup`]). The server drops its `SIGHUP` listener when it
+    /// stops accepting, but tokio never gives the signal back its default action: from
+    /// the first TLS server's start to the end of the process, a `SIGHUP` that no
+    /// listener takes is ignored rather than ending the process.
     #[cfg(feature = "tls")]
     pub fn tls(
         mut self,
@@ -231,6 +242,17 @@ impl Server {
     #[cfg(feature = "tls")]
     pub fn tls_handshake_timeout(mut self, timeout: Duration) -> Self {
         self.tls_handshake_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Whether `SIGHUP` reloads the certificate and key (feature `tls`, Unix; on by
+    /// default, and with [`Server::from_settings`] and [`Site::serve`](crate::Site::serve)).
+    /// Off, the server leaves `SIGHUP` alone: it keeps its default action (ending the
+    /// process) unless something else in the process listens for it. The files are still
+    /// watched, and a [`TlsReload`] handle still works.
+    #[cfg(feature = "tls")]
+    pub fn reload_on_sighup(mut self, on: bool) -> Self {
+        self.reload_on_sighup = on;
         self
     }
 
@@ -428,9 +450,15 @@ impl Server {
             // Changes when the HTTPS listener stops accepting (or is gone): the
             // certificate watcher and the redirect listener stop with it.
             let (halt, halted) = watch::channel(false);
+            // Dropped with the watcher when the server stops accepting.
+            let hangup = if self.reload_on_sighup {
+                reload::hangup()
+            } else {
+                None
+            };
             tokio::spawn(reload::watch(
                 certificates,
-                reload::hangup(),
+                hangup,
                 self.tls_reload,
                 halted.clone(),
             ));

@@ -68,7 +68,9 @@ pub(super) type Hangup = Option<tokio::signal::unix::Signal>;
 pub(super) type Hangup = Option<std::convert::Infallible>;
 
 /// Listens for `SIGHUP`. Called before the server accepts, so the signal no longer ends
-/// the process once it serves.
+/// the process once it serves. Dropping the stream (the watcher ends when the server
+/// stops accepting) stops the reloads, but tokio keeps its handler installed for the
+/// rest of the process: a later `SIGHUP` is swallowed, not the default "terminate".
 pub(super) fn hangup() -> Hangup {
     #[cfg(unix)]
     {
