@@ -30,10 +30,16 @@
 //!
 //! - **the handshake has a deadline** (`TLS_HANDSHAKE_TIMEOUT`, default 10 s), and the
 //!   connection cap counts a connection from accept, before its handshake;
-//! - **HTTP/2 limits**: at most 128 concurrent streams per connection, a header list of
-//!   at most 16 KiB, at most 20 streams reset by the client and not yet accepted, and a
-//!   ping every header-read timeout that closes a connection whose client stops
-//!   answering within that time;
+//! - **HTTP/2 limits**: at most 128 concurrent streams per connection; a header list of
+//!   at most 16 KiB; at most 20 streams reset by the client and not yet accepted (Rapid
+//!   Reset, CVE-2023-44487); at most 256 streams reset by the server for the client's
+//!   errors over the connection's life (MadeYouReset, CVE-2025-8671); and a ping every
+//!   header-read timeout that closes a connection whose client stops answering within
+//!   that time. Past a limit, the connection gets GOAWAY (ENHANCE_YOUR_CALM). An endless
+//!   CONTINUATION is bounded by the header list, not by a timer: h2 (0.4.21) ends a
+//!   header block after 5 CONTINUATION frames (its cap for a 16 KiB list in 16 KiB
+//!   frames), and one that grows past the list's size sooner; empty-DATA floods by h2
+//!   itself (0.4.16 and later);
 //! - **idle and stalled HTTP/2 connections close**: one with no stream open for the
 //!   header-read timeout gets a GOAWAY (hyper has no such timer), even if its client
 //!   answers every ping; a request head that never ends (an endless CONTINUATION) is no
@@ -123,6 +129,13 @@ const H2_MAX_HEADER_LIST: u32 = 16 * 1024;
 /// HTTP/2: streams the client reset before the server accepted them (Rapid Reset).
 #[cfg(feature = "tls")]
 const H2_MAX_PENDING_RESETS: usize = 20;
+/// HTTP/2: streams the server may reset because the client erred (a malformed request, a
+/// flow-control violation) over a connection's life, before it answers GOAWAY
+/// (ENHANCE_YOUR_CALM): MadeYouReset (CVE-2025-8671) makes the server reset streams that
+/// the client's limit on concurrent streams then no longer counts. hyper's default is
+/// 1,024; a browser makes none of these errors.
+#[cfg(feature = "tls")]
+const H2_MAX_LOCAL_ERROR_RESETS: usize = 256;
 /// HTTP/2: how long a connection with no stream open may take to send its GOAWAY when the
 /// server stops, before it is dropped.
 #[cfg(feature = "tls")]
@@ -439,6 +452,7 @@ impl Server {
                 .max_concurrent_streams(H2_MAX_CONCURRENT_STREAMS)
                 .max_header_list_size(H2_MAX_HEADER_LIST)
                 .max_pending_accept_reset_streams(H2_MAX_PENDING_RESETS)
+                .max_local_error_reset_streams(H2_MAX_LOCAL_ERROR_RESETS)
                 .keep_alive_interval(header_read_timeout)
                 .keep_alive_timeout(header_read_timeout);
             let https = Arc::new(Https {
