@@ -175,7 +175,35 @@ pub struct Server {
     #[cfg(feature = "tls")]
     hsts: Option<http::HeaderValue>,
     #[cfg(feature = "tls")]
-    redirect: Option<TcpListener>,
+    redirect: Option<Redirect>,
+}
+
+/// The plain-HTTP listener that redirects to HTTPS (feature `tls`).
+#[cfg(feature = "tls")]
+enum Redirect {
+    /// `TLS_REDIRECT_ADDR`, bound when the server starts.
+    Addr(std::net::SocketAddr),
+    /// A listener given to [`Server::redirect_http`].
+    Listener(TcpListener),
+}
+
+#[cfg(feature = "tls")]
+impl Redirect {
+    /// The listener, bound now if only its address was given; an error names the setting.
+    async fn bind(self) -> io::Result<TcpListener> {
+        match self {
+            Self::Listener(listener) => Ok(listener),
+            Self::Addr(addr) => TcpListener::bind(addr).await.map_err(|error| {
+                io::Error::new(
+                    error.kind(),
+                    format!(
+                        "TLS_REDIRECT_ADDR={addr} cannot be listened on: {error} (the \
+                         plain-HTTP listener that redirects to HTTPS)"
+                    ),
+                )
+            }),
+        }
+    }
 }
 
 impl std::fmt::Debug for Server {
@@ -297,11 +325,13 @@ impl Server {
     /// listener given to [`Server::serve`] (feature `tls`; the setting
     /// `TLS_REDIRECT_ADDR`). The request's `Host` must be a host name or an IP address,
     /// else the answer is `400 Bad Request`. This listener has the same header-read
-    /// timeout and shares the connection cap (an eighth of it); the graceful shutdown stops
-    /// it too. [`Server::serve`] fails without [`Server::tls`].
+    /// timeout and shares the connection cap: it reserves an eighth of the cap (at least
+    /// one connection); HTTPS gets the rest, so the two never exceed the cap together. The
+    /// graceful shutdown stops it too. [`Server::serve`] fails without [`Server::tls`],
+    /// and with an effective cap below 2, which leaves no room for two listeners.
     #[cfg(feature = "tls")]
     pub fn redirect_http(mut self, listener: TcpListener) -> Self {
-        self.redirect = Some(listener);
+        self.redirect = Some(Redirect::Listener(listener));
         self
     }
 
@@ -313,9 +343,8 @@ impl Server {
 
     /// The limits of `settings` (`HTTP_HEADER_TIMEOUT`, `HTTP_MAX_CONNECTIONS`), and with
     /// the `tls` feature its certificate (`TLS_CERT`, `TLS_KEY`,
-    /// `TLS_HANDSHAKE_TIMEOUT`) and `TLS_HSTS`. `TLS_REDIRECT_ADDR` needs a listener,
-    /// which [`Site::serve`](crate::Site::serve) binds (or give one to
-    /// `Server::redirect_http`).
+    /// `TLS_HANDSHAKE_TIMEOUT`), `TLS_HSTS` and `TLS_REDIRECT_ADDR` (bound by
+    /// [`Server::serve`], whose error names the setting if it cannot listen there).
     pub fn from_settings(settings: &crate::Settings) -> Self {
         let server = Self::new()
             .header_read_timeout(settings.header_timeout())
@@ -332,6 +361,9 @@ impl Server {
                 .and_then(|hsts| http::HeaderValue::from_str(hsts).ok())
             {
                 server = server.hsts(value);
+            }
+            if let Some(addr) = settings.tls_redirect_addr() {
+                server.redirect = Some(Redirect::Addr(addr));
             }
             server
         };
@@ -394,8 +426,10 @@ impl Server {
     /// # Errors
     /// With TLS, a certificate or key that cannot serve: an error of kind
     /// [`io::ErrorKind::InvalidInput`] whose inner error is a `TlsError` naming the
-    /// setting (`TLS_CERT` or `TLS_KEY`); a redirect listener or HSTS without TLS, of the
-    /// same kind. Otherwise only if the connection cap's bookkeeping fails, which it does not
+    /// setting (`TLS_CERT` or `TLS_KEY`); a redirect listener or HSTS without TLS, or a
+    /// redirect listener with a connection cap below 2, of the same kind. A
+    /// `TLS_REDIRECT_ADDR` that cannot be bound: an error of the bind's kind whose
+    /// sentence names the setting. Otherwise only if the connection cap's bookkeeping fails, which it does not
     /// in practice.
     pub async fn serve<S, B>(self, listener: TcpListener, service: S) -> io::Result<()>
     where
@@ -443,9 +477,33 @@ impl Server {
                     .await;
             };
             let invalid = |error| io::Error::new(io::ErrorKind::InvalidInput, error);
+            if self.redirect.is_some() && cap < 2 {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "a plain-HTTP redirect listener (TLS_REDIRECT_ADDR) needs a \
+                         connection cap (HTTP_MAX_CONNECTIONS, and the open-file limit) of \
+                         at least 2, one for each listener: it is {cap}"
+                    ),
+                ));
+            }
             let certificates = Arc::new(tls::Certificates::load(cert, key).map_err(invalid)?);
             let config = tls::Certificates::config(&certificates).map_err(invalid)?;
-            announce(&self.announce);
+            let mut lines = self.announce;
+            let redirect = match self.redirect {
+                Some(redirect) => {
+                    let redirect = redirect.bind().await?;
+                    lines.push(format!(
+                        "hyper-assets: redirecting http://{} to HTTPS",
+                        redirect
+                            .local_addr()
+                            .map_or_else(|error| error.to_string(), |addr| addr.to_string()),
+                    ));
+                    Some(redirect)
+                }
+                None => None,
+            };
+            announce(&lines);
             let mut h2 =
                 hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
             h2.timer(TokioTimer::new())
@@ -476,9 +534,10 @@ impl Server {
                 self.tls_reload,
                 halted.clone(),
             ));
-            let (cap, redirect) = match self.redirect {
+            let (cap, redirect) = match redirect {
                 Some(redirect) => {
-                    // The two listeners share the cap, an eighth of it for redirects.
+                    // The two listeners share the cap, an eighth of it for redirects
+                    // (at least one; the cap is at least 2 here), the rest for HTTPS.
                     let share = (cap / 8).max(1);
                     let port = listener.local_addr()?.port();
                     let mut halted = halted;
@@ -491,7 +550,7 @@ impl Server {
                         Some(stop),
                         None,
                     ));
-                    (cap.saturating_sub(share).max(1), Some(task))
+                    (cap - share, Some(task))
                 }
                 None => (cap, None),
             };
