@@ -487,7 +487,14 @@ impl Server {
                     ),
                 ));
             }
-            let certificates = Arc::new(tls::Certificates::load(cert, key).map_err(invalid)?);
+            // File I/O stays off the executor's threads, as on reload.
+            let (cert, key) = (cert.clone(), key.clone());
+            let certificates =
+                tokio::task::spawn_blocking(move || tls::Certificates::load(&cert, &key))
+                    .await
+                    .map_err(io::Error::other)?
+                    .map_err(invalid)?;
+            let certificates = Arc::new(certificates);
             let config = tls::Certificates::config(&certificates).map_err(invalid)?;
             let mut lines = self.announce;
             let redirect = match self.redirect {
