@@ -1,5 +1,6 @@
-//! [`serve`] and [`Server`]: an HTTP/1.1 server loop that holds up without a proxy in
-//! front (feature `server`, on by default).
+//! [`serve`] and [`Server`]: a server loop that holds up without a proxy in front
+//! (feature `server`, on by default): HTTP/1.1 in cleartext, and with the `tls` feature
+//! HTTPS with HTTP/2 or HTTP/1.1 by ALPN.
 //!
 //! `axum::serve` is made for development and for servers behind a proxy: it sets no
 //! header-read timeout, closes no idle keep-alive connection and accepts until the
@@ -155,7 +156,8 @@ where
     Server::new().serve(listener, service).await
 }
 
-/// An HTTP/1.1 server loop with a header-read timeout and a connection cap; see the
+/// A server loop with a header-read timeout and a connection cap: HTTP/1.1 in cleartext,
+/// and HTTP/2 or HTTP/1.1 over TLS with [`Server::tls`] (feature `tls`); see the
 /// [module](self) docs.
 pub struct Server {
     header_read_timeout: Duration,
