@@ -503,3 +503,82 @@ impl IdleWatch {
         }
     }
 }
+
+#[cfg(all(test, feature = "tls"))]
+mod tests {
+    use super::*;
+
+    fn poll_body<B: HttpBody + Unpin>(
+        body: &mut B,
+    ) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
+        let waker = std::task::Waker::noop();
+        Pin::new(body).poll_frame(&mut Context::from_waker(waker))
+    }
+
+    /// A body that waits for the app once, then gives one frame, then ends.
+    struct AppBody(u8);
+
+    impl HttpBody for AppBody {
+        type Data = bytes::Bytes;
+        type Error = std::convert::Infallible;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+            self.0 += 1;
+            match self.0 {
+                1 => Poll::Pending,
+                2 => Poll::Ready(Some(Ok(Frame::data(bytes::Bytes::from_static(b"x"))))),
+                _ => Poll::Ready(None),
+            }
+        }
+    }
+
+    #[test]
+    fn an_http2_body_is_stalled_while_it_waits_for_hyper_and_not_while_it_waits_for_the_app() {
+        let registry = Arc::new(Registry::default());
+        let (state, _registered) = registry.connection();
+        state.set_h2();
+        let mut guard = InFlight::start(&state);
+        // The response future runs: the app's doing.
+        assert!(!state.all_stalled());
+        guard.ready();
+        // Ready, and hyper has not polled the body (no window): stalled.
+        assert!(state.all_stalled());
+        let mut body = TrackedBody {
+            inner: AppBody(0),
+            _guard: Some(guard),
+        };
+        let polls = state.polls.load(Ordering::Relaxed);
+        // Nothing to send yet: waiting for the app, not stalled.
+        assert!(poll_body(&mut body).is_pending());
+        assert!(!state.all_stalled());
+        assert!(state.polls.load(Ordering::Relaxed) > polls);
+        // A frame handed to hyper: stalled until hyper polls again.
+        assert!(poll_body(&mut body).is_ready());
+        assert!(state.all_stalled());
+        // Hyper polls again: the end, no longer waiting.
+        assert!(matches!(poll_body(&mut body), Poll::Ready(None)));
+        assert!(!state.all_stalled());
+        drop(body);
+        assert_eq!(state.stalled.load(Ordering::Relaxed), 0);
+        assert_eq!(state.in_flight.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn an_http1_body_does_no_stall_bookkeeping() {
+        let registry = Arc::new(Registry::default());
+        let (state, _registered) = registry.connection();
+        let mut guard = InFlight::start(&state);
+        guard.ready();
+        assert_eq!(state.stalled.load(Ordering::Relaxed), 0);
+        let mut body = TrackedBody {
+            inner: http_body_util::Full::new(bytes::Bytes::from_static(b"x")),
+            _guard: Some(guard),
+        };
+        assert!(poll_body(&mut body).is_ready());
+        assert_eq!(state.stalled.load(Ordering::Relaxed), 0);
+        assert_eq!(state.polls.load(Ordering::Relaxed), 0);
+    }
+}
