@@ -508,9 +508,9 @@ impl IdleWatch {
 mod tests {
     use super::*;
 
-    fn poll_body<B: HttpBody + Unpin>(
-        body: &mut B,
-    ) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
+    type Polled<B> = Poll<Option<Result<Frame<<B as HttpBody>::Data>, <B as HttpBody>::Error>>>;
+
+    fn poll_body<B: HttpBody + Unpin>(body: &mut B) -> Polled<B> {
         let waker = std::task::Waker::noop();
         Pin::new(body).poll_frame(&mut Context::from_waker(waker))
     }
