@@ -41,7 +41,7 @@
 //! | [`stale_client`] | the stale-client script and [`StaleClientLayer`](stale_client::StaleClientLayer) |
 //! | [`routing`] | blue/green and canary: [`VersionRouterLayer`](routing::VersionRouterLayer) and the nginx generator |
 //! | [`templates`] | [`TemplateHelpers`] (URLs, integrity, the import map, preloads) and their minijinja and Tera registration |
-//! | `server` | `serve`: an HTTP/1.1 server loop with a header-read timeout and a connection cap (feature `server`, on by default) |
+//! | `server` | `serve`: a server loop with a header-read timeout and a connection cap, HTTP/1.1 in cleartext and HTTP/2 or HTTP/1.1 over TLS (features `server`, on by default, and `tls`) |
 //! | [`site`] | [`Site`]: the one stack over the rooms above |
 //! | `actix` | the one stack as actix-web middleware, the static service as an actix-web service (feature `actix-web`) |
 //! | `adopt` | manifests from rust-embed or include_dir sets (features) |

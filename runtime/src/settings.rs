@@ -501,8 +501,9 @@ impl Settings {
         self.tls_hsts.as_deref()
     }
 
-    /// Where [`Site::serve`](crate::Site::serve) listens in plain HTTP to redirect to
-    /// HTTPS (`TLS_REDIRECT_ADDR`), if set.
+    /// Where [`Site::serve`](crate::Site::serve) and a
+    /// [`Server::from_settings`](crate::server::Server::from_settings) listen in plain
+    /// HTTP to redirect to HTTPS (`TLS_REDIRECT_ADDR`), if set.
     pub fn tls_redirect_addr(&self) -> Option<std::net::SocketAddr> {
         self.tls_redirect_addr
     }

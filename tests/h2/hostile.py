@@ -18,6 +18,9 @@ Cases:
   continuation       HEADERS without END_HEADERS, then CONTINUATION frames forever
   empty-data         a request whose body is a flood of empty DATA frames
   idle               an HTTP/2 connection that answers every PING and opens no stream
+  zero-window        SETTINGS_INITIAL_WINDOW_SIZE=0 and never a WINDOW_UPDATE, one GET, then
+                     it answers every PING: the response can never be sent
+  silent-h2          a TLS handshake with ALPN h2, then nothing (not even the preface)
   no-hello           a TCP connection that never sends a ClientHello
   partial-hello      half a ClientHello, then nothing
   stalled-handshake  a whole ClientHello, then never the client's Finished
@@ -37,6 +40,7 @@ import time
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 DATA, HEADERS, RST_STREAM, SETTINGS, PING, GOAWAY, CONTINUATION = 0, 1, 3, 4, 6, 7, 9
+SETTINGS_INITIAL_WINDOW_SIZE = 0x4
 END_STREAM, ACK, END_HEADERS = 0x1, 0x1, 0x4
 CANCEL = 0x8
 
@@ -65,10 +69,21 @@ def request_block(method, path):
     return bytes([0x82 if method == "GET" else 0x83, 0x87]) + literal(4, path) + literal(1, "localhost")
 
 
+def tls_h2(args):
+    """A TLS connection to the server on which it picked ALPN h2."""
+    raw = socket.create_connection(("127.0.0.1", args.port), timeout=args.deadline)
+    context = ssl.create_default_context(cafile=args.cafile)
+    context.set_alpn_protocols(["h2"])
+    sock = context.wrap_socket(raw, server_hostname="localhost")
+    if sock.selected_alpn_protocol() != "h2":
+        sys.exit(f"the server did not take h2: {sock.selected_alpn_protocol()!r}")
+    return sock
+
+
 class Connection:
     """One TLS connection speaking HTTP/2, and how it ended."""
 
-    def __init__(self, args):
+    def __init__(self, args, settings=b""):
         self.args = args
         self.started = time.monotonic()
         self.deadline = self.started + args.deadline
@@ -81,13 +96,8 @@ class Connection:
         # HEADERS and its CONTINUATIONs is a protocol error of the client's own.
         self.answering = True
         self.settings_seen = False
-        raw = socket.create_connection(("127.0.0.1", args.port), timeout=args.deadline)
-        context = ssl.create_default_context(cafile=args.cafile)
-        context.set_alpn_protocols(["h2"])
-        self.sock = context.wrap_socket(raw, server_hostname="localhost")
-        if self.sock.selected_alpn_protocol() != "h2":
-            sys.exit(f"the server did not take h2: {self.sock.selected_alpn_protocol()!r}")
-        self.sock.sendall(PREFACE + frame(SETTINGS, 0, 0))
+        self.sock = tls_h2(args)
+        self.sock.sendall(PREFACE + frame(SETTINGS, 0, 0, settings))
         # The attack starts once the server's SETTINGS is in and acknowledged.
         while not self.settings_seen and time.monotonic() < self.deadline:
             if not self.receive(0.05):
@@ -168,9 +178,9 @@ class Connection:
         return True
 
     def wait_for_close(self):
-        """After a GOAWAY: does the server close the connection within 2 s?"""
+        """After a GOAWAY: does the server close the connection within --close-wait s?"""
         if self.result["ended"] == "goaway":
-            self.deadline = time.monotonic() + 2.0
+            self.deadline = time.monotonic() + self.args.close_wait
             self.closing = True
             self.result["ended"] = None
             seconds = self.result["seconds"]
@@ -219,6 +229,44 @@ def idle(conn):
         if time.monotonic() >= conn.deadline:
             conn.end("deadline")
             return
+
+
+def zero_window(conn):
+    # HEADERS are not flow-controlled: the response head comes, its body never can.
+    if not conn.send(frame(HEADERS, END_STREAM | END_HEADERS, 1, request_block("GET", "/")), 1):
+        return
+    idle(conn)
+
+
+def silent_h2(args):
+    """The TLS handshake with ALPN h2, then nothing; seconds count from the handshake,
+    which is announced by a line on standard error."""
+    sock = tls_h2(args)
+    started = time.monotonic()
+    # For the test, which stops the server now.
+    print("handshake done", file=sys.stderr, flush=True)
+    result = {"ended": None, "goaway_code": None, "closed_after_goaway": False,
+              "seconds": None, "frames": 0, "pings_answered": 0}
+    while True:
+        left = args.deadline - (time.monotonic() - started)
+        if left <= 0:
+            result["ended"] = "deadline"
+            break
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            result["ended"] = "deadline"
+            break
+        except (ConnectionResetError, ssl.SSLError, OSError):
+            result["ended"] = "reset"
+            break
+        if not chunk:
+            result["ended"] = "eof"
+            break
+    result["seconds"] = round(time.monotonic() - started, 3)
+    sock.close()
+    return result
 
 
 def client_hello():
@@ -270,13 +318,16 @@ ATTACKS = {"rapid-reset": rapid_reset, "continuation": continuation, "empty-data
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("case", choices=[*ATTACKS, "idle", "no-hello", "partial-hello", "stalled-handshake"])
+    parser.add_argument("case", choices=[*ATTACKS, "idle", "zero-window", "silent-h2", "no-hello",
+                                         "partial-hello", "stalled-handshake"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--cafile", required=True)
     parser.add_argument("--duration", type=float, default=0.0,
                         help="flood cases: open new connections until this many seconds have passed")
     parser.add_argument("--deadline", type=float, default=10.0,
                         help="seconds after which the client stops waiting for the server to end a connection")
+    parser.add_argument("--close-wait", type=float, default=2.0,
+                        help="seconds to wait, after a GOAWAY, for the server to close the connection")
     args = parser.parse_args()
     connections = []
     if args.case in ATTACKS:
@@ -293,6 +344,13 @@ def main():
         idle(conn)
         conn.wait_for_close()
         connections.append(conn.result)
+    elif args.case == "zero-window":
+        conn = Connection(args, struct.pack(">HI", SETTINGS_INITIAL_WINDOW_SIZE, 0))
+        zero_window(conn)
+        conn.wait_for_close()
+        connections.append(conn.result)
+    elif args.case == "silent-h2":
+        connections.append(silent_h2(args))
     elif args.case == "no-hello":
         connections.append(tcp_until_closed(args, b""))
     elif args.case == "partial-hello":

@@ -15,6 +15,12 @@
 //!   process's resident memory grows by less than a bound;
 //! - an HTTP/2 connection that answers every PING and opens no stream: GOAWAY after
 //!   about `HTTP_HEADER_TIMEOUT`;
+//! - an HTTP/2 connection that gives no flow-control window (`SETTINGS_INITIAL_WINDOW_SIZE`
+//!   0, never a WINDOW_UPDATE), asks for a page and answers every PING: its response can
+//!   never be sent, so the stream stays open; GOAWAY after about `HTTP_HEADER_TIMEOUT`,
+//!   and the connection dropped about one more timeout later;
+//! - a client that completes the TLS handshake with ALPN `h2` and sends nothing more
+//!   (not even the preface): a graceful shutdown ends it at once, not a timeout later;
 //! - a TCP connection that never sends a ClientHello, half a ClientHello, and a whole
 //!   ClientHello then silence: closed after about `TLS_HANDSHAKE_TIMEOUT`.
 //!
@@ -66,6 +72,11 @@ struct Server {
 }
 
 fn serve() -> Server {
+    serve_until(std::future::pending())
+}
+
+/// [`serve`], with a graceful shutdown when `stop` completes.
+fn serve_until(stop: impl std::future::Future<Output = ()> + Send + 'static) -> Server {
     let settings = Settings::builder()
         .dev_mode(false)
         .header_timeout(TIMEOUT)
@@ -89,7 +100,9 @@ fn serve() -> Server {
     let port = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        tokio::spawn(async move { site.serve(listener, app).await.unwrap() });
+        let server = hyper_assets::server::Server::from_settings(site.settings())
+            .with_graceful_shutdown(stop);
+        tokio::spawn(async move { server.serve(listener, site.service(app)).await.unwrap() });
         port
     });
     Server {
@@ -288,4 +301,66 @@ fn half_a_client_hello_is_closed_after_the_handshake_timeout() {
 #[ignore = "needs python3, curl and openssl (scripts/test-all.sh installs them)"]
 fn a_handshake_that_stalls_after_the_client_hello_is_closed_after_the_handshake_timeout() {
     closed_after("stalled-handshake", TIMEOUT, &["eof", "reset"]);
+}
+
+#[test]
+#[ignore = "needs python3, curl and openssl (scripts/test-all.sh installs them)"]
+fn an_http2_client_that_gives_no_window_gets_goaway_then_is_dropped() {
+    let server = serve();
+    let child = hostile(
+        "zero-window",
+        server.port,
+        &["--deadline", "10", "--close-wait", "5"],
+    );
+    let mut connections = report(child, "zero-window");
+    assert_eq!(connections.len(), 1);
+    let ended = connections.pop().unwrap();
+    // Its stream never progresses: like an idle connection, GOAWAY after about the header
+    // timeout (no sooner than three quarters of it, no later than 3 s past it) ...
+    assert_eq!(ended.how, "goaway", "the server never ended it: {ended:?}");
+    let timeout = TIMEOUT.as_secs_f64();
+    assert!(
+        ended.seconds >= timeout * 0.75 && ended.seconds <= timeout + 3.0,
+        "GOAWAY after {} s, the timeout is {timeout} s",
+        ended.seconds
+    );
+    // ... and, the stream still stalled, dropped about one timeout after the GOAWAY.
+    assert!(ended.closed_after_goaway, "{ended:?}");
+    assert_eq!(well_behaved(server.port).response.status, 200);
+}
+
+#[test]
+#[ignore = "needs python3, curl and openssl (scripts/test-all.sh installs them)"]
+fn a_graceful_shutdown_ends_an_http2_client_that_sends_nothing_at_once() {
+    use std::io::BufRead;
+    const SHUTDOWN_AFTER: Duration = Duration::from_millis(300);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = serve_until(async move { drop(stopped.await) });
+    let mut child = Command::new("python3")
+        .arg(workspace_root().join("tests/h2/hostile.py"))
+        .args(["silent-h2", "--port", &server.port.to_string(), "--cafile"])
+        .arg(pki().ca())
+        .args(["--deadline", "10"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("python3 cannot run ({error}); install it"));
+    // The client says when its handshake is done: the server stops a moment later.
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "handshake done");
+    std::thread::sleep(SHUTDOWN_AFTER);
+    stop.send(()).unwrap();
+    let mut connections = report(child, "silent-h2");
+    let ended = connections.pop().unwrap();
+    assert!(["eof", "reset"].contains(&ended.how.as_str()), "{ended:?}");
+    // From the handshake: the shutdown came after 0.3 s; the header timeout (2 s), which
+    // ended such a client before, must not be what ends it.
+    assert!(
+        ended.seconds <= SHUTDOWN_AFTER.as_secs_f64() + 0.7,
+        "the shutdown left the connection open until {} s",
+        ended.seconds
+    );
 }

@@ -1,5 +1,6 @@
-//! [`serve`] and [`Server`]: an HTTP/1.1 server loop that holds up without a proxy in
-//! front (feature `server`, on by default).
+//! [`serve`] and [`Server`]: a server loop that holds up without a proxy in front
+//! (feature `server`, on by default): HTTP/1.1 in cleartext, and with the `tls` feature
+//! HTTPS with HTTP/2 or HTTP/1.1 by ALPN.
 //!
 //! `axum::serve` is made for development and for servers behind a proxy: it sets no
 //! header-read timeout, closes no idle keep-alive connection and accepts until the
@@ -30,15 +31,25 @@
 //!
 //! - **the handshake has a deadline** (`TLS_HANDSHAKE_TIMEOUT`, default 10 s), and the
 //!   connection cap counts a connection from accept, before its handshake;
-//! - **HTTP/2 limits**: at most 128 concurrent streams per connection, a header list of
-//!   at most 16 KiB, at most 20 streams reset by the client and not yet accepted, and a
-//!   ping every header-read timeout that closes a connection whose client stops
-//!   answering within that time;
-//! - **idle HTTP/2 connections close**: one with no stream open for the header-read
-//!   timeout gets a GOAWAY (hyper has no such timer), even if its client answers every
-//!   ping; a request head that never ends (an endless CONTINUATION) is no open stream. A
-//!   client still there one timeout after the GOAWAY, with no stream open, is dropped. At
-//!   the cap, an HTTP/2 connection with no stream open is idle like a keep-alive;
+//! - **HTTP/2 limits**: at most 128 concurrent streams per connection; a header list of
+//!   at most 16 KiB; at most 20 streams reset by the client and not yet accepted (Rapid
+//!   Reset, CVE-2023-44487); at most 256 streams reset by the server for the client's
+//!   errors over the connection's life (MadeYouReset, CVE-2025-8671); and a ping every
+//!   header-read timeout that closes a connection whose client stops answering within
+//!   that time. Past a limit, the connection gets GOAWAY (ENHANCE_YOUR_CALM). An endless
+//!   CONTINUATION is bounded by the header list, not by a timer: h2 (0.4.21) ends a
+//!   header block after 5 CONTINUATION frames (its cap for a 16 KiB list in 16 KiB
+//!   frames), and one that grows past the list's size sooner; empty-DATA floods by h2
+//!   itself (0.4.16 and later);
+//! - **idle and stalled HTTP/2 connections close**: one with no stream open for the
+//!   header-read timeout gets a GOAWAY (hyper has no such timer), even if its client
+//!   answers every ping; a request head that never ends (an endless CONTINUATION) is no
+//!   open stream. So does one whose every open stream is stalled that long: its response
+//!   waits for hyper to send it and hyper polls no body (a client that gives no
+//!   flow-control window); a body waiting for the app (server-sent events, a long poll)
+//!   is not stalled. A client still there one timeout after the GOAWAY, with still no
+//!   progress, is dropped. At the cap, an HTTP/2 connection with no stream open is idle
+//!   like a keep-alive, and one stalled for a quarter of the timeout may be closed too;
 //! - **the certificate reloads without a restart** when its files change (looked at every
 //!   second), on `SIGHUP` (Unix), or through a `TlsReload` handle: new handshakes get
 //!   the new one, open connections keep theirs, and a bad new file is logged (a warning
@@ -119,6 +130,17 @@ const H2_MAX_HEADER_LIST: u32 = 16 * 1024;
 /// HTTP/2: streams the client reset before the server accepted them (Rapid Reset).
 #[cfg(feature = "tls")]
 const H2_MAX_PENDING_RESETS: usize = 20;
+/// HTTP/2: streams the server may reset because the client erred (a malformed request, a
+/// flow-control violation) over a connection's life, before it answers GOAWAY
+/// (ENHANCE_YOUR_CALM): MadeYouReset (CVE-2025-8671) makes the server reset streams that
+/// the client's limit on concurrent streams then no longer counts. hyper's default is
+/// 1,024; a browser makes none of these errors.
+#[cfg(feature = "tls")]
+const H2_MAX_LOCAL_ERROR_RESETS: usize = 256;
+/// HTTP/2: how long a connection with no stream open may take to send its GOAWAY when the
+/// server stops, before it is dropped.
+#[cfg(feature = "tls")]
+const H2_GOAWAY_FLUSH: Duration = Duration::from_millis(100);
 
 /// Serves `service` on `listener` with the default limits of [`Server`], until an
 /// unrecoverable error (never, in practice: accept errors back off and retry).
@@ -134,7 +156,8 @@ where
     Server::new().serve(listener, service).await
 }
 
-/// An HTTP/1.1 server loop with a header-read timeout and a connection cap; see the
+/// A server loop with a header-read timeout and a connection cap: HTTP/1.1 in cleartext,
+/// and HTTP/2 or HTTP/1.1 over TLS with [`Server::tls`] (feature `tls`); see the
 /// [module](self) docs.
 pub struct Server {
     header_read_timeout: Duration,
@@ -150,9 +173,39 @@ pub struct Server {
     #[cfg(feature = "tls")]
     tls_reload: Option<TlsReload>,
     #[cfg(feature = "tls")]
+    reload_on_sighup: bool,
+    #[cfg(feature = "tls")]
     hsts: Option<http::HeaderValue>,
     #[cfg(feature = "tls")]
-    redirect: Option<TcpListener>,
+    redirect: Option<Redirect>,
+}
+
+/// The plain-HTTP listener that redirects to HTTPS (feature `tls`).
+#[cfg(feature = "tls")]
+enum Redirect {
+    /// `TLS_REDIRECT_ADDR`, bound when the server starts.
+    Addr(std::net::SocketAddr),
+    /// A listener given to [`Server::redirect_http`].
+    Listener(TcpListener),
+}
+
+#[cfg(feature = "tls")]
+impl Redirect {
+    /// The listener, bound now if only its address was given; an error names the setting.
+    async fn bind(self) -> io::Result<TcpListener> {
+        match self {
+            Self::Listener(listener) => Ok(listener),
+            Self::Addr(addr) => TcpListener::bind(addr).await.map_err(|error| {
+                io::Error::new(
+                    error.kind(),
+                    format!(
+                        "TLS_REDIRECT_ADDR={addr} cannot be listened on: {error} (the \
+                         plain-HTTP listener that redirects to HTTPS)"
+                    ),
+                )
+            }),
+        }
+    }
 }
 
 impl std::fmt::Debug for Server {
@@ -188,6 +241,8 @@ impl Server {
             #[cfg(feature = "tls")]
             tls_reload: None,
             #[cfg(feature = "tls")]
+            reload_on_sighup: true,
+            #[cfg(feature = "tls")]
             hsts: None,
             #[cfg(feature = "tls")]
             redirect: None,
@@ -208,6 +263,13 @@ impl Server {
     /// Serves HTTPS with this certificate chain and private key, both PEM files (feature
     /// `tls`). They are read when [`Server::serve`] starts, which fails with a
     /// [`TlsError`] (as the [`io::Error`]'s inner error) if they cannot serve.
+    ///
+    /// **`SIGHUP`** (Unix): while a TLS server serves, `SIGHUP` reloads the certificate
+    /// and key, and no longer ends the process (turn this off with
+    /// [`Server::reload_on_sighup`]). The server drops its `SIGHUP` listener when it
+    /// stops accepting, but tokio never gives the signal back its default action: from
+    /// the first TLS server's start to the end of the process, a `SIGHUP` that no
+    /// listener takes is ignored rather than ending the process.
     #[cfg(feature = "tls")]
     pub fn tls(
         mut self,
@@ -223,6 +285,17 @@ impl Server {
     #[cfg(feature = "tls")]
     pub fn tls_handshake_timeout(mut self, timeout: Duration) -> Self {
         self.tls_handshake_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Whether `SIGHUP` reloads the certificate and key (feature `tls`, Unix; on by
+    /// default, and with [`Server::from_settings`] and [`Site::serve`](crate::Site::serve)).
+    /// Off, the server leaves `SIGHUP` alone: it keeps its default action (ending the
+    /// process) unless something else in the process listens for it. The files are still
+    /// watched, and a [`TlsReload`] handle still works.
+    #[cfg(feature = "tls")]
+    pub fn reload_on_sighup(mut self, on: bool) -> Self {
+        self.reload_on_sighup = on;
         self
     }
 
@@ -254,11 +327,13 @@ impl Server {
     /// listener given to [`Server::serve`] (feature `tls`; the setting
     /// `TLS_REDIRECT_ADDR`). The request's `Host` must be a host name or an IP address,
     /// else the answer is `400 Bad Request`. This listener has the same header-read
-    /// timeout and shares the connection cap (an eighth of it); the graceful shutdown stops
-    /// it too. [`Server::serve`] fails without [`Server::tls`].
+    /// timeout and shares the connection cap: it reserves an eighth of the cap (at least
+    /// one connection); HTTPS gets the rest, so the two never exceed the cap together. The
+    /// graceful shutdown stops it too. [`Server::serve`] fails without [`Server::tls`],
+    /// and with an effective cap below 2, which leaves no room for two listeners.
     #[cfg(feature = "tls")]
     pub fn redirect_http(mut self, listener: TcpListener) -> Self {
-        self.redirect = Some(listener);
+        self.redirect = Some(Redirect::Listener(listener));
         self
     }
 
@@ -270,9 +345,8 @@ impl Server {
 
     /// The limits of `settings` (`HTTP_HEADER_TIMEOUT`, `HTTP_MAX_CONNECTIONS`), and with
     /// the `tls` feature its certificate (`TLS_CERT`, `TLS_KEY`,
-    /// `TLS_HANDSHAKE_TIMEOUT`) and `TLS_HSTS`. `TLS_REDIRECT_ADDR` needs a listener,
-    /// which [`Site::serve`](crate::Site::serve) binds (or give one to
-    /// `Server::redirect_http`).
+    /// `TLS_HANDSHAKE_TIMEOUT`), `TLS_HSTS` and `TLS_REDIRECT_ADDR` (bound by
+    /// [`Server::serve`], whose error names the setting if it cannot listen there).
     pub fn from_settings(settings: &crate::Settings) -> Self {
         let server = Self::new()
             .header_read_timeout(settings.header_timeout())
@@ -289,6 +363,9 @@ impl Server {
                 .and_then(|hsts| http::HeaderValue::from_str(hsts).ok())
             {
                 server = server.hsts(value);
+            }
+            if let Some(addr) = settings.tls_redirect_addr() {
+                server.redirect = Some(Redirect::Addr(addr));
             }
             server
         };
@@ -310,7 +387,10 @@ impl Server {
     }
 
     /// Stops accepting when `signal` completes, then waits for the open connections to
-    /// finish their requests (idle ones close at once).
+    /// finish their requests (idle ones close at once, HTTP/2 ones with no stream open
+    /// too). An HTTP/2 connection gets a GOAWAY, and its open streams finish; one whose
+    /// streams make no progress (a client that gives no window) for the header-read
+    /// timeout is dropped, so the wait is bounded by clients that are still reading.
     ///
     /// ```no_run
     /// # async fn run(listener: tokio::net::TcpListener, app: axum::Router) -> std::io::Result<()> {
@@ -348,8 +428,10 @@ impl Server {
     /// # Errors
     /// With TLS, a certificate or key that cannot serve: an error of kind
     /// [`io::ErrorKind::InvalidInput`] whose inner error is a `TlsError` naming the
-    /// setting (`TLS_CERT` or `TLS_KEY`); a redirect listener or HSTS without TLS, of the
-    /// same kind. Otherwise only if the connection cap's bookkeeping fails, which it does not
+    /// setting (`TLS_CERT` or `TLS_KEY`); a redirect listener or HSTS without TLS, or a
+    /// redirect listener with a connection cap below 2, of the same kind. A
+    /// `TLS_REDIRECT_ADDR` that cannot be bound: an error of the bind's kind whose
+    /// sentence names the setting. Otherwise only if the connection cap's bookkeeping fails, which it does not
     /// in practice.
     pub async fn serve<S, B>(self, listener: TcpListener, service: S) -> io::Result<()>
     where
@@ -397,15 +479,47 @@ impl Server {
                     .await;
             };
             let invalid = |error| io::Error::new(io::ErrorKind::InvalidInput, error);
-            let certificates = Arc::new(tls::Certificates::load(cert, key).map_err(invalid)?);
+            if self.redirect.is_some() && cap < 2 {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "a plain-HTTP redirect listener (TLS_REDIRECT_ADDR) needs a \
+                         connection cap (HTTP_MAX_CONNECTIONS, and the open-file limit) of \
+                         at least 2, one for each listener: it is {cap}"
+                    ),
+                ));
+            }
+            // File I/O stays off the executor's threads, as on reload.
+            let (cert, key) = (cert.clone(), key.clone());
+            let certificates =
+                tokio::task::spawn_blocking(move || tls::Certificates::load(&cert, &key))
+                    .await
+                    .map_err(io::Error::other)?
+                    .map_err(invalid)?;
+            let certificates = Arc::new(certificates);
             let config = tls::Certificates::config(&certificates).map_err(invalid)?;
-            announce(&self.announce);
+            let mut lines = self.announce;
+            let redirect = match self.redirect {
+                Some(redirect) => {
+                    let redirect = redirect.bind().await?;
+                    lines.push(format!(
+                        "hyper-assets: redirecting http://{} to HTTPS",
+                        redirect
+                            .local_addr()
+                            .map_or_else(|error| error.to_string(), |addr| addr.to_string()),
+                    ));
+                    Some(redirect)
+                }
+                None => None,
+            };
+            announce(&lines);
             let mut h2 =
                 hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
             h2.timer(TokioTimer::new())
                 .max_concurrent_streams(H2_MAX_CONCURRENT_STREAMS)
                 .max_header_list_size(H2_MAX_HEADER_LIST)
                 .max_pending_accept_reset_streams(H2_MAX_PENDING_RESETS)
+                .max_local_error_reset_streams(H2_MAX_LOCAL_ERROR_RESETS)
                 .keep_alive_interval(header_read_timeout)
                 .keep_alive_timeout(header_read_timeout);
             let https = Arc::new(Https {
@@ -417,15 +531,22 @@ impl Server {
             // Changes when the HTTPS listener stops accepting (or is gone): the
             // certificate watcher and the redirect listener stop with it.
             let (halt, halted) = watch::channel(false);
+            // Dropped with the watcher when the server stops accepting.
+            let hangup = if self.reload_on_sighup {
+                reload::hangup()
+            } else {
+                None
+            };
             tokio::spawn(reload::watch(
                 certificates,
-                reload::hangup(),
+                hangup,
                 self.tls_reload,
                 halted.clone(),
             ));
-            let (cap, redirect) = match self.redirect {
+            let (cap, redirect) = match redirect {
                 Some(redirect) => {
-                    // The two listeners share the cap, an eighth of it for redirects.
+                    // The two listeners share the cap, an eighth of it for redirects
+                    // (at least one; the cap is at least 2 here), the rest for HTTPS.
                     let share = (cap / 8).max(1);
                     let port = listener.local_addr()?.port();
                     let mut halted = halted;
@@ -438,7 +559,7 @@ impl Server {
                         Some(stop),
                         None,
                     ));
-                    (cap.saturating_sub(share).max(1), Some(task))
+                    (cap - share, Some(task))
                 }
                 None => (cap, None),
             };
@@ -592,6 +713,8 @@ where
                     value: https.hsts.clone(),
                 });
                 if is_h2 {
+                    // Before the first request: its bodies are watched for stalls.
+                    state.set_h2();
                     let idle = shedding::IdleWatch::new(state, header_read_timeout);
                     run_h2(https.h2.serve_connection(io, service), idle, stopping).await;
                 } else {
@@ -631,10 +754,16 @@ macro_rules! run_connection {
 }
 use run_connection;
 
-/// Drives one HTTP/2 connection (feature `tls`): GOAWAY when the server stops, or when no
-/// stream has been open for the header-read timeout (open streams finish either way); a
-/// client that keeps the connection after that GOAWAY, with no stream open for one more
-/// timeout, is dropped.
+/// Drives one HTTP/2 connection (feature `tls`).
+///
+/// - GOAWAY when the connection has made no progress for the header-read timeout: no
+///   stream open, or every open stream stalled on a client that gives no window (see
+///   [`shedding::IdleWatch`]). Streams that progress finish; a client that keeps the
+///   connection with no progress for one more timeout is dropped.
+/// - When the server stops: a connection with no stream open ends at once (after a
+///   moment to send its GOAWAY; hyper's graceful shutdown does nothing to one whose client
+///   has not sent its preface yet). Otherwise GOAWAY, and open streams finish while they
+///   progress: one more timeout with no progress drops the connection.
 #[cfg(feature = "tls")]
 async fn run_h2<I, S, B, E>(
     connection: hyper::server::conn::http2::Connection<I, S, E>,
@@ -659,6 +788,10 @@ async fn run_h2<I, S, B, E>(
                 if !going_away {
                     going_away = true;
                     connection.as_mut().graceful_shutdown();
+                }
+                if idle.no_stream_open() {
+                    let _ = tokio::time::timeout(H2_GOAWAY_FLUSH, connection.as_mut()).await;
+                    return;
                 }
             }
             () = idle.expired() => {

@@ -1,7 +1,8 @@
 //! Certificate reload without a restart (feature `tls`): the server reads `TLS_CERT` and
-//! `TLS_KEY` again when their files change (their modification time or length, looked at
-//! every second and taken once it has held still for one more look, so a file being
-//! written is not read half-way), on `SIGHUP` (Unix), or when a [`TlsReload`] handle asks.
+//! `TLS_KEY` again when their files change (their modification time or length, or on Unix
+//! their device and inode: a new file renamed into place; looked at every second and taken
+//! once it has held still for one more look, so a file being written is not read
+//! half-way), on `SIGHUP` (Unix), or when a [`TlsReload`] handle asks.
 //! A bad new file is logged and the current certificate stays in use.
 
 use super::tls::Certificates;
@@ -50,15 +51,39 @@ impl TlsReload {
     }
 }
 
-/// The files' modification times and lengths; `None` for a file that cannot be looked at.
-type Stamps = [Option<(Option<SystemTime>, u64)>; 2];
+/// What the watcher sees of one file: its modification time, length and (Unix) device
+/// and inode, so that a new file renamed into place is seen even with the same time and
+/// length.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    /// `(dev, ino)` on Unix; `(0, 0)` elsewhere.
+    file: (u64, u64),
+}
+
+/// The two files' stamps; `None` for a file that cannot be looked at.
+type Stamps = [Option<Stamp>; 2];
 
 fn stamps(cert: &Path, key: &Path) -> Stamps {
     [cert, key].map(|path| {
-        std::fs::metadata(path)
-            .ok()
-            .map(|meta| (meta.modified().ok(), meta.len()))
+        std::fs::metadata(path).ok().map(|meta| Stamp {
+            modified: meta.modified().ok(),
+            len: meta.len(),
+            file: file_id(&meta),
+        })
     })
+}
+
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
 }
 
 /// The `SIGHUP` stream, on Unix; `None` elsewhere, or if it cannot be set up (logged).
@@ -68,7 +93,9 @@ pub(super) type Hangup = Option<tokio::signal::unix::Signal>;
 pub(super) type Hangup = Option<std::convert::Infallible>;
 
 /// Listens for `SIGHUP`. Called before the server accepts, so the signal no longer ends
-/// the process once it serves.
+/// the process once it serves. Dropping the stream (the watcher ends when the server
+/// stops accepting) stops the reloads, but tokio keeps its handler installed for the
+/// rest of the process: a later `SIGHUP` is swallowed, not the default "terminate".
 pub(super) fn hangup() -> Hangup {
     #[cfg(unix)]
     {

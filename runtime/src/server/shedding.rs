@@ -4,6 +4,12 @@
 //! sending its head (a slowloris). A connection answering a request is never closed this
 //! way: not while its response future runs, nor while its body is being read, nor while
 //! its bytes wait for a slow client to take them (a write that could not finish).
+//!
+//! HTTP/2 (feature `tls`) adds one kind of connection that is not idle yet may be closed:
+//! one whose every open stream is *stalled*, its response waiting for hyper to take it
+//! (the client gives no flow-control window, so hyper never polls the body) with no
+//! progress for a while. A body whose last poll returned `Pending` is waiting for the
+//! app (server-sent events, a long poll) and is not stalled.
 
 use super::request_body::RequestBody;
 use http::{Request, Response};
@@ -40,6 +46,17 @@ pub(super) struct ConnectionState {
     write_blocked: AtomicBool,
     last_busy: AtomicU64,
     clock: Arc<AtomicU64>,
+    /// HTTP/2: response bodies are tracked for stalls (set once ALPN picks `h2`, before
+    /// the first request). Never set on HTTP/1.1, whose bodies skip that bookkeeping.
+    h2: AtomicBool,
+    /// HTTP/2: responses in flight that wait for hyper to poll their body (ready, or
+    /// their last poll gave a frame), and hyper has not polled again.
+    stalled: AtomicUsize,
+    /// HTTP/2: polls of response bodies so far; a stall with no poll is no progress.
+    polls: AtomicU64,
+    /// HTTP/2: the [`IdleWatch`] has seen every stream stalled, with no poll, for a
+    /// quarter of the timeout or more: the cap may close the connection like an idle one.
+    stuck: AtomicBool,
 }
 
 impl Registry {
@@ -52,6 +69,10 @@ impl Registry {
             write_blocked: AtomicBool::new(false),
             last_busy: AtomicU64::new(self.clock.fetch_add(1, Ordering::Relaxed)),
             clock: Arc::clone(&self.clock),
+            h2: AtomicBool::new(false),
+            stalled: AtomicUsize::new(0),
+            polls: AtomicU64::new(0),
+            stuck: AtomicBool::new(false),
         });
         self.lock().insert(id, (Arc::clone(&state), None));
         let registered = Registered {
@@ -68,14 +89,17 @@ impl Registry {
         }
     }
 
-    /// Closes the connection idle longest, if any connection is idle; `false` if every
-    /// one is answering a request.
+    /// Closes the connection idle longest, if any connection is idle (or, HTTP/2, stuck:
+    /// every stream stalled on a client that gives no window); `false` if every one is
+    /// answering a request.
     pub(super) fn shed_one(&self) -> bool {
         let task = {
             let mut open = self.lock();
             let victim = open
                 .iter()
-                .filter(|(_, (state, task))| task.is_some() && state.is_idle())
+                .filter(|(_, (state, task))| {
+                    task.is_some() && (state.is_idle() || state.stuck.load(Ordering::Acquire))
+                })
                 .min_by_key(|(_, (state, _))| state.last_busy.load(Ordering::Relaxed))
                 .map(|(id, _)| *id);
             victim
@@ -100,20 +124,73 @@ impl Registry {
 }
 
 /// A request in flight on a connection, from the call until its body is done or dropped.
-struct InFlight(Arc<ConnectionState>);
+struct InFlight {
+    state: Arc<ConnectionState>,
+    /// HTTP/2 only: where the response stands, for the stall count.
+    stall: Stall,
+}
+
+/// A response's part in [`ConnectionState::stalled`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stall {
+    /// HTTP/1.1: no bookkeeping at all.
+    Untracked,
+    /// HTTP/2, the response future runs or the body's last poll returned `Pending` (the
+    /// app's doing): not stalled.
+    Polled,
+    /// HTTP/2, the response is ready or its body's last poll gave a frame, and hyper has
+    /// not polled it since: counted in `stalled`.
+    Waiting,
+}
 
 impl InFlight {
     fn start(state: &Arc<ConnectionState>) -> Self {
         state.in_flight.fetch_add(1, Ordering::AcqRel);
         state.touch();
-        Self(Arc::clone(state))
+        // Read once per request, next to the count just taken.
+        let stall = if state.h2.load(Ordering::Relaxed) {
+            Stall::Polled
+        } else {
+            Stall::Untracked
+        };
+        Self {
+            state: Arc::clone(state),
+            stall,
+        }
+    }
+
+    /// The response is ready (HTTP/2): it waits for hyper to poll its body.
+    fn ready(&mut self) {
+        if self.stall != Stall::Untracked {
+            self.wait();
+        }
+    }
+
+    fn wait(&mut self) {
+        if self.stall != Stall::Waiting {
+            self.state.stalled.fetch_add(1, Ordering::AcqRel);
+            self.stall = Stall::Waiting;
+        }
+    }
+
+    /// Hyper polls the body (HTTP/2): no longer waiting for it, and progress.
+    fn polled(&mut self) {
+        if self.stall == Stall::Waiting {
+            self.state.stalled.fetch_sub(1, Ordering::AcqRel);
+        }
+        self.stall = Stall::Polled;
+        self.state.polls.fetch_add(1, Ordering::Relaxed);
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        self.0.touch();
-        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+        if self.stall == Stall::Waiting {
+            // Before `in_flight`, so `stalled` never exceeds it.
+            self.state.stalled.fetch_sub(1, Ordering::AcqRel);
+        }
+        self.state.touch();
+        self.state.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -138,6 +215,22 @@ impl Drop for Registered {
 impl ConnectionState {
     fn is_idle(&self) -> bool {
         self.in_flight.load(Ordering::Acquire) == 0 && !self.write_blocked.load(Ordering::Acquire)
+    }
+
+    /// Marks the connection HTTP/2, before it serves a request: its response bodies are
+    /// tracked for stalls from now on.
+    #[cfg(feature = "tls")]
+    pub(super) fn set_h2(&self) {
+        self.h2.store(true, Ordering::Relaxed);
+    }
+
+    /// HTTP/2: streams are open and every one waits for hyper to take its response.
+    #[cfg(feature = "tls")]
+    fn all_stalled(&self) -> bool {
+        let in_flight = self.in_flight.load(Ordering::Acquire);
+        in_flight > 0
+            && self.stalled.load(Ordering::Acquire) == in_flight
+            && !self.write_blocked.load(Ordering::Acquire)
     }
 
     fn touch(&self) {
@@ -196,7 +289,10 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let response = ready!(this.inner.poll(cx))?;
-        let guard = this.guard.take();
+        let mut guard = this.guard.take();
+        if let Some(guard) = &mut guard {
+            guard.ready();
+        }
         Poll::Ready(Ok(response.map(|inner| TrackedBody {
             inner,
             _guard: guard,
@@ -221,7 +317,20 @@ impl<B: HttpBody> HttpBody for TrackedBody<B> {
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        self.project().inner.poll_frame(cx)
+        let this = self.project();
+        match this._guard {
+            // HTTP/1.1: one predictable branch, no bookkeeping.
+            Some(guard) if guard.stall != Stall::Untracked => {
+                guard.polled();
+                let poll = this.inner.poll_frame(cx);
+                if let Poll::Ready(Some(Ok(_))) = &poll {
+                    // A frame for hyper to send; the next poll is hyper's to make.
+                    guard.wait();
+                }
+                poll
+            }
+            _ => this.inner.poll_frame(cx),
+        }
     }
 
     fn is_end_stream(&self) -> bool {
@@ -300,23 +409,41 @@ impl<T: hyper::rt::Write> hyper::rt::Write for TrackedIo<T> {
     }
 }
 
-/// How long an HTTP/2 connection has had no stream open (feature `tls`): hyper closes no
+/// How long an HTTP/2 connection has made no progress (feature `tls`): hyper closes no
 /// idle HTTP/2 connection, and its pings keep one alive as long as the client answers.
 ///
+/// No progress is either of:
+/// - **idle**: no stream open. A stream counts from its complete head (hyper calls the
+///   service then), so a head that never ends (an endless CONTINUATION) keeps the
+///   connection idle;
+/// - **stalled**: streams open, every one's response waiting for hyper to take it (a
+///   client that gives no flow-control window: hyper waits for window before it polls a
+///   body), and no body polled since the last look. A body waiting for the app (its last
+///   poll returned `Pending`: server-sent events, a long poll) is not stalled.
+///
 /// It looks at the connection four times per timeout, with no work on the requests' path:
-/// the connection counts as idle from the first look that finds no request in flight, and
-/// stays idle while no request starts or ends (the logical clock of its last request does
-/// not move). A stream counts from its complete head (hyper calls the service then), so a
-/// head that never ends (an endless CONTINUATION) keeps the connection idle.
+/// the count starts at the first look that finds no progress, and goes on while no
+/// request starts or ends (the logical clock of its last request does not move) and, if
+/// stalled, no body is polled.
 #[cfg(feature = "tls")]
 pub(super) struct IdleWatch {
     state: Arc<ConnectionState>,
     ticks: tokio::time::Interval,
     tick: std::time::Duration,
     timeout: std::time::Duration,
-    /// The connection's clock at the look that found it idle, and since when.
-    seen: Option<u64>,
+    /// What the look that found no progress saw, and for how long since.
+    seen: Option<Mark>,
     idle: std::time::Duration,
+}
+
+/// What one look of an [`IdleWatch`] saw of a connection making no progress.
+#[cfg(feature = "tls")]
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// No stream open, since this tick of the connection's clock.
+    Idle(u64),
+    /// Every stream stalled: the clock's tick, and the body polls so far.
+    Stalled(u64, u64),
 }
 
 #[cfg(feature = "tls")]
@@ -335,16 +462,35 @@ impl IdleWatch {
         }
     }
 
-    /// Completes once the connection has been idle for the timeout (from `new`, or from
-    /// the last time this completed). Cancel-safe: it keeps its count between calls.
+    /// No stream open right now.
+    pub(super) fn no_stream_open(&self) -> bool {
+        self.state.in_flight.load(Ordering::Acquire) == 0
+    }
+
+    fn look(&self) -> Option<Mark> {
+        let state = &self.state;
+        let clock = state.last_busy.load(Ordering::Relaxed);
+        if state.is_idle() {
+            Some(Mark::Idle(clock))
+        } else if state.all_stalled() {
+            Some(Mark::Stalled(clock, state.polls.load(Ordering::Acquire)))
+        } else {
+            None
+        }
+    }
+
+    /// Completes once the connection has made no progress for the timeout (from `new`,
+    /// or from the last time this completed). Cancel-safe: it keeps its count between
+    /// calls.
     pub(super) async fn expired(&mut self) {
         loop {
             self.ticks.tick().await;
-            let mark = self
-                .state
-                .is_idle()
-                .then(|| self.state.last_busy.load(Ordering::Relaxed));
-            if mark.is_some() && mark == self.seen {
+            let mark = self.look();
+            let same = mark.is_some() && mark == self.seen;
+            // Stalled through a whole tick: the cap may take the connection.
+            let stuck = same && matches!(mark, Some(Mark::Stalled(..)));
+            self.state.stuck.store(stuck, Ordering::Release);
+            if same {
                 self.idle += self.tick;
                 if self.idle >= self.timeout {
                     self.idle = std::time::Duration::ZERO;
@@ -355,5 +501,84 @@ impl IdleWatch {
                 self.idle = std::time::Duration::ZERO;
             }
         }
+    }
+}
+
+#[cfg(all(test, feature = "tls"))]
+mod tests {
+    use super::*;
+
+    type Polled<B> = Poll<Option<Result<Frame<<B as HttpBody>::Data>, <B as HttpBody>::Error>>>;
+
+    fn poll_body<B: HttpBody + Unpin>(body: &mut B) -> Polled<B> {
+        let waker = std::task::Waker::noop();
+        Pin::new(body).poll_frame(&mut Context::from_waker(waker))
+    }
+
+    /// A body that waits for the app once, then gives one frame, then ends.
+    struct AppBody(u8);
+
+    impl HttpBody for AppBody {
+        type Data = bytes::Bytes;
+        type Error = std::convert::Infallible;
+
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
+            self.0 += 1;
+            match self.0 {
+                1 => Poll::Pending,
+                2 => Poll::Ready(Some(Ok(Frame::data(bytes::Bytes::from_static(b"x"))))),
+                _ => Poll::Ready(None),
+            }
+        }
+    }
+
+    #[test]
+    fn an_http2_body_is_stalled_while_it_waits_for_hyper_and_not_while_it_waits_for_the_app() {
+        let registry = Arc::new(Registry::default());
+        let (state, _registered) = registry.connection();
+        state.set_h2();
+        let mut guard = InFlight::start(&state);
+        // The response future runs: the app's doing.
+        assert!(!state.all_stalled());
+        guard.ready();
+        // Ready, and hyper has not polled the body (no window): stalled.
+        assert!(state.all_stalled());
+        let mut body = TrackedBody {
+            inner: AppBody(0),
+            _guard: Some(guard),
+        };
+        let polls = state.polls.load(Ordering::Relaxed);
+        // Nothing to send yet: waiting for the app, not stalled.
+        assert!(poll_body(&mut body).is_pending());
+        assert!(!state.all_stalled());
+        assert!(state.polls.load(Ordering::Relaxed) > polls);
+        // A frame handed to hyper: stalled until hyper polls again.
+        assert!(poll_body(&mut body).is_ready());
+        assert!(state.all_stalled());
+        // Hyper polls again: the end, no longer waiting.
+        assert!(matches!(poll_body(&mut body), Poll::Ready(None)));
+        assert!(!state.all_stalled());
+        drop(body);
+        assert_eq!(state.stalled.load(Ordering::Relaxed), 0);
+        assert_eq!(state.in_flight.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn an_http1_body_does_no_stall_bookkeeping() {
+        let registry = Arc::new(Registry::default());
+        let (state, _registered) = registry.connection();
+        let mut guard = InFlight::start(&state);
+        guard.ready();
+        assert_eq!(state.stalled.load(Ordering::Relaxed), 0);
+        let mut body = TrackedBody {
+            inner: http_body_util::Full::new(bytes::Bytes::from_static(b"x")),
+            _guard: Some(guard),
+        };
+        assert!(poll_body(&mut body).is_ready());
+        assert_eq!(state.stalled.load(Ordering::Relaxed), 0);
+        assert_eq!(state.polls.load(Ordering::Relaxed), 0);
     }
 }

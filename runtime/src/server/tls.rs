@@ -60,10 +60,14 @@ impl fmt::Display for TlsError {
                 "{setting}={path:?} holds a PEM certificate that is not a valid X.509 \
                  certificate: {error}"
             ),
-            Cause::Rejected(error) => write!(
+            Cause::Rejected(error @ rustls::Error::InconsistentKeys(_)) => write!(
                 f,
                 "{setting}={path:?} is not the private key of the certificate in TLS_CERT: {error}"
             ),
+            // An unsupported key type, or another failure: not a mismatch.
+            Cause::Rejected(error) => {
+                write!(f, "{setting}={path:?} cannot be used: {error}")
+            }
         }
     }
 }

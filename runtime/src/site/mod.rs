@@ -181,28 +181,6 @@ impl Site {
             current.source().as_str(),
         );
         let server = crate::server::Server::from_settings(self.settings()).announce(serving);
-        #[cfg(feature = "tls")]
-        let server = match self.settings().tls_redirect_addr() {
-            Some(addr) => {
-                let redirect = tokio::net::TcpListener::bind(addr).await.map_err(|error| {
-                    std::io::Error::new(
-                        error.kind(),
-                        format!(
-                            "TLS_REDIRECT_ADDR={addr} cannot be listened on: {error} (the \
-                             plain-HTTP listener that redirects to HTTPS)"
-                        ),
-                    )
-                })?;
-                let redirecting = format!(
-                    "hyper-assets: redirecting http://{} to HTTPS",
-                    redirect
-                        .local_addr()
-                        .map_or_else(|error| error.to_string(), |addr| addr.to_string()),
-                );
-                server.redirect_http(redirect).announce(redirecting)
-            }
-            None => server,
-        };
         server.serve(listener, self.service(app)).await
     }
 
