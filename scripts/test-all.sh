@@ -131,13 +131,13 @@ step "the guide's shell recipe for VERSION, asset pipeline chapter (jq, sha256su
 cargo test -p hyper-assets-tests --locked --test version_recipe -- --ignored
 
 step "HTTPS from site.serve: curl over HTTP/2 and HTTP/1.1 answers as cleartext (a throwaway CA made with openssl)"
-cargo test -p hyper-assets-tests --locked --test tls -- --ignored
+cargo test -p hyper-assets-tests --locked --test tls -- --ignored --test-threads=1
 
 step "the request corpus answers alike over cleartext HTTP/1.1, HTTPS HTTP/1.1, HTTPS HTTP/2 and HTTPS without ALPN (curl, a throwaway CA made with openssl); h2load over h2 and h1 gets every request answered"
 cargo test -p hyper-assets-tests --locked --test tls_transports -- --ignored
 
 step "hostile HTTP/2 and TLS clients are each cut off: Rapid Reset, endless CONTINUATION, empty DATA frames, an idle h2 connection, no or half a ClientHello, a stalled handshake (tests/h2/hostile.py)"
-cargo test -p hyper-assets-tests --locked --test h2_hostile -- --ignored
+cargo test -p hyper-assets-tests --locked --test h2_hostile -- --ignored --test-threads=1
 
 step "the guide's console blocks print what they show (the demo, curl)"
 cargo test -p demo --locked --test guide_console -- --ignored
