@@ -136,7 +136,7 @@ cargo test -p hyper-assets-tests --locked --test tls -- --ignored --test-threads
 step "the request corpus answers alike over cleartext HTTP/1.1, HTTPS HTTP/1.1, HTTPS HTTP/2 and HTTPS without ALPN (curl, a throwaway CA made with openssl); h2load over h2 and h1 gets every request answered"
 cargo test -p hyper-assets-tests --locked --test tls_transports -- --ignored
 
-step "hostile HTTP/2 and TLS clients are each cut off: Rapid Reset, endless CONTINUATION, empty DATA frames, an idle h2 connection, no or half a ClientHello, a stalled handshake (tests/h2/hostile.py)"
+step "hostile HTTP/2 and TLS clients are each cut off: Rapid Reset, endless CONTINUATION, empty DATA frames, an idle h2 connection, a zero flow-control window, silence after the handshake, no or half a ClientHello, a stalled handshake (tests/h2/hostile.py)"
 cargo test -p hyper-assets-tests --locked --test h2_hostile -- --ignored --test-threads=1
 
 step "the guide's console blocks print what they show (the demo, curl)"

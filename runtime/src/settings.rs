@@ -129,7 +129,7 @@ impl fmt::Debug for SecretKey {
 /// | `TLS_KEY` | a PEM file | unset | the private key of `TLS_CERT` (PKCS#8, PKCS#1 or SEC1) |
 /// | `TLS_HANDSHAKE_TIMEOUT` | seconds, 1 to 3600 | `10` | time a client has, from accept, to finish its TLS handshake |
 /// | `TLS_HSTS` | `max-age=<seconds>[; includeSubDomains][; preload]` | unset | the `Strict-Transport-Security` header of every HTTPS response (unset: none); needs `TLS_CERT` |
-/// | `TLS_REDIRECT_ADDR` | a socket address (`0.0.0.0:80`) | unset | [`Site::serve`](crate::Site::serve) also listens there in plain HTTP and redirects every request to HTTPS (unset: no such listener); needs `TLS_CERT` |
+/// | `TLS_REDIRECT_ADDR` | a socket address (`0.0.0.0:80`) | unset | [`Site::serve`](crate::Site::serve) (or `Server::from_settings`) also listens there in plain HTTP and redirects every request to HTTPS (unset: no such listener); needs `TLS_CERT` |
 ///
 /// Booleans are `true`/`false`, `1`/`0`, `yes`/`no` or `on`/`off`. An empty variable is
 /// unset.

@@ -489,15 +489,7 @@ impl Server {
                     ),
                 ));
             }
-            // File I/O stays off the executor's threads, as on reload.
-            let (cert, key) = (cert.clone(), key.clone());
-            let certificates =
-                tokio::task::spawn_blocking(move || tls::Certificates::load(&cert, &key))
-                    .await
-                    .map_err(io::Error::other)?
-                    .map_err(invalid)?;
-            let certificates = Arc::new(certificates);
-            let config = tls::Certificates::config(&certificates).map_err(invalid)?;
+            // Bound first: an address in use is reported before the files are read.
             let mut lines = self.announce;
             let redirect = match self.redirect {
                 Some(redirect) => {
@@ -512,6 +504,15 @@ impl Server {
                 }
                 None => None,
             };
+            // File I/O stays off the executor's threads, as on reload.
+            let (cert, key) = (cert.clone(), key.clone());
+            let certificates =
+                tokio::task::spawn_blocking(move || tls::Certificates::load(&cert, &key))
+                    .await
+                    .map_err(io::Error::other)?
+                    .map_err(invalid)?;
+            let certificates = Arc::new(certificates);
+            let config = tls::Certificates::config(&certificates).map_err(invalid)?;
             announce(&lines);
             let mut h2 =
                 hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
