@@ -272,14 +272,14 @@ stop() {
 cpu_ns() {
   local total=0 p
   for p in $1 $(pgrep -P "$1" || true); do
-    total=$((total + $(awk '{s += $1} END {print s + 0}' /proc/"$p"/task/*/schedstat 2>/dev/null || true)))
+    total=$((total + $(awk '{s += $1} END {printf "%.0f\n", s}' /proc/"$p"/task/*/schedstat 2>/dev/null || true)))
   done
   echo "$total"
 }
 sleeps() { # the times a process and its children went to sleep (voluntary context switches)
   local total=0 p
   for p in $1 $(pgrep -P "$1" || true); do
-    total=$((total + $(awk '/^voluntary_ctxt_switches/ {s += $2} END {print s + 0}' /proc/"$p"/task/*/status 2>/dev/null || true)))
+    total=$((total + $(awk '/^voluntary_ctxt_switches/ {s += $2} END {printf "%.0f\n", s}' /proc/"$p"/task/*/status 2>/dev/null || true)))
   done
   echo "$total"
 }
