@@ -349,6 +349,23 @@ if https_path.exists() and https_path.stat().st_size:
     negotiated = sorted({f"{HTTPS_LABELS[row['server']]}: {row['tls']}" for row in https_rows})
     p("Negotiated by h2load (cipher, key exchange): " + "; ".join(negotiated) + ".\n")
     ranking.https_section(p, https_rows, conns, pageload, https_meta, HTTPS_LABELS)
+    plain_path = STORED / "https-plain.tsv"
+    if plain_path.exists() and plain_path.stat().st_size:
+        plain_meta = json.loads((STORED / "https-plain.json").read_text()) if (STORED / "https-plain.json").exists() else {}
+        plain_rows = []
+        for line in plain_path.read_text().splitlines():
+            f = line.split("\t")
+            plain_rows.append({"protocol": f[0], "scenario": f[1], "server": f[2], "rps": float(f[3]),
+                               "requests": int(f[4]), "cpu_us": int(f[5]) / 1000 / int(f[4]),
+                               "round": int(f[6])})
+        p("The same cells against nginx with the `location` as it was before the deltas "
+          "(`NGINX_PLAIN=1 HTTPS_ONLY=1`, finished " + str(plain_meta.get("finished", "?")) + ", " +
+          str(plain_meta.get("reps", "?")) + " rounds of " + str(plain_meta.get("duration", "?")) +
+          " s): the generated block that negotiates `dcb`/`dcz` and sets `Use-As-Dictionary` "
+          "costs nginx regular-expression `if`s and a cached `-f` test on every hashed CSS or JS "
+          "request; without it, hashed files get the plain immutable `location`. This compares "
+          "the TLS and HTTP stacks alone.\n")
+        ranking.https_section(p, plain_rows, [], None, plain_meta, HTTPS_LABELS)
 
 if len(sys.argv) > 8:
     instructions = {}

@@ -5,6 +5,7 @@
 # measurements, side by side in one run.
 #
 #   bash bench/run.sh                   # 5 rounds of 6 s per cell, then HTTPS and Chromium
+#                                       # (about 35 minutes once built: 22 of serving cells)
 #   REPS=3 DURATION=5 bash bench/run.sh
 #   SKIP_BUILD_SIDE=1 bash bench/run.sh # serving only (and HTTPS, Chromium)
 #   SKIP_HTTPS=1 bash bench/run.sh      # without the HTTPS and Chromium sections
@@ -190,6 +191,39 @@ fi
 
 eval "$("$SERVER" urls - | awk '{print toupper($1) "=\"" $2 "\""}')"
 LOCATION=$("$SERVER" collect "$WORK/static" brotli)
+# NGINX_PLAIN=1: the `location` without its deltas block (the regex `if`s that negotiate
+# dcb/dcz and set Use-As-Dictionary on every hashed CSS/JS request), as before issue 23:
+# hashed files get the plain immutable `location`. For comparing the TLS stacks alone.
+if [ -n "${NGINX_PLAIN:-}" ]; then
+  cat > "$WORK/plain.py" <<'STRIP'
+import sys
+
+text = sys.stdin.read()
+# Every nested location of the deltas: the hashed CSS/JS one, and the dcz/dcb ones it rewrites to.
+for marker in ["(?<hyper_assets_hashed>", "/static/.hyper-assets-dcz/", "/static/.hyper-assets-dcb/"]:
+    start = text.index(marker)
+    start = text.rindex("\n", 0, start) + 1
+    end = text.index("\n", start) - 1  # the block's opening brace ends its line
+    depth, quote = 0, None
+    while True:
+        c = text[end]
+        if quote:
+            if c == quote and text[end - 1] != "\\":
+                quote = None
+        elif c in "\"'":
+            quote = c
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                break
+        end += 1
+    text = text[:start] + text[end + 1:]
+print(text)
+STRIP
+  LOCATION=$(python3 "$WORK/plain.py" <<<"$LOCATION")
+fi
 user=""; [ "$(id -u)" -eq 0 ] && user="user root;"
 cat > "$WORK/nginx.conf" <<CONF
 $user
@@ -787,6 +821,12 @@ META
 fi
 store_https() {
   mkdir -p results
+  if [ -n "${NGINX_PLAIN:-}" ]; then
+    # Against nginx without the deltas block: the HTTPS cells only, beside the main ones.
+    cp "$HTTPS_RESULTS" results/https-plain.tsv
+    cp "$WORK/https.json" results/https-plain.json
+    return
+  fi
   cp "$HTTPS_RESULTS" results/https.tsv
   cp "$CONNS_RESULTS" results/tls-conns.tsv
   cp "$WORK/pageload.json" results/pageload.json
