@@ -2,7 +2,7 @@
 //! header block as `-D` wrote it, the body's bytes as they came, never decompressed) and
 //! the HTTP version it spoke.
 
-use crate::RawResponse;
+use crate::{parse_head, RawResponse};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -110,19 +110,7 @@ pub fn request(
     );
     let version = String::from_utf8(output.stdout).unwrap();
     let head = std::fs::read_to_string(&head_file).unwrap();
-    let mut lines = head.lines().filter(|line| !line.trim().is_empty());
-    let status_line = lines.next().unwrap();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
-    let headers = lines
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap();
-            (name.trim().to_ascii_lowercase(), value.trim().to_owned())
-        })
-        .collect();
+    let (status, headers) = parse_head(head.lines().filter(|line| !line.trim().is_empty()));
     // With `--head` curl writes the header block to `-o` as well: a HEAD has no body.
     let body = if method == "HEAD" {
         Vec::new()

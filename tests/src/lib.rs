@@ -216,19 +216,7 @@ fn parse_response(bytes: &[u8]) -> RawResponse {
         .position(|window| window == b"\r\n\r\n")
         .unwrap_or_else(|| panic!("no header block in {:?}", String::from_utf8_lossy(bytes)));
     let head = std::str::from_utf8(&bytes[..split]).unwrap();
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap();
-    let status = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
-    let headers = lines
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap();
-            (name.trim().to_ascii_lowercase(), value.trim().to_owned())
-        })
-        .collect();
+    let (status, headers) = parse_head(head.split("\r\n"));
     let mut response = RawResponse {
         status,
         headers,
@@ -244,6 +232,26 @@ fn parse_response(bytes: &[u8]) -> RawResponse {
 }
 
 /// Decodes a `Transfer-Encoding: chunked` body.
+/// The status code and the headers (names lowercased) of a response head, given as its
+/// lines: the status line first, then one header per line.
+pub(crate) fn parse_head<'a>(
+    mut lines: impl Iterator<Item = &'a str>,
+) -> (u16, Vec<(String, String)>) {
+    let status_line = lines.next().unwrap_or_default();
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
+    let headers = lines
+        .map(|line| {
+            let (name, value) = line.split_once(':').unwrap();
+            (name.trim().to_ascii_lowercase(), value.trim().to_owned())
+        })
+        .collect();
+    (status, headers)
+}
+
 fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     loop {
