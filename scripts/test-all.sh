@@ -12,6 +12,19 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# The run builds everything once, so cargo's incremental caches would only take disk
+# (gigabytes of the build tree; trybuild turns them off for its own builds anyway). The
+# debug info the builds keep is set in .cargo/config.toml.
+export CARGO_INCREMENTAL=0
+# Disk: the build tree's size and the space left beside it, printed at the start and the
+# end so a run that runs short of disk says so in its log.
+disk() {
+  mkdir -p target
+  printf 'disk: target/ holds %s; %s free\n' "$(du -sh target | cut -f1)" \
+    "$(df -h --output=avail target | tail -1 | tr -d ' ')"
+}
+disk
+
 for tool in cargo rustc; do
   command -v "$tool" >/dev/null || { echo "test-all: '$tool' is missing; install Rust (rustup)" >&2; exit 1; }
 done
@@ -162,12 +175,11 @@ mapfile -t depended_on < <(jq -r '[.packages[] | select(.publish != [])] as $pub
     | any($published[].dependencies[]; .name == $name and .kind != "dev"))
   | "\(.name) v\(.version)"' <<<"$metadata")
 forget_packaged_crates
-# Two settings that change how the verify compiles, not what: the workspace's own
+# One setting that changes how the verify compiles, not what: the workspace's own
 # [profile.dev.build-override] (cargo leaves it out of packaged manifests), so the
-# verify reuses the tests' syn, quote and sha2; and no incremental cache for crates
-# built once and thrown away.
+# verify reuses the tests' syn, quote and sha2.
 mkdir -p target
-CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL=3 CARGO_INCREMENTAL=0 \
+CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL=3 \
   cargo package --locked --offline --allow-dirty --color never "${published[@]}" 2>&1 |
   tee target/package-verify.log
 for crate in "${depended_on[@]}"; do
@@ -192,3 +204,4 @@ step "cargo test (release)"
 cargo test --workspace --locked --release --lib --bins --tests
 
 step "all tests passed"
+disk
