@@ -24,6 +24,12 @@ disk() {
     "$(df -h --output=avail target | tail -1 | tr -d ' ')"
 }
 disk
+# A fresh clone's run grew target/ to 6.4 GB at most (December 2026); say so up front
+# when the tree and the free space beside it come to less than 7 GB.
+room_kb=$(($(du -sk target | cut -f1) + $(df -k --output=avail target | tail -1)))
+if [ "$room_kb" -lt $((7 * 1024 * 1024)) ]; then
+  echo "test-all: warning: target/ can grow to $((room_kb / 1024 / 1024)) GB here; a fresh run needs about 7 GB" >&2
+fi
 
 for tool in cargo rustc; do
   command -v "$tool" >/dev/null || { echo "test-all: '$tool' is missing; install Rust (rustup)" >&2; exit 1; }
