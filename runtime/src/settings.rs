@@ -130,6 +130,7 @@ impl fmt::Debug for SecretKey {
 /// | `TLS_HANDSHAKE_TIMEOUT` | seconds, 1 to 3600 | `10` | time a client has, from accept, to finish its TLS handshake |
 /// | `TLS_HSTS` | `max-age=<seconds>[; includeSubDomains][; preload]` | unset | the `Strict-Transport-Security` header of every HTTPS response (unset: none); needs `TLS_CERT` |
 /// | `TLS_REDIRECT_ADDR` | a socket address (`0.0.0.0:80`) | unset | [`Site::serve`](crate::Site::serve) (or `Server::from_settings`) also listens there in plain HTTP and redirects every request to HTTPS (unset: no such listener); needs `TLS_CERT` |
+/// | `TLS_REDIRECT_PORT` | 1 to 65535 | unset | the HTTPS port those redirects name (unset: the port the HTTPS listener listens on); set it behind a port mapping; needs `TLS_REDIRECT_ADDR` |
 ///
 /// Booleans are `true`/`false`, `1`/`0`, `yes`/`no` or `on`/`off`. An empty variable is
 /// unset.
@@ -178,6 +179,7 @@ pub struct Settings {
     tls_handshake_timeout: Duration,
     tls_hsts: Option<String>,
     tls_redirect_addr: Option<std::net::SocketAddr>,
+    tls_redirect_port: Option<u16>,
 }
 
 /// The blue/green and canary settings: `VERSION_MAP`, `DEFAULT_VERSION`, `CANARY`.
@@ -238,6 +240,7 @@ impl Default for Settings {
             tls_handshake_timeout: Duration::from_secs(10),
             tls_hsts: None,
             tls_redirect_addr: None,
+            tls_redirect_port: None,
         }
     }
 }
@@ -390,6 +393,10 @@ impl Settings {
             })?;
             builder.settings.tls_redirect_addr = Some(addr);
         }
+        if let Some(value) = get("TLS_REDIRECT_PORT") {
+            let port = parse_number("TLS_REDIRECT_PORT", &value, 65535, REDIRECT_PORT)?;
+            builder.settings.tls_redirect_port = u16::try_from(port).ok();
+        }
         builder.build()
     }
 
@@ -507,12 +514,20 @@ impl Settings {
     pub fn tls_redirect_addr(&self) -> Option<std::net::SocketAddr> {
         self.tls_redirect_addr
     }
+
+    /// The HTTPS port the redirect listener sends clients to (`TLS_REDIRECT_PORT`), if
+    /// set; unset, it is the port the HTTPS listener listens on.
+    pub fn tls_redirect_port(&self) -> Option<u16> {
+        self.tls_redirect_port
+    }
 }
 
 const HSTS_SYNTAX: &str = "max-age=<seconds> (0 to 9999999999), then optionally \
                            `; includeSubDomains` and `; preload` (for example \
                            `max-age=31536000; includeSubDomains`)";
 const REDIRECT_ADDR: &str = "a socket address, such as 0.0.0.0:80 or [::]:80";
+const REDIRECT_PORT: &str = "a port number from 1 to 65535 (443 leaves the port out of \
+                             the redirect)";
 
 /// A `Strict-Transport-Security` value, in the written form, or `None` if it is not one.
 fn parse_hsts(value: &str) -> Option<String> {
@@ -593,7 +608,7 @@ fn parse_canary(text: &str) -> Result<(String, u8), SettingsError> {
 }
 
 /// Every variable [`Settings::from_env`] reads.
-pub const VARIABLES: [&str; 21] = [
+pub const VARIABLES: [&str; 22] = [
     "APP_VERSION",
     "APP_VERSION_HEADER",
     "APP_VERSION_MISMATCH",
@@ -615,6 +630,7 @@ pub const VARIABLES: [&str; 21] = [
     "TLS_HANDSHAKE_TIMEOUT",
     "TLS_HSTS",
     "TLS_REDIRECT_ADDR",
+    "TLS_REDIRECT_PORT",
 ];
 
 /// A whole number from 1 to `max`, else an error expecting `expected`.
@@ -699,6 +715,16 @@ impl SettingsBuilder {
     #[must_use]
     pub fn tls_redirect_addr(mut self, addr: std::net::SocketAddr) -> Self {
         self.settings.tls_redirect_addr = Some(addr);
+        self
+    }
+
+    /// The HTTPS port the redirects of [`SettingsBuilder::tls_redirect_addr`]'s listener
+    /// name (`TLS_REDIRECT_PORT`; unset: the HTTPS listener's own port), for clients that
+    /// reach HTTPS on another port than the server listens on, as behind a port mapping.
+    /// [`SettingsBuilder::build`] refuses 0, and the port without a redirect listener.
+    #[must_use]
+    pub fn tls_redirect_port(mut self, port: u16) -> Self {
+        self.settings.tls_redirect_port = Some(port);
         self
     }
 
@@ -836,7 +862,8 @@ impl SettingsBuilder {
     /// empty secret key, an endpoint path that does not start with `/`, one of `TLS_CERT`
     /// and `TLS_KEY` without the other, or either without the `tls` feature, a `TLS_HSTS`
     /// not of the form `max-age=<seconds>[; includeSubDomains][; preload]`, or
-    /// `TLS_HSTS` or `TLS_REDIRECT_ADDR` without `TLS_CERT`.
+    /// `TLS_HSTS` or `TLS_REDIRECT_ADDR` without `TLS_CERT`, or a `TLS_REDIRECT_PORT` of 0
+    /// or without `TLS_REDIRECT_ADDR`.
     pub fn build(self) -> Result<Settings, SettingsError> {
         let mut settings = self.settings;
         let shown = |path: &Path| path.display().to_string();
@@ -892,6 +919,24 @@ impl SettingsBuilder {
                 expected: "unset, or TLS_CERT and TLS_KEY set too: the listener redirects \
                            to HTTPS",
             });
+        }
+        match (settings.tls_redirect_port, settings.tls_redirect_addr) {
+            (Some(0), _) => {
+                return Err(SettingsError {
+                    variable: "TLS_REDIRECT_PORT",
+                    value: "0".to_owned(),
+                    expected: REDIRECT_PORT,
+                })
+            }
+            (Some(port), None) => {
+                return Err(SettingsError {
+                    variable: "TLS_REDIRECT_PORT",
+                    value: port.to_string(),
+                    expected: "unset, or TLS_REDIRECT_ADDR set too: it is the HTTPS port that \
+                               listener's redirects name",
+                })
+            }
+            _ => {}
         }
         if let Some(version) = &settings.app_version {
             if !is_version_text(version) {
@@ -984,9 +1029,33 @@ mod tests {
                 assert_eq!(error.variable(), "TLS_REDIRECT_ADDR", "{value}");
                 assert!(error.to_string().contains("socket address"), "{error}");
             }
+            let redirect = ("TLS_REDIRECT_ADDR", "0.0.0.0:80");
+            for (value, port) in [("443", 443), (" 8443 ", 8443), ("65535", 65535)] {
+                let settings = from(&[tls[0], tls[1], redirect, ("TLS_REDIRECT_PORT", value)]);
+                assert_eq!(settings.unwrap().tls_redirect_port(), Some(port), "{value}");
+            }
+            for value in ["0", "65536", "-1", "https", "443/tcp"] {
+                let error =
+                    from(&[tls[0], tls[1], redirect, ("TLS_REDIRECT_PORT", value)]).unwrap_err();
+                assert_eq!(error.variable(), "TLS_REDIRECT_PORT", "{value}");
+                assert!(error.to_string().contains("1 to 65535"), "{error}");
+            }
+            let error = with(("TLS_REDIRECT_PORT", "443")).unwrap_err();
+            assert_eq!(error.variable(), "TLS_REDIRECT_PORT");
+            assert!(
+                error.to_string().contains("TLS_REDIRECT_ADDR set too"),
+                "{error}"
+            );
+            let built = Settings::builder()
+                .tls("cert.pem", "key.pem")
+                .tls_redirect_addr("0.0.0.0:80".parse().unwrap())
+                .tls_redirect_port(0)
+                .build();
+            assert_eq!(built.unwrap_err().variable(), "TLS_REDIRECT_PORT");
         }
         assert_eq!(Settings::default().tls_hsts(), None);
         assert_eq!(Settings::default().tls_redirect_addr(), None);
+        assert_eq!(Settings::default().tls_redirect_port(), None);
         let error = from(&[("TLS_HSTS", "max-age=60")]).unwrap_err();
         assert_eq!(error.variable(), "TLS_HSTS");
         assert!(error.to_string().contains("over HTTPS only"), "{error}");

@@ -612,6 +612,7 @@ fn code_default(settings: &hyper_assets::Settings, variable: &str) -> SettingDef
         "TLS_HANDSHAKE_TIMEOUT" => value(&settings.tls_handshake_timeout().as_secs()),
         "TLS_HSTS" => optional(settings.tls_hsts().is_some()),
         "TLS_REDIRECT_ADDR" => optional(settings.tls_redirect_addr().is_some()),
+        "TLS_REDIRECT_PORT" => optional(settings.tls_redirect_port().is_some()),
         other => panic!("the settings read {other}, which this test cannot read back: add it"),
     }
 }

@@ -6,10 +6,11 @@
 //!
 //! Then the second step: the certificate reloads (changed files, a `TlsReload` handle,
 //! `SIGHUP`; bad files logged and ignored; no request failing while it changes under a
-//! curl load); `TLS_HSTS`; the `TLS_REDIRECT_ADDR` listener; HTTP/2 connections with no
-//! stream open closed after the header timeout though their client answers pings (a raw
-//! client over `openssl s_client`), and shed at the cap; a request head that never ends
-//! (CONTINUATION after CONTINUATION) cut off by h2's own limit with ENHANCE_YOUR_CALM.
+//! curl load); `TLS_HSTS`; the `TLS_REDIRECT_ADDR` listener and its `TLS_REDIRECT_PORT`;
+//! HTTP/2 connections with no stream open closed after the header timeout though their
+//! client answers pings (a raw client over `openssl s_client`), and shed at the cap; a
+//! request head that never ends (CONTINUATION after CONTINUATION) cut off by h2's own
+//! limit with ENHANCE_YOUR_CALM.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
@@ -726,6 +727,43 @@ fn hsts_goes_on_https_answers_and_the_redirect_listener_sends_plain_http_there()
         .arg(format!("http://localhost:{}/", redirect.port())));
     assert!(String::from_utf8_lossy(&output.stdout).ends_with("<body>home</body></html>"));
     drop(server);
+}
+
+#[test]
+#[ignore = "needs the openssl and curl command lines (scripts/test-all.sh installs them)"]
+fn the_redirect_names_the_public_port_when_one_is_set() {
+    // Behind a port mapping (`-p 443:<port>`), the port clients reach is not the one the
+    // server listens on: `TLS_REDIRECT_PORT` names it, and 443 is left out.
+    let dir = scratch("tls-redirect-port");
+    throwaway_pki(&dir);
+    for (public, shown) in [(443, String::new()), (8443, ":8443".to_owned())] {
+        let redirect = hyper_assets_tests::processes::free_addr();
+        let server = start(
+            site(
+                Settings::builder()
+                    .tls(dir.join("cert.pem"), dir.join("key.pem"))
+                    .tls_redirect_addr(redirect)
+                    .tls_redirect_port(public),
+            ),
+            None,
+        );
+        assert_ne!(server.port, public);
+        let got = plain_answer(
+            &dir,
+            &format!("http://{redirect}/a/b?c=d"),
+            &["Host: Example.com:80"],
+        );
+        assert_eq!(
+            got,
+            (
+                "308".to_owned(),
+                Some(format!("https://example.com{shown}/a/b?c=d")),
+                false
+            ),
+            "TLS_REDIRECT_PORT={public}"
+        );
+        drop(server);
+    }
 }
 
 #[test]

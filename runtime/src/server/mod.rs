@@ -56,7 +56,9 @@
 //!   naming the setting) while the certificate in use stays;
 //! - optionally **`Strict-Transport-Security`** on HTTPS responses (`Server::hsts`,
 //!   `TLS_HSTS`), and **a plain-HTTP listener that redirects to HTTPS**
-//!   (`Server::redirect_http`, `TLS_REDIRECT_ADDR`), served by this same loop.
+//!   (`Server::redirect_http`, `TLS_REDIRECT_ADDR`; `Server::redirect_port`,
+//!   `TLS_REDIRECT_PORT`, for the public port behind a port mapping), served by this same
+//!   loop.
 //!
 //! With a [`Site`](crate::Site), [`Site::serve`](crate::Site::serve) serves the app inside
 //! the one layer ([`Site::service`](crate::Site::service): outside the app's router, so
@@ -178,6 +180,8 @@ pub struct Server {
     hsts: Option<http::HeaderValue>,
     #[cfg(feature = "tls")]
     redirect: Option<Redirect>,
+    #[cfg(feature = "tls")]
+    redirect_port: Option<u16>,
 }
 
 /// The plain-HTTP listener that redirects to HTTPS (feature `tls`).
@@ -246,6 +250,8 @@ impl Server {
             hsts: None,
             #[cfg(feature = "tls")]
             redirect: None,
+            #[cfg(feature = "tls")]
+            redirect_port: None,
         }
     }
 
@@ -337,6 +343,17 @@ impl Server {
         self
     }
 
+    /// The HTTPS port the redirects of [`Server::redirect_http`] name, in place of the
+    /// port of the listener given to [`Server::serve`] (feature `tls`; the setting
+    /// `TLS_REDIRECT_PORT`): for clients that reach HTTPS on another port than the server
+    /// listens on, as behind a port mapping (Docker's `-p 443:8443` takes 443). 443 leaves
+    /// the port out of the `Location`.
+    #[cfg(feature = "tls")]
+    pub fn redirect_port(mut self, port: u16) -> Self {
+        self.redirect_port = Some(port);
+        self
+    }
+
     /// Logs `line` at `info` once the server is ready to accept (its certificate loaded).
     pub(crate) fn announce(mut self, line: String) -> Self {
         self.announce.push(line);
@@ -345,8 +362,9 @@ impl Server {
 
     /// The limits of `settings` (`HTTP_HEADER_TIMEOUT`, `HTTP_MAX_CONNECTIONS`), and with
     /// the `tls` feature its certificate (`TLS_CERT`, `TLS_KEY`,
-    /// `TLS_HANDSHAKE_TIMEOUT`), `TLS_HSTS` and `TLS_REDIRECT_ADDR` (bound by
-    /// [`Server::serve`], whose error names the setting if it cannot listen there).
+    /// `TLS_HANDSHAKE_TIMEOUT`), `TLS_HSTS`, `TLS_REDIRECT_ADDR` (bound by
+    /// [`Server::serve`], whose error names the setting if it cannot listen there) and
+    /// `TLS_REDIRECT_PORT`.
     pub fn from_settings(settings: &crate::Settings) -> Self {
         let server = Self::new()
             .header_read_timeout(settings.header_timeout())
@@ -367,6 +385,7 @@ impl Server {
             if let Some(addr) = settings.tls_redirect_addr() {
                 server.redirect = Some(Redirect::Addr(addr));
             }
+            server.redirect_port = settings.tls_redirect_port();
             server
         };
         server
@@ -549,7 +568,10 @@ impl Server {
                     // The two listeners share the cap, an eighth of it for redirects
                     // (at least one; the cap is at least 2 here), the rest for HTTPS.
                     let share = (cap / 8).max(1);
-                    let port = listener.local_addr()?.port();
+                    let port = match self.redirect_port {
+                        Some(port) => port,
+                        None => listener.local_addr()?.port(),
+                    };
                     let mut halted = halted;
                     let stop = Box::pin(async move { drop(halted.changed().await) });
                     let task = tokio::spawn(accept_loop(

@@ -2,7 +2,7 @@
 //! does: `308 Permanent Redirect` to `https://<host>[:<port>]<path and query>`, where the
 //! host is the request's own, checked to be a host name or an IP address (never bytes
 //! reflected as they came: anything else is `400 Bad Request`), without its port, and the
-//! port is the HTTPS listener's (left out when it is 443).
+//! port is the HTTPS listener's, or `TLS_REDIRECT_PORT` (left out when it is 443).
 
 use super::request_body::RequestBody;
 use http::header::{HOST, LOCATION};
@@ -16,7 +16,7 @@ use tower_service::Service;
 /// Answers every request with a redirect to the same path over HTTPS.
 #[derive(Clone, Debug)]
 pub(super) struct RedirectToHttps {
-    /// The HTTPS listener's port.
+    /// The HTTPS port clients reach: the listener's, or `TLS_REDIRECT_PORT`.
     pub(super) port: u16,
 }
 

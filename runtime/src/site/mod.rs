@@ -124,7 +124,7 @@ impl Site {
     /// With `TLS_CERT` and `TLS_KEY` (feature `tls`) it serves HTTPS, HTTP/2 or HTTP/1.1
     /// by ALPN, reloads the certificate when its files change or on `SIGHUP`, sends
     /// `TLS_HSTS` if set, and with `TLS_REDIRECT_ADDR` also listens there in plain HTTP,
-    /// redirecting to HTTPS; see [`crate::server`].
+    /// redirecting to HTTPS (on `TLS_REDIRECT_PORT` if set); see [`crate::server`].
     ///
     /// # Errors
     /// With TLS, a certificate or key file that is missing, unreadable, not PEM, or a key
