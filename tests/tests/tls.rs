@@ -767,6 +767,40 @@ fn the_redirect_names_the_public_port_when_one_is_set() {
 }
 
 #[test]
+fn a_redirect_listener_that_cannot_work_is_a_start_up_error() {
+    use hyper_assets::server::Server;
+    // Refused before a file is read: neither of these exists.
+    let dir = scratch("tls-redirect-refused");
+    let tls = |server: Server| server.tls(dir.join("cert.pem"), dir.join("key.pem"));
+    let cases: [(&dyn Fn(Server) -> Server, &str); 3] = [
+        (
+            &|server| tls(server).redirect_port(0),
+            "the HTTPS port the redirects name (TLS_REDIRECT_PORT, Server::redirect_port) is 0",
+        ),
+        (
+            &|server| server.redirect_port(443),
+            "a plain-HTTP redirect listener (TLS_REDIRECT_ADDR) needs TLS",
+        ),
+        (
+            &|server| tls(server).max_connections(1),
+            "needs a connection cap (HTTP_MAX_CONNECTIONS, and the open-file limit) of at least 2",
+        ),
+    ];
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for (configure, expected) in cases {
+        let error = runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let redirect = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let server = configure(Server::new().redirect_http(redirect));
+            let service = site(Settings::builder()).service(app());
+            server.serve(listener, service).await.unwrap_err()
+        });
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput, "{error}");
+        assert!(error.to_string().contains(expected), "{error}");
+    }
+}
+
+#[test]
 fn a_redirect_address_that_cannot_be_listened_on_is_a_start_up_error_naming_it() {
     let dir = scratch("tls-redirect-taken");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -347,7 +347,8 @@ impl Server {
     /// port of the listener given to [`Server::serve`] (feature `tls`; the setting
     /// `TLS_REDIRECT_PORT`): for clients that reach HTTPS on another port than the server
     /// listens on, as behind a port mapping (Docker's `-p 443:8443` takes 443). 443 leaves
-    /// the port out of the `Location`.
+    /// the port out of the `Location`; with a redirect listener, [`Server::serve`] refuses
+    /// 0.
     #[cfg(feature = "tls")]
     pub fn redirect_port(mut self, port: u16) -> Self {
         self.redirect_port = Some(port);
@@ -447,8 +448,9 @@ impl Server {
     /// # Errors
     /// With TLS, a certificate or key that cannot serve: an error of kind
     /// [`io::ErrorKind::InvalidInput`] whose inner error is a `TlsError` naming the
-    /// setting (`TLS_CERT` or `TLS_KEY`); a redirect listener or HSTS without TLS, or a
-    /// redirect listener with a connection cap below 2, of the same kind. A
+    /// setting (`TLS_CERT` or `TLS_KEY`); a redirect listener or HSTS without TLS, a
+    /// redirect listener with a connection cap below 2, or one whose port is 0, of the
+    /// same kind. A
     /// `TLS_REDIRECT_ADDR` that cannot be bound: an error of the bind's kind whose
     /// sentence names the setting. Otherwise only if the connection cap's bookkeeping fails, which it does not
     /// in practice.
@@ -506,6 +508,14 @@ impl Server {
                          connection cap (HTTP_MAX_CONNECTIONS, and the open-file limit) of \
                          at least 2, one for each listener: it is {cap}"
                     ),
+                ));
+            }
+            if self.redirect.is_some() && self.redirect_port == Some(0) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "the HTTPS port the redirects name (TLS_REDIRECT_PORT, \
+                     Server::redirect_port) is 0: give the port clients reach HTTPS on, 1 \
+                     to 65535",
                 ));
             }
             // Bound first: an address in use is reported before the files are read.
