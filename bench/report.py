@@ -315,15 +315,28 @@ if ranking_runs:
                             LABELS, SHORT)
 
 HTTPS_LABELS = {"nginx-tls": "nginx (TLS, `ssl http2`)", "ours-site-tls": "hyper-assets, one stack (`Server::tls`)"}
-https_path = STORED / "https.tsv"
-if https_path.exists() and https_path.stat().st_size:
-    https_meta = json.loads((STORED / "https.json").read_text()) if (STORED / "https.json").exists() else {}
-    https_rows = []
-    for line in https_path.read_text().splitlines():
+
+
+def https_cells(name):
+    """The stored HTTPS cells `results/<name>.tsv` and their run's facts (`<name>.json`):
+    `None` when the run was not made."""
+    path = STORED / f"{name}.tsv"
+    if not path.exists() or not path.stat().st_size:
+        return None
+    meta_path = STORED / f"{name}.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    rows = []
+    for line in path.read_text().splitlines():
         f = line.split("\t")
-        https_rows.append({"protocol": f[0], "scenario": f[1], "server": f[2], "rps": float(f[3]),
-                           "requests": int(f[4]), "cpu_us": int(f[5]) / 1000 / int(f[4]),
-                           "round": int(f[6]), "tls": f" ".join(f[9:11]) if len(f) > 10 else "?"})
+        rows.append({"protocol": f[0], "scenario": f[1], "server": f[2], "rps": float(f[3]),
+                     "requests": int(f[4]), "cpu_us": int(f[5]) / 1000 / int(f[4]),
+                     "round": int(f[6]), "tls": " ".join(f[9:11]) if len(f) > 10 else "?"})
+    return rows, meta
+
+
+https_cells_stored = https_cells("https")
+if https_cells_stored:
+    https_rows, https_meta = https_cells_stored
     conns = []
     conns_path = STORED / "tls-conns.tsv"
     if conns_path.exists():
@@ -349,15 +362,9 @@ if https_path.exists() and https_path.stat().st_size:
     negotiated = sorted({f"{HTTPS_LABELS[row['server']]}: {row['tls']}" for row in https_rows})
     p("Negotiated by h2load (cipher, key exchange): " + "; ".join(negotiated) + ".\n")
     ranking.https_section(p, https_rows, conns, pageload, https_meta, HTTPS_LABELS)
-    plain_path = STORED / "https-plain.tsv"
-    if plain_path.exists() and plain_path.stat().st_size:
-        plain_meta = json.loads((STORED / "https-plain.json").read_text()) if (STORED / "https-plain.json").exists() else {}
-        plain_rows = []
-        for line in plain_path.read_text().splitlines():
-            f = line.split("\t")
-            plain_rows.append({"protocol": f[0], "scenario": f[1], "server": f[2], "rps": float(f[3]),
-                               "requests": int(f[4]), "cpu_us": int(f[5]) / 1000 / int(f[4]),
-                               "round": int(f[6])})
+    plain_cells = https_cells("https-plain")
+    if plain_cells:
+        plain_rows, plain_meta = plain_cells
         p("The same cells against nginx with the `location` as it was before the deltas "
           "(`NGINX_PLAIN=1 HTTPS_ONLY=1`, finished " + str(plain_meta.get("finished", "?")) + ", " +
           str(plain_meta.get("reps", "?")) + " rounds of " + str(plain_meta.get("duration", "?")) +

@@ -18,15 +18,19 @@ step() { printf '\n==> %s\n' "$*"; }
 export CARGO_INCREMENTAL=0
 # Disk: the build tree's size and the space left beside it, printed at the start and the
 # end so a run that runs short of disk says so in its log.
+# `disk` also leaves the sum of the two in room_kb.
 disk() {
   mkdir -p target
-  printf 'disk: target/ holds %s; %s free\n' "$(du -sh target | cut -f1)" \
-    "$(df -h --output=avail target | tail -1 | tr -d ' ')"
+  local used_kb free_kb
+  used_kb=$(du -sk target | cut -f1)
+  free_kb=$(df -k --output=avail target | tail -1 | tr -d ' ')
+  room_kb=$((used_kb + free_kb))
+  awk -v used="$used_kb" -v free="$free_kb" \
+    'BEGIN { printf "disk: target/ holds %.1f GB; %.1f GB free\n", used / 1048576, free / 1048576 }'
 }
 disk
 # A fresh clone's run grew target/ to 6.4 GB at most (December 2026); say so up front
 # when the tree and the free space beside it come to less than 7 GB.
-room_kb=$(($(du -sk target | cut -f1) + $(df -k --output=avail target | tail -1)))
 if [ "$room_kb" -lt $((7 * 1024 * 1024)) ]; then
   echo "test-all: warning: target/ can grow to $((room_kb / 1024 / 1024)) GB here; a fresh run needs about 7 GB" >&2
 fi

@@ -231,7 +231,6 @@ fn parse_response(bytes: &[u8]) -> RawResponse {
     response
 }
 
-/// Decodes a `Transfer-Encoding: chunked` body.
 /// The status code and the headers (names lowercased) of a response head, given as its
 /// lines: the status line first, then one header per line.
 pub(crate) fn parse_head<'a>(
@@ -252,6 +251,7 @@ pub(crate) fn parse_head<'a>(
     (status, headers)
 }
 
+/// Decodes a `Transfer-Encoding: chunked` body.
 fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     loop {
